@@ -14,6 +14,13 @@ pub struct Span {
     pub end: usize,
 }
 
+/// Serialized as `[start, end]`: the form `engine::locate` reads back.
+impl serde::Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        [self.start, self.end].serialize(serializer)
+    }
+}
+
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
         Span {

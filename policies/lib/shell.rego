@@ -1,0 +1,61 @@
+# Helpers over `input.commands` (tokenized shell commands). See docs/input-schema.md.
+package blastwall.lib.shell
+
+import rego.v1
+
+wrappers := {"sudo", "env", "time", "nohup", "exec", "command", "doas"}
+
+# A word before the program: a wrapper, a wrapper's flag, or `VAR=value`.
+wrapper_word(word) if word in wrappers
+
+wrapper_word(word) if startswith(word, "-")
+
+wrapper_word(word) if regex.match(`^[A-Za-z_][A-Za-z0-9_]*=`, word)
+
+# Index of the program in argv, after wrappers (`sudo -E kubectl …` → 2).
+program_index(cmd) := min({i | some i, word in cmd.argv; not wrapper_word(word)})
+
+# argv from the program on.
+args(cmd) := array.slice(cmd.argv, i, count(cmd.argv)) if {
+	i := program_index(cmd)
+}
+
+# The program's base name (`/usr/local/bin/kubectl` → `kubectl`).
+program(cmd) := name if {
+	a := args(cmd)
+	parts := split(a[0], "/")
+	name := parts[count(parts) - 1]
+}
+
+# `--flag`, `--flag=value` or `-f` present.
+has_flag(a, flag) if flag in a
+
+has_flag(a, flag) if {
+	some word in a
+	startswith(word, concat("", [flag, "="]))
+}
+
+# The value of `--flag value` or `--flag=value`.
+flag_value(a, flag) := a[i + 1] if {
+	some i, word in a
+	word == flag
+	i + 1 < count(a)
+}
+
+flag_value(a, flag) := substring(word, count(flag) + 1, -1) if {
+	some word in a
+	startswith(word, concat("", [flag, "="]))
+}
+
+dry_run(a) if has_flag(a, "--dry-run")
+
+dry_run(a) if has_flag(a, "--dryrun")
+
+# Variables that name the current CI run, PR or branch: a scope tied to them is owned by the run.
+run_scoped(word) if regex.match(`\$\{?(GITHUB_RUN_ID|GITHUB_RUN_NUMBER|GITHUB_SHA|GITHUB_HEAD_REF|CI_PIPELINE_ID|CI_PIPELINE_IID|CI_JOB_ID|CI_COMMIT_SHORT_SHA|CI_COMMIT_SHA|CI_COMMIT_REF_SLUG|CI_MERGE_REQUEST_IID|CIRCLE_BUILD_NUM|CIRCLE_WORKFLOW_ID|BUILDKITE_BUILD_NUMBER|BUILD_BUILDID|BITBUCKET_BUILD_NUMBER|PR_NUMBER|PR|RUN_ID|BUILD_ID|PULL_REQUEST_NUMBER)\b`, word)
+
+run_scoped(word) if contains(word, "${{ github.run_id }}")
+
+run_scoped(word) if contains(word, "${{ github.event.number }}")
+
+run_scoped(word) if contains(word, "${{ github.event.pull_request.number }}")

@@ -1,0 +1,55 @@
+# METADATA
+# title: Production secret read by a test job
+# description: |
+#   A CI job that runs tests (by its name, stage, trigger or the test runner it
+#   calls) reads a secret or variable whose name marks it as production
+#   (`PROD_*`, `*_PRODUCTION_*`, `LIVE_*`).
+#
+#   Why is this bad? Tests create, truncate and delete data by design. In 2017
+#   DigitalOcean lost its primary database when an automated test process was
+#   configured with production credentials. A test job should not be able to
+#   reach production at all.
+# custom:
+#   id: prod-secret-in-test-job
+#   category: prod-credentials-in-test
+#   severity: error
+#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite]
+#   help: >-
+#     Use a test-scoped secret (e.g. `TEST_DATABASE_URL`) in test jobs; keep
+#     production secrets in deploy jobs behind `environment: production`.
+#   bad: |
+#     on: pull_request
+#     jobs:
+#       integration-tests:
+#         runs-on: ubuntu-latest
+#         steps:
+#           - run: pytest tests/integration
+#             env:
+#               DATABASE_URL: ${{ secrets.PROD_DATABASE_URL }}
+#   good: |
+#     on: pull_request
+#     jobs:
+#       integration-tests:
+#         runs-on: ubuntu-latest
+#         steps:
+#           - run: pytest tests/integration
+#             env:
+#               DATABASE_URL: ${{ secrets.TEST_DATABASE_URL }}
+package blastwall.prod_credentials_in_test.prod_secret_in_test_job
+
+import rego.v1
+
+deny contains result if {
+	some j, job in input.jobs
+	job.test
+	some s, ref in job.secrets
+	ref.env == "prod"
+	result := {
+		"msg": sprintf("test job `%s` (%s) reads production secret `%s`", [job.name, concat(", ", job.test_reasons), ref.name]),
+		"path": ["jobs", j, "secrets", s],
+		"help": sprintf("Give `%s` a test-scoped secret instead of `%s` (e.g. `%s`), or move the step into a deploy job behind `environment: production`.", [job.name, ref.name, test_name(ref.name)]),
+	}
+}
+
+# PROD_DB_URL → TEST_DB_URL, AWS_PRODUCTION_KEY → AWS_TEST_KEY.
+test_name(name) := replace(replace(replace(name, "PRODUCTION", "TEST"), "PROD", "TEST"), "LIVE", "TEST")

@@ -1,0 +1,78 @@
+# METADATA
+# title: kubectl delete of every resource, with no selector
+# description: |
+#   A `kubectl delete` that targets `--all` resources of a type, or every
+#   namespace (`--all-namespaces`/`-A`), with no label (`-l`) or field selector
+#   and no `--dry-run`.
+#
+#   Why is this bad? The delete is scoped to whatever the current kube context
+#   and namespace happen to be, not to what the job created. Xervo's 2015 outage
+#   came from a cleanup tool that deprovisioned live servers it wrongly judged
+#   orphaned; cloud.gov's from a cleanup task "not written to only delete the
+#   virtual machine instances that it had created".
+# custom:
+#   id: kubectl-delete-all
+#   category: unbounded-delete
+#   severity: error
+#   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   help: Select what the job owns with a label selector (`-l app.kubernetes.io/managed-by=ci,run-id=$RUN_ID`) or name the resources explicitly.
+#   bad: |
+#     kubectl delete pods --all --all-namespaces
+#   good: |
+#     kubectl delete pods -n "preview-${CI_MERGE_REQUEST_IID}" -l app.kubernetes.io/instance=preview
+package blastwall.unbounded_delete.kubectl_delete_all
+
+import rego.v1
+
+import data.blastwall.lib.shell
+
+deny contains result if {
+	some c, cmd in input.commands
+	shell.program(cmd) == "kubectl"
+	a := shell.args(cmd)
+	"delete" in a
+	scopes := unbounded_scopes(a)
+	count(scopes) > 0
+	not selected(a)
+	not shell.dry_run(a)
+	result := {
+		"msg": sprintf("`kubectl delete %s` deletes every matching resource in %s, not only what this job created", [concat(" ", sort(scopes)), where(a)]),
+		"path": ["commands", c],
+	}
+}
+
+unbounded_scopes(a) := {s |
+	some s in ["--all", "--all-namespaces", "-A"]
+	s in a
+	not owned_namespace_only(a, s)
+}
+
+# `--all` inside a namespace named after the CI run is bounded to the run.
+owned_namespace_only(a, "--all") if {
+	not "-A" in a
+	not "--all-namespaces" in a
+	ns := namespace(a)
+	shell.run_scoped(ns)
+}
+
+namespace(a) := shell.flag_value(a, "-n")
+
+namespace(a) := shell.flag_value(a, "--namespace")
+
+selected(a) if shell.has_flag(a, "-l")
+
+selected(a) if shell.has_flag(a, "--selector")
+
+selected(a) if shell.has_flag(a, "--field-selector")
+
+selected(a) if {
+	some word in a
+	regex.match(`^-l.+`, word)
+}
+
+where(a) := "every namespace" if {
+	some s in ["--all-namespaces", "-A"]
+	s in a
+} else := sprintf("namespace `%s`", [namespace(a)]) if {
+	namespace(a)
+} else := "the current namespace"

@@ -1,0 +1,42 @@
+package blastwall.unbounded_delete.kubectl_delete_all_test
+
+import rego.v1
+
+import data.blastwall.unbounded_delete.kubectl_delete_all as rule
+
+cmds(argv) := {"commands": [{"argv": argv, "span": [0, 1]}]}
+
+test_flags_delete_all_in_current_namespace if {
+	results := rule.deny with input as cmds(["kubectl", "delete", "pods", "--all"])
+	count(results) == 1
+	some r in results
+	contains(r.msg, "the current namespace")
+	r.path == ["commands", 0]
+}
+
+test_flags_all_namespaces_behind_sudo if {
+	count(rule.deny) == 1 with input as cmds(["sudo", "-E", "kubectl", "delete", "jobs", "--all", "-A"])
+}
+
+test_flags_all_in_a_shared_namespace if {
+	count(rule.deny) == 1 with input as cmds(["kubectl", "delete", "deploy", "--all", "-n", "production"])
+}
+
+test_ignores_label_selector if {
+	count(rule.deny) == 0 with input as cmds(["kubectl", "delete", "pods", "--all", "-l", "run=$RUN_ID"])
+	count(rule.deny) == 0 with input as cmds(["kubectl", "delete", "pods", "-A", "--selector=app=preview"])
+	count(rule.deny) == 0 with input as cmds(["kubectl", "delete", "pods", "-A", "-lapp=preview"])
+}
+
+test_ignores_run_scoped_namespace if {
+	count(rule.deny) == 0 with input as cmds(["kubectl", "delete", "all", "--all", "-n", "preview-$CI_MERGE_REQUEST_IID"])
+}
+
+test_ignores_dry_run_and_named_resources if {
+	count(rule.deny) == 0 with input as cmds(["kubectl", "delete", "pods", "--all", "--dry-run=client"])
+	count(rule.deny) == 0 with input as cmds(["kubectl", "delete", "pod", "web-0", "-n", "prod"])
+}
+
+test_ignores_other_programs if {
+	count(rule.deny) == 0 with input as cmds(["echo", "kubectl", "delete", "pods", "--all"])
+}

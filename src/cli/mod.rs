@@ -1,0 +1,84 @@
+//! Command-line interface: raw clap arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "blastwall", version, about = "Policy-as-code linter for deploy configs: test contexts that reach production, accounts shared across environments, unbounded deletes.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan files and directories (default: the current directory).
+    Lint(LintArgs),
+    /// Print the input model the policies see, as JSON (like `conftest parse`).
+    Inspect(InspectArgs),
+    /// List the rules: id, category, severity, title.
+    Rules(PolicyArgs),
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule id, e.g. `prod-secret-in-test-job`.
+        rule: String,
+        #[command(flatten)]
+        policies: PolicyArgs,
+    },
+    /// Run Rego unit tests (`test_*` rules) of the built-in and user policies.
+    Test {
+        /// Extra policy directories whose tests run alongside the built-in ones.
+        dirs: Vec<PathBuf>,
+    },
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct PolicyArgs {
+    /// Load user policies from DIR, alongside the built-in ones (repeatable).
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policy: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LintArgs {
+    /// Files and directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit with 1 when a finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InspectArgs {
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,142 @@
+//! Stage 4 of the pipeline: Rego evaluation with regorus.
+
+pub mod locate;
+pub mod registry;
+pub mod testing;
+
+use serde_json::Value as Json;
+
+use registry::{PolicyError, PolicySet, Scope};
+
+/// The compiled policy set. Clone [`Engine::worker`] once per thread: clones
+/// share the compiled policies.
+pub struct Engine {
+    base: regorus::Engine,
+    pub set: PolicySet,
+}
+
+/// A raw result of one rule on one input, before location.
+#[derive(Debug)]
+pub struct RawFinding {
+    /// Index into `set.rules`.
+    pub rule: usize,
+    pub result: Json,
+}
+
+/// A policy that failed at evaluation time (a bug in the policy, not the scan).
+#[derive(Debug, Clone)]
+pub struct EvalError {
+    pub package: String,
+    pub message: String,
+}
+
+impl Engine {
+    pub fn new(set: PolicySet) -> Result<Engine, Vec<PolicyError>> {
+        let mut base = regorus::Engine::new();
+        let mut errors = Vec::new();
+        for file in &set.files {
+            if let Err(e) = base.add_policy(file.path.clone(), file.source.clone()) {
+                errors.push(policy_error(&file.path, &e.to_string()));
+            }
+        }
+        if errors.is_empty() { Ok(Engine { base, set }) } else { Err(errors) }
+    }
+
+    pub fn worker(&self) -> regorus::Engine {
+        self.base.clone()
+    }
+
+    /// Runs every document-scoped rule selecting `kind`, and every fact collector.
+    pub fn eval_document(
+        &self,
+        worker: &mut regorus::Engine,
+        kind: &str,
+        input: regorus::Value,
+    ) -> (Vec<RawFinding>, Vec<Json>, Vec<EvalError>) {
+        let mut findings = Vec::new();
+        let mut facts = Vec::new();
+        let mut errors = Vec::new();
+        let rules: Vec<usize> = (0..self.set.rules.len())
+            .filter(|&i| self.set.rules[i].scope == Scope::Document && self.set.rules[i].applies_to(kind))
+            .collect();
+        let collectors: Vec<&str> = self
+            .set
+            .collectors
+            .iter()
+            .filter(|c| c.kinds.iter().any(|k| k == "*" || k == kind))
+            .map(|c| c.package.as_str())
+            .collect();
+        if rules.is_empty() && collectors.is_empty() {
+            return (findings, facts, errors);
+        }
+        worker.set_input(input);
+        for i in rules {
+            let package = &self.set.rules[i].package;
+            match eval_set(worker, package, "deny") {
+                Ok(results) => findings.extend(results.into_iter().map(|result| RawFinding { rule: i, result })),
+                Err(message) => errors.push(EvalError { package: package.clone(), message }),
+            }
+        }
+        for package in collectors {
+            match eval_set(worker, package, "facts") {
+                Ok(results) => facts.extend(results),
+                Err(message) => errors.push(EvalError { package: package.to_owned(), message }),
+            }
+        }
+        (findings, facts, errors)
+    }
+
+    /// Runs the repository-scoped rules once over every collected fact.
+    pub fn eval_repository(&self, facts: Vec<Json>) -> (Vec<RawFinding>, Vec<EvalError>) {
+        let mut worker = self.worker();
+        let mut findings = Vec::new();
+        let mut errors = Vec::new();
+        let repo_rules: Vec<usize> = (0..self.set.rules.len()).filter(|&i| self.set.rules[i].scope == Scope::Repository).collect();
+        if repo_rules.is_empty() {
+            return (findings, errors);
+        }
+        worker.set_input(regorus::Value::from(serde_json::json!({ "facts": facts })));
+        for i in repo_rules {
+            let package = &self.set.rules[i].package;
+            match eval_set(&mut worker, package, "deny") {
+                Ok(results) => findings.extend(results.into_iter().map(|result| RawFinding { rule: i, result })),
+                Err(message) => errors.push(EvalError { package: package.clone(), message }),
+            }
+        }
+        (findings, errors)
+    }
+}
+
+/// Evaluates a partial-set rule; an undefined rule is an empty set.
+fn eval_set(worker: &mut regorus::Engine, package: &str, rule: &str) -> Result<Vec<Json>, String> {
+    let value = worker.eval_rule(format!("data.{package}.{rule}")).map_err(|e| e.to_string())?;
+    if value == regorus::Value::Undefined {
+        return Ok(Vec::new());
+    }
+    let json = serde_json::to_value(&value).map_err(|e| e.to_string())?;
+    Ok(match json {
+        Json::Array(items) => items,
+        Json::Null => Vec::new(),
+        other => vec![other],
+    })
+}
+
+/// regorus reports `--> file:line:col` inside its message text.
+pub fn policy_error(file: &str, message: &str) -> PolicyError {
+    let mut line = 1;
+    let mut column = 1;
+    if let Some(pos) = message.find("-->") {
+        let location = message[pos + 3..].lines().next().unwrap_or("").trim();
+        let mut parts = location.rsplitn(3, ':');
+        if let (Some(c), Some(l)) = (parts.next(), parts.next()) {
+            column = c.trim().parse().unwrap_or(1);
+            line = l.trim().parse().unwrap_or(1);
+        }
+    }
+    let summary = message
+        .lines()
+        .find(|l| l.contains("error:"))
+        .map(|l| l.trim().to_owned())
+        .unwrap_or_else(|| message.lines().next().unwrap_or(message).to_owned());
+    PolicyError { file: file.to_owned(), line, column, message: summary }
+}

@@ -1,0 +1,272 @@
+//! The policy set: built-in policies embedded from `policies/`, plus user
+//! directories, with the METADATA block each rule declares.
+//!
+//! regorus drops comments, so the `# METADATA` block (OPA's annotation syntax,
+//! YAML in comments) is read here from the source text.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
+
+
+#[derive(Clone, Debug)]
+pub struct PolicyFile {
+    /// Shown in errors and test output (`policies/unbounded_delete/…rego`).
+    pub path: String,
+    pub source: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+
+    /// Higher is more severe.
+    pub fn rank(self) -> u8 {
+        match self {
+            Severity::Error => 2,
+            Severity::Warning => 1,
+            Severity::Note => 0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Evaluated once per document of a selected kind; `input` is that document.
+    #[default]
+    Document,
+    /// Evaluated once per scan; `input.facts` holds every collected fact.
+    Repository,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Custom {
+    pub id: Option<String>,
+    pub category: Option<String>,
+    pub severity: Option<Severity>,
+    /// Document kinds the rule runs on (`["*"]` for all).
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    #[serde(default)]
+    pub scope: Scope,
+    /// Default remediation, used when a result carries no `help`.
+    pub help: Option<String>,
+    /// Example of flagged config and its fixed form, for `explain` and docs.
+    pub bad: Option<String>,
+    pub good: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Metadata {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub custom: Custom,
+}
+
+/// A rule (emits findings) or a fact collector (emits facts for repository rules).
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: String,
+    pub category: String,
+    pub severity: Severity,
+    pub package: String,
+    pub title: String,
+    pub description: String,
+    pub help: String,
+    pub kinds: Vec<String>,
+    pub scope: Scope,
+    pub bad: Option<String>,
+    pub good: Option<String>,
+    pub file: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Collector {
+    pub package: String,
+    pub kinds: Vec<String>,
+}
+
+impl Rule {
+    pub fn applies_to(&self, kind: &str) -> bool {
+        self.kinds.iter().any(|k| k == "*" || k == kind)
+    }
+}
+
+/// A problem in a policy file, located in that file.
+#[derive(Clone, Debug)]
+pub struct PolicyError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PolicySet {
+    pub files: Vec<PolicyFile>,
+    pub rules: Vec<Rule>,
+    pub collectors: Vec<Collector>,
+}
+
+impl PolicySet {
+    /// The built-in set. `BLASTWALL_BUILTIN_POLICIES=DIR` swaps it for a
+    /// directory on disk, for policy development without rebuilding.
+    pub fn builtin() -> Result<PolicySet, Vec<PolicyError>> {
+        let mut set = PolicySet::default();
+        match std::env::var_os("BLASTWALL_BUILTIN_POLICIES") {
+            Some(dir) => set.add_dir(Path::new(&dir))?,
+            None => {
+                for (path, source) in BUILTIN_POLICIES {
+                    set.add(PolicyFile { path: (*path).to_owned(), source: (*source).to_owned() })?;
+                }
+            }
+        }
+        Ok(set)
+    }
+
+    /// Adds every `.rego` file under `dir` (sorted, so ids resolve deterministically).
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), Vec<PolicyError>> {
+        let mut paths: Vec<_> = walk_rego(dir);
+        paths.sort();
+        if paths.is_empty() && !dir.is_dir() {
+            return Err(vec![PolicyError { file: dir.display().to_string(), line: 1, column: 1, message: "policy directory not found".into() }]);
+        }
+        let mut errors = Vec::new();
+        for path in paths {
+            let shown = path.to_string_lossy().replace('\\', "/");
+            match std::fs::read_to_string(&path) {
+                Ok(source) => {
+                    if let Err(e) = self.add(PolicyFile { path: shown, source }) {
+                        errors.extend(e);
+                    }
+                }
+                Err(e) => errors.push(PolicyError { file: shown, line: 1, column: 1, message: format!("cannot read: {e}") }),
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    pub fn add(&mut self, file: PolicyFile) -> Result<(), Vec<PolicyError>> {
+        let package = package_of(&file.source).ok_or_else(|| {
+            vec![PolicyError { file: file.path.clone(), line: 1, column: 1, message: "no `package` declaration".into() }]
+        })?;
+        let is_test = file.path.ends_with("_test.rego");
+        if !is_test && !package.starts_with("blastwall.lib") {
+            match metadata_of(&file.source) {
+                Some(Ok((meta, _))) if package.starts_with("blastwall.facts.") => {
+                    self.collectors.push(Collector { package: package.clone(), kinds: meta.custom.kinds });
+                }
+                Some(Ok((meta, line))) => {
+                    let rule = rule_from(&file, &package, meta).map_err(|message| vec![PolicyError { file: file.path.clone(), line, column: 1, message }])?;
+                    if self.rules.iter().any(|r| r.id == rule.id) {
+                        return Err(vec![PolicyError { file: file.path.clone(), line, column: 1, message: format!("rule id `{}` is already defined", rule.id) }]);
+                    }
+                    self.rules.push(rule);
+                }
+                Some(Err((message, line))) => {
+                    return Err(vec![PolicyError { file: file.path.clone(), line, column: 1, message }]);
+                }
+                None => {
+                    return Err(vec![PolicyError {
+                        file: file.path.clone(),
+                        line: 1,
+                        column: 1,
+                        message: "policy has no `# METADATA` block (needs title and custom.id/category/severity/kinds)".into(),
+                    }]);
+                }
+            }
+        }
+        self.files.push(file);
+        Ok(())
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+fn rule_from(file: &PolicyFile, package: &str, meta: Metadata) -> Result<Rule, String> {
+    let custom = meta.custom;
+    let id = custom.id.ok_or("METADATA custom.id is required")?;
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return Err(format!("rule id `{id}` must be kebab-case"));
+    }
+    let category = custom.category.ok_or("METADATA custom.category is required")?;
+    if category.is_empty() {
+        return Err("METADATA custom.category must not be empty".into());
+    }
+    let severity = custom.severity.ok_or("METADATA custom.severity is required (error, warning or note)")?;
+    if custom.kinds.is_empty() && custom.scope == Scope::Document {
+        return Err("METADATA custom.kinds is required (document kinds, or [\"*\"])".into());
+    }
+    Ok(Rule {
+        id,
+        category,
+        severity,
+        package: package.to_owned(),
+        title: meta.title,
+        description: meta.description.trim().to_owned(),
+        help: custom.help.unwrap_or_default().trim().to_owned(),
+        kinds: custom.kinds,
+        scope: custom.scope,
+        bad: custom.bad,
+        good: custom.good,
+        file: file.path.clone(),
+    })
+}
+
+fn walk_rego(dir: &Path) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rego"))
+        .map(|e| e.into_path())
+        .collect()
+}
+
+/// `package a.b.c` → `a.b.c`.
+pub fn package_of(source: &str) -> Option<String> {
+    source.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("package ")?;
+        Some(rest.trim().to_owned())
+    })
+}
+
+/// Parses the first `# METADATA` block. Returns the metadata and its 1-based line.
+fn metadata_of(source: &str) -> Option<Result<(Metadata, usize), (String, usize)>> {
+    let lines: Vec<&str> = source.lines().collect();
+    let start = lines.iter().position(|l| l.trim() == "# METADATA")?;
+    let mut yaml = String::new();
+    for line in &lines[start + 1..] {
+        let Some(rest) = line.trim_start().strip_prefix('#') else { break };
+        yaml.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        yaml.push('\n');
+    }
+    let line = start + 1;
+    Some(match serde_yaml::from_str::<Metadata>(&yaml) {
+        Ok(meta) => Ok((meta, line)),
+        Err(e) => {
+            let at = e.location().map_or(line, |l| line + l.line());
+            Err((format!("invalid METADATA: {e}"), at))
+        }
+    })
+}

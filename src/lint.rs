@@ -1,0 +1,279 @@
+//! The pipeline, end to end: discover → parse → model → engine → report.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde_json::{json, Value as Json};
+
+use crate::discover::{discover, SourceFile};
+use crate::engine::locate::locate;
+use crate::engine::registry::Severity;
+use crate::engine::{Engine, RawFinding};
+use crate::model::{build_document, Document};
+use crate::parse::{self, node::Span};
+use crate::report::diagnostic::line_col;
+use crate::report::{FileError, Finding, Related, Report};
+
+/// Files larger than this are reported and skipped: deploy configs are small,
+/// and generated blobs would cost memory and time for nothing.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// What one file contributed.
+#[derive(Default)]
+struct FileOutcome {
+    findings: Vec<Finding>,
+    facts: Vec<Json>,
+    errors: Vec<FileError>,
+    /// Kept only when something points into the file.
+    source: Option<(String, Arc<str>)>,
+    reported: bool,
+}
+
+pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
+    let started = Instant::now();
+    let discovered = discover(targets, cwd);
+    let outcomes: Vec<FileOutcome> = discovered
+        .files
+        .par_iter()
+        .map_init(|| engine.worker(), |worker, file| scan_file(engine, worker, file))
+        .collect();
+
+    let mut report = Report { files_scanned: discovered.files.len(), ..Report::default() };
+    for error in discovered.errors {
+        report.errors.push(FileError { file: error.display, line: 1, column: 1, message: error.message, span: None });
+    }
+    let mut facts = Vec::new();
+    for outcome in outcomes {
+        facts.extend(outcome.facts);
+        if outcome.reported {
+            report.findings.extend(outcome.findings);
+            report.errors.extend(outcome.errors);
+        }
+        if let Some((file, text)) = outcome.source {
+            report.sources.insert(file, text);
+        }
+    }
+    let reported: std::collections::BTreeSet<&str> =
+        discovered.files.iter().filter(|f| f.reported).map(|f| f.display.as_str()).collect();
+    let (raw, eval_errors) = engine.eval_repository(facts);
+    for raw in raw {
+        if let Some(finding) = repository_finding(engine, &raw, &report) {
+            if reported.contains(finding.file.as_str()) {
+                report.findings.push(finding);
+            }
+        }
+    }
+    for error in eval_errors {
+        report.errors.push(FileError { file: error.package, line: 1, column: 1, message: error.message, span: None });
+    }
+    // Sources nobody points at are dropped before rendering.
+    let wanted: std::collections::BTreeSet<String> = report
+        .findings
+        .iter()
+        .flat_map(|f| std::iter::once(f.file.clone()).chain(f.related.iter().map(|r| r.file.clone())))
+        .chain(report.errors.iter().map(|e| e.file.clone()))
+        .collect();
+    report.sources.retain(|file, _| wanted.contains(file));
+    report.sort();
+    report.duration_ms = started.elapsed().as_millis();
+    report
+}
+
+fn scan_file(engine: &Engine, worker: &mut regorus::Engine, file: &SourceFile) -> FileOutcome {
+    let mut outcome = FileOutcome { reported: file.reported, ..FileOutcome::default() };
+    let error = |message: String| FileError { file: file.display.clone(), line: 1, column: 1, message, span: None };
+    let text = match read_text(&file.path) {
+        Ok(text) => text,
+        Err(message) => {
+            outcome.errors.push(error(message));
+            return outcome;
+        }
+    };
+    let text: Arc<str> = Arc::from(text);
+    let nodes = match parse::parse(file.format, &text) {
+        Ok(nodes) => nodes,
+        Err(e) => {
+            let (line, column) = line_col(&text, e.offset);
+            let span = Span::new(e.offset, e.offset);
+            outcome.errors.push(FileError { file: file.display.clone(), line, column, message: e.message, span: Some(span) });
+            outcome.source = Some((file.display.clone(), text));
+            return outcome;
+        }
+    };
+    for (index, node) in nodes.into_iter().enumerate() {
+        let document = build_document(&file.display, file.format, &text, index, node);
+        let input = regorus::Value::from(document.input.clone());
+        let (raw, facts, eval_errors) = engine.eval_document(worker, document.kind, input);
+        for raw in raw {
+            outcome.findings.push(document_finding(engine, &raw, &document, &file.display, &text));
+        }
+        for fact in facts {
+            outcome.facts.push(located_fact(fact, &document, &file.display, &text));
+        }
+        for e in eval_errors {
+            outcome.errors.push(error(format!("policy `{}` failed: {}", e.package, e.message)));
+        }
+    }
+    if !outcome.findings.is_empty() || !outcome.facts.is_empty() || !outcome.errors.is_empty() {
+        outcome.source = Some((file.display.clone(), text));
+    }
+    outcome
+}
+
+/// Reads a file as UTF-8 text, refusing what is not config.
+fn read_text(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!("file is {} bytes, over the {} byte limit; skipped", meta.len(), MAX_FILE_BYTES));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err("binary file (contains NUL bytes); skipped".into());
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|e| format!("not valid UTF-8 (invalid byte at offset {}); skipped", e.utf8_error().valid_up_to()))
+}
+
+fn message_of(result: &Json) -> String {
+    result.get("msg").or_else(|| result.get("message")).and_then(Json::as_str).unwrap_or("policy violation").to_owned()
+}
+
+fn severity_of(result: &Json, default: Severity) -> Severity {
+    result.get("severity").and_then(|s| serde_json::from_value(s.clone()).ok()).unwrap_or(default)
+}
+
+fn document_finding(engine: &Engine, raw: &RawFinding, document: &Document, file: &str, text: &str) -> Finding {
+    let rule = &engine.set.rules[raw.rule];
+    let path = raw.result.get("path").and_then(Json::as_array).cloned().unwrap_or_default();
+    let span = locate(&document.input, &document.node, &path);
+    let related = raw
+        .result
+        .get("related")
+        .and_then(Json::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|item| {
+                    let path = item.get("path").and_then(Json::as_array).cloned().unwrap_or_default();
+                    let span = locate(&document.input, &document.node, &path);
+                    let (line, column) = line_col(text, span.start);
+                    Related { file: file.to_owned(), line, column, message: message_of(item), span }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    finding(rule, &raw.result, file, text, span, related)
+}
+
+fn finding(
+    rule: &crate::engine::registry::Rule,
+    result: &Json,
+    file: &str,
+    text: &str,
+    span: Span,
+    related: Vec<Related>,
+) -> Finding {
+    let (line, column) = line_col(text, span.start);
+    let (end_line, end_column) = line_col(text, span.end);
+    Finding {
+        rule: rule.id.clone(),
+        category: rule.category.clone(),
+        severity: severity_of(result, rule.severity),
+        file: file.to_owned(),
+        line,
+        column,
+        end_line,
+        end_column,
+        message: message_of(result),
+        help: result.get("help").and_then(Json::as_str).map_or_else(|| rule.help.clone(), str::to_owned),
+        related,
+        span,
+        label: result.get("label").and_then(Json::as_str).unwrap_or(&rule.title).to_owned(),
+    }
+}
+
+/// Facts are located where they are collected: repository rules only see facts.
+fn located_fact(mut fact: Json, document: &Document, file: &str, text: &str) -> Json {
+    let path = fact.get("path").and_then(Json::as_array).cloned().unwrap_or_default();
+    let span = locate(&document.input, &document.node, &path);
+    let (line, column) = line_col(text, span.start);
+    if let Json::Object(map) = &mut fact {
+        map.insert("file".into(), json!(file));
+        map.insert("document".into(), json!(document.index));
+        map.insert("line".into(), json!(line));
+        map.insert("column".into(), json!(column));
+        map.insert("span".into(), json!([span.start, span.end]));
+        map.entry("environment").or_insert_with(|| document.input["environment"].clone());
+    }
+    fact
+}
+
+/// A repository finding sits at `result.at` (a fact); `related[].at` likewise.
+fn repository_finding(engine: &Engine, raw: &RawFinding, report: &Report) -> Option<Finding> {
+    let rule = &engine.set.rules[raw.rule];
+    let at = raw.result.get("at")?;
+    let (file, span) = fact_location(at)?;
+    let text = report.sources.get(&file)?;
+    let related = raw
+        .result
+        .get("related")
+        .and_then(Json::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| {
+                    let (file, span) = fact_location(item.get("at")?)?;
+                    let (line, column) = line_col(report.sources.get(&file)?, span.start);
+                    Some(Related { file, line, column, message: message_of(item), span })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(finding(rule, &raw.result, &file, text, span, related))
+}
+
+fn fact_location(fact: &Json) -> Option<(String, Span)> {
+    let file = fact.get("file")?.as_str()?.to_owned();
+    let span = fact.get("span")?.as_array()?;
+    let start = span.first()?.as_u64()? as usize;
+    let end = span.get(1)?.as_u64()? as usize;
+    Some((file, Span::new(start, end)))
+}
+
+/// The input model of every document under `targets`, without evaluating policies.
+pub fn inspect(targets: &[PathBuf], cwd: &Path) -> Json {
+    let discovered = discover(targets, cwd);
+    let results: Vec<(Vec<Json>, Vec<FileError>)> = discovered
+        .files
+        .par_iter()
+        .map(|file| {
+            let text = match read_text(&file.path) {
+                Ok(text) => text,
+                Err(message) => {
+                    return (Vec::new(), vec![FileError { file: file.display.clone(), line: 1, column: 1, message, span: None }]);
+                }
+            };
+            match parse::parse(file.format, &text) {
+                Ok(nodes) => (
+                    nodes
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, node)| build_document(&file.display, file.format, &text, i, node).input)
+                        .collect(),
+                    Vec::new(),
+                ),
+                Err(e) => {
+                    let (line, column) = line_col(&text, e.offset);
+                    (Vec::new(), vec![FileError { file: file.display.clone(), line, column, message: e.message, span: None }])
+                }
+            }
+        })
+        .collect();
+    let (documents, errors): (Vec<Vec<Json>>, Vec<Vec<FileError>>) = results.into_iter().unzip();
+    json!({
+        "documents": documents.into_iter().flatten().collect::<Vec<_>>(),
+        "errors": errors.into_iter().flatten().collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,666 @@
+//! CI pipelines → a common job model (`input.jobs`), whatever the CI system.
+//!
+//! Every system says "job", "script", "environment" and "secret" differently;
+//! policies should not have to. Each job records whether it is a test context
+//! and why, which environment it deploys to, the secrets and variables it reads
+//! (with exact spans) and the commands its scripts run.
+
+use serde::Serialize;
+use serde_json::{json, Value as Json};
+
+use super::environment::{env_of_name, env_of_secret_name, words, Env};
+use super::script::{extract_commands, ModelCommand, ScriptMap};
+use crate::parse::node::Node;
+
+#[derive(Debug, Default, Serialize)]
+pub struct Job {
+    pub id: String,
+    pub name: String,
+    /// Content path of the job's mapping.
+    pub path: Vec<Json>,
+    /// The raw `environment:` name, when declared.
+    pub environment: Option<String>,
+    /// The deployment environment this job targets: from `environment:`, else its name.
+    pub env: Option<Env>,
+    /// A test context: runs tests, is named or staged as a test, or is triggered only by pull requests.
+    pub test: bool,
+    pub test_reasons: Vec<String>,
+    /// Deploys or releases: declares an environment or is named deploy/release/publish.
+    pub deploy: bool,
+    /// Runs unattended on a schedule (cron).
+    pub scheduled: bool,
+    pub triggers: Vec<String>,
+    pub needs: Vec<String>,
+    pub stage: Option<String>,
+    pub steps: Vec<Step>,
+    /// Secrets and CI variables referenced by the job (`${{ secrets.X }}`, `$X`).
+    pub secrets: Vec<SecretRef>,
+    /// Variables the job sets (`env:`, `variables:`), own or inherited.
+    pub variables: Vec<Variable>,
+    /// CircleCI contexts / Azure variable groups attached to the job.
+    pub contexts: Vec<Reference>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Step {
+    pub path: Vec<Json>,
+    pub name: Option<String>,
+    pub uses: Option<String>,
+    pub with: Json,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SecretRef {
+    pub name: String,
+    /// Content path of the scalar that references it.
+    pub path: Vec<Json>,
+    /// Exact byte span of the reference (e.g. `secrets.PROD_DB_URL`).
+    pub span: [usize; 2],
+    pub env: Option<Env>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Variable {
+    pub name: String,
+    pub value: Json,
+    pub path: Vec<Json>,
+    pub env: Option<Env>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Reference {
+    pub name: String,
+    pub path: Vec<Json>,
+    pub env: Option<Env>,
+}
+
+/// What a CI document contributes to the input model.
+#[derive(Default)]
+pub struct CiModel {
+    pub jobs: Vec<Job>,
+    pub commands: Vec<ModelCommand>,
+}
+
+const TEST_WORDS: &[&str] = &[
+    "test", "tests", "testing", "e2e", "integration", "spec", "specs", "unit", "unittest", "rspec",
+    "pytest", "jest", "cypress", "playwright", "acceptance", "functional",
+];
+const DEPLOY_WORDS: &[&str] = &["deploy", "deployment", "release", "publish", "promote", "rollout", "ship", "provision", "apply"];
+const PR_TRIGGERS: &[&str] = &["pull_request", "pull_request_target", "merge_request_event", "merge_group"];
+
+/// Builds the job model for a CI document of `kind`.
+pub fn ci_model(kind: &str, doc: &Node, source: &str) -> CiModel {
+    let mut model = CiModel::default();
+    match kind {
+        "github-actions" => github(doc, source, &mut model),
+        "gitlab-ci" => gitlab(doc, source, &mut model),
+        "circleci" => circleci(doc, source, &mut model),
+        "azure-pipelines" => azure(doc, source, &mut model),
+        "bitbucket-pipelines" => bitbucket(doc, source, &mut model),
+        "buildkite" => buildkite(doc, source, &mut model),
+        _ => {}
+    }
+    for job in &mut model.jobs {
+        infer_contexts(job);
+    }
+    mark_test_runners(&mut model.jobs, &model.commands);
+    model
+}
+
+fn key(k: &str) -> Json {
+    Json::String(k.to_owned())
+}
+
+fn child(path: &[Json], seg: Json) -> Vec<Json> {
+    let mut p = path.to_vec();
+    p.push(seg);
+    p
+}
+
+/// Collects `${{ secrets.X }}` (GitHub) or `$X`/`${X}` (other CI) references in every scalar under `node`.
+fn collect_refs(node: &Node, path: &[Json], source: &str, github_style: bool, out: &mut Vec<SecretRef>) {
+    let mut stack = vec![(node, path.to_vec())];
+    while let Some((node, path)) = stack.pop() {
+        if let Some(map) = node.as_map() {
+            for (k, v) in map.iter().rev() {
+                stack.push((v, child(&path, key(&k.name))));
+            }
+        } else if let Some(seq) = node.as_seq() {
+            for (i, v) in seq.iter().enumerate().rev() {
+                stack.push((v, child(&path, json!(i))));
+            }
+        } else if let Some(text) = node.as_str() {
+            let region = source.get(node.span.start..node.span.end).unwrap_or("");
+            for (name, offset, len) in references(text, region, github_style) {
+                let span = match offset {
+                    Some(o) => [node.span.start + o, node.span.start + o + len],
+                    None => [node.span.start, node.span.end],
+                };
+                out.push(SecretRef { env: env_of_secret_name(&name), name, path: path.clone(), span });
+            }
+        }
+    }
+}
+
+/// Finds references in a scalar's value; offsets are located in its source region.
+fn references(text: &str, region: &str, github_style: bool) -> Vec<(String, Option<usize>, usize)> {
+    let mut out = Vec::new();
+    let mut search_from = 0;
+    if github_style {
+        for (idx, _) in text.match_indices("secrets.") {
+            // `${{ secrets.X }}` but not `foosecrets.X`, and only inside an expression:
+            // `echo "rotate secrets.PROD_DB"` is a mention, not a read.
+            if idx > 0 && text.as_bytes()[idx - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let open = text[..idx].rfind("${{");
+            let close = text[..idx].rfind("}}");
+            if open.is_none() || close > open {
+                continue;
+            }
+            let rest = &text[idx + 8..];
+            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+            if name.is_empty() {
+                continue;
+            }
+            let needle = format!("secrets.{name}");
+            let located = region.get(search_from..).and_then(|r| r.find(&needle)).map(|o| o + search_from);
+            if let Some(o) = located {
+                search_from = o + needle.len();
+            }
+            out.push((name, located, needle.len()));
+        }
+    } else {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'$' {
+                let braced = bytes.get(i + 1) == Some(&b'{');
+                let start = i + 1 + usize::from(braced);
+                let name: String = text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
+                    let needle = &text[i..start + name.len()];
+                    let located = region.get(search_from..).and_then(|r| r.find(needle)).map(|o| o + search_from);
+                    if let Some(o) = located {
+                        search_from = o + needle.len();
+                    }
+                    out.push((name.clone(), located.map(|o| o + usize::from(braced) + 1), name.len()));
+                }
+                i = start + name.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn variables(node: Option<&Node>, path: &[Json]) -> Vec<Variable> {
+    let Some(map) = node.and_then(Node::as_map) else { return Vec::new() };
+    map.iter()
+        .map(|(k, v)| {
+            // GitLab allows `VAR: {value: x, description: y}`.
+            let value = v.get("value").unwrap_or(v);
+            Variable {
+                name: k.name.clone(),
+                value: value.to_json(),
+                path: child(path, key(&k.name)),
+                env: env_of_secret_name(&k.name),
+            }
+        })
+        .collect()
+}
+
+/// Scripts given as a string or a list of strings (GitLab `script:`, Bitbucket, Buildkite).
+fn scripts(node: &Node, path: &[Json], source: &str, job: usize, model: &mut CiModel) {
+    match node.as_seq() {
+        Some(items) => {
+            for (i, item) in items.iter().enumerate() {
+                scripts(item, &child(path, json!(i)), source, job, model);
+            }
+        }
+        None => {
+            if let Some(text) = node.as_str() {
+                let map = ScriptMap::new(source, node.span, text);
+                extract_commands(text, &map, (Some(job), None, path.to_vec()), &mut model.commands);
+            }
+        }
+    }
+}
+
+fn environment_name(node: Option<&Node>) -> Option<String> {
+    let node = node?;
+    node.as_str().map(str::to_owned).or_else(|| node.get("name").and_then(Node::as_str).map(str::to_owned))
+}
+
+fn string_list(node: Option<&Node>) -> Vec<String> {
+    match node {
+        Some(n) => match (n.as_str(), n.as_seq()) {
+            (Some(s), _) => vec![s.to_owned()],
+            (_, Some(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned).or_else(|| i.get("job").and_then(Node::as_str).map(str::to_owned)))
+                .collect(),
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    }
+}
+
+fn github(doc: &Node, source: &str, model: &mut CiModel) {
+    let triggers: Vec<String> = match doc.get("on") {
+        Some(on) => match (on.as_str(), on.as_seq(), on.as_map()) {
+            (Some(s), _, _) => vec![s.to_owned()],
+            (_, Some(items), _) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
+            (_, _, Some(map)) => map.iter().map(|(k, _)| k.name.clone()).collect(),
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let scheduled = triggers.iter().any(|t| t == "schedule");
+    let workflow_vars = variables(doc.get("env"), &[key("env")]);
+    let mut workflow_refs = Vec::new();
+    if let Some(env) = doc.get("env") {
+        collect_refs(env, &[key("env")], source, true, &mut workflow_refs);
+    }
+    let Some(jobs) = doc.get("jobs").and_then(Node::as_map) else { return };
+    for (k, node) in jobs {
+        let path = vec![key("jobs"), key(&k.name)];
+        let index = model.jobs.len();
+        let mut job = Job {
+            id: k.name.clone(),
+            name: node.get("name").and_then(Node::as_str).unwrap_or(&k.name).to_owned(),
+            environment: environment_name(node.get("environment")),
+            scheduled,
+            triggers: triggers.clone(),
+            needs: string_list(node.get("needs")),
+            variables: workflow_vars.iter().map(clone_var).collect(),
+            ..Job::default()
+        };
+        job.variables.extend(variables(node.get("env"), &child(&path, key("env"))));
+        job.secrets.extend(workflow_refs.iter().map(clone_ref));
+        // Everything in the job body except nested `steps[].run` text, which is scanned below
+        // with the rest of the step, counts as a reference site.
+        collect_refs(node, &path, source, true, &mut job.secrets);
+        if let Some(uses) = node.get("uses").and_then(Node::as_str) {
+            // A reusable-workflow call: its `with:`/`secrets:` are the job's inputs.
+            job.steps.push(Step {
+                path: path.clone(),
+                name: None,
+                uses: Some(uses.to_owned()),
+                with: node.get("with").map_or(Json::Null, Node::to_json),
+            });
+        }
+        if let Some(steps) = node.get("steps").and_then(Node::as_seq) {
+            for (i, step) in steps.iter().enumerate() {
+                let step_path = child(&child(&path, key("steps")), json!(i));
+                if let Some(run) = step.get("run") {
+                    if let Some(text) = run.as_str() {
+                        let map = ScriptMap::new(source, run.span, text);
+                        extract_commands(text, &map, (Some(index), Some(job.steps.len()), child(&step_path, key("run"))), &mut model.commands);
+                    }
+                }
+                job.variables.extend(variables(step.get("env"), &child(&step_path, key("env"))));
+                job.steps.push(Step {
+                    path: step_path,
+                    name: step.get("name").and_then(Node::as_str).map(str::to_owned),
+                    uses: step.get("uses").and_then(Node::as_str).map(str::to_owned),
+                    with: step.get("with").map_or(Json::Null, Node::to_json),
+                });
+            }
+        }
+        job.path = path;
+        model.jobs.push(job);
+    }
+}
+
+fn clone_var(v: &Variable) -> Variable {
+    Variable { name: v.name.clone(), value: v.value.clone(), path: v.path.clone(), env: v.env }
+}
+
+fn clone_ref(r: &SecretRef) -> SecretRef {
+    SecretRef { name: r.name.clone(), path: r.path.clone(), span: r.span, env: r.env }
+}
+
+const GITLAB_RESERVED: &[&str] = &[
+    "stages", "variables", "include", "default", "workflow", "image", "services", "before_script",
+    "after_script", "cache", "pages_config", "spec",
+];
+
+fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
+    let Some(top) = doc.as_map() else { return };
+    let global_vars = variables(doc.get("variables"), &[key("variables")]);
+    for (k, node) in top {
+        if k.name.starts_with('.') || GITLAB_RESERVED.contains(&k.name.as_str()) || node.as_map().is_none() {
+            continue;
+        }
+        let resolved = gitlab_extends(doc, node);
+        let has_script = ["script", "trigger", "run"].iter().any(|s| resolved.iter().any(|n| n.get(s).is_some()));
+        if !has_script {
+            continue;
+        }
+        let path = vec![key(&k.name)];
+        let index = model.jobs.len();
+        let first = |field: &str| resolved.iter().find_map(|n| n.get(field));
+        let rules_text = first("rules").map(|r| r.to_json().to_string()).unwrap_or_default();
+        let mut triggers = Vec::new();
+        if rules_text.contains("merge_request_event") && !rules_text.contains("CI_COMMIT_BRANCH") {
+            triggers.push("merge_request_event".to_owned());
+        }
+        if rules_text.contains("\"schedule\"") {
+            triggers.push("schedule".to_owned());
+        }
+        let mut job = Job {
+            id: k.name.clone(),
+            name: k.name.clone(),
+            environment: environment_name(first("environment")),
+            stage: first("stage").and_then(Node::as_str).map(str::to_owned),
+            needs: string_list(first("needs")),
+            scheduled: triggers.iter().any(|t| t == "schedule"),
+            triggers,
+            variables: global_vars.iter().map(clone_var).collect(),
+            ..Job::default()
+        };
+        // Own keys first so their spans are the ones reported.
+        for n in &resolved {
+            job.variables.extend(variables(n.get("variables"), &child(&path, key("variables"))));
+        }
+        collect_refs(node, &path, source, false, &mut job.secrets);
+        // `$VAR` defined in the pipeline itself is configuration, not a secret.
+        job.secrets.retain(|r| !job.variables.iter().any(|v| v.name == r.name) && !is_gitlab_predefined(&r.name));
+        for field in ["before_script", "script", "after_script"] {
+            if let Some(script) = first(field) {
+                let own = node.get(field).is_some();
+                let script_path = if own { child(&path, key(field)) } else { path.clone() };
+                scripts(script, &script_path, source, index, model);
+            }
+        }
+        job.path = path;
+        model.jobs.push(job);
+    }
+}
+
+fn is_gitlab_predefined(name: &str) -> bool {
+    name.starts_with("CI_") || name.starts_with("GITLAB_") || name.starts_with("RUNNER_")
+}
+
+/// The job followed by the templates it `extends`, nearest first (bounded depth).
+fn gitlab_extends<'a>(doc: &'a Node, job: &'a Node) -> Vec<&'a Node> {
+    let mut chain = vec![job];
+    let mut frontier = vec![job];
+    for _ in 0..8 {
+        let mut next = Vec::new();
+        for node in frontier {
+            for parent in string_list(node.get("extends")) {
+                if let Some(p) = doc.get(&parent) {
+                    if !chain.iter().any(|c| std::ptr::eq(*c, p)) {
+                        chain.push(p);
+                        next.push(p);
+                    }
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    chain
+}
+
+fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
+    let Some(jobs) = doc.get("jobs").and_then(Node::as_map) else { return };
+    // Contexts are attached where a workflow lists the job.
+    let mut contexts: Vec<(String, Reference)> = Vec::new();
+    let mut scheduled_jobs: Vec<String> = Vec::new();
+    if let Some(workflows) = doc.get("workflows").and_then(Node::as_map) {
+        for (wk, workflow) in workflows {
+            let scheduled = workflow.get("triggers").is_some_and(|t| t.to_json().to_string().contains("schedule"));
+            let Some(entries) = workflow.get("jobs").and_then(Node::as_seq) else { continue };
+            for (i, entry) in entries.iter().enumerate() {
+                let Some((job_key, config)) = entry.as_map().and_then(|m| m.first()) else {
+                    if scheduled {
+                        scheduled_jobs.extend(entry.as_str().map(str::to_owned));
+                    }
+                    continue;
+                };
+                if scheduled {
+                    scheduled_jobs.push(job_key.name.clone());
+                }
+                let base = vec![key("workflows"), key(&wk.name), key("jobs"), json!(i), key(&job_key.name), key("context")];
+                let context = config.get("context");
+                let names: Vec<(String, Vec<Json>)> = match (context.and_then(Node::as_str), context.and_then(Node::as_seq)) {
+                    (Some(s), _) => vec![(s.to_owned(), base.clone())],
+                    (_, Some(items)) => items.iter().enumerate().filter_map(|(j, c)| c.as_str().map(|s| (s.to_owned(), child(&base, json!(j))))).collect(),
+                    _ => Vec::new(),
+                };
+                for (name, path) in names {
+                    contexts.push((job_key.name.clone(), Reference { env: env_of_name(&name), name, path }));
+                }
+            }
+        }
+    }
+    for (k, node) in jobs {
+        let path = vec![key("jobs"), key(&k.name)];
+        let index = model.jobs.len();
+        let mut job = Job {
+            id: k.name.clone(),
+            name: k.name.clone(),
+            scheduled: scheduled_jobs.contains(&k.name),
+            variables: variables(node.get("environment"), &child(&path, key("environment"))),
+            ..Job::default()
+        };
+        collect_refs(node, &path, source, false, &mut job.secrets);
+        for (job_name, reference) in &contexts {
+            if job_name == &k.name {
+                job.contexts.push(Reference { name: reference.name.clone(), path: reference.path.clone(), env: reference.env });
+            }
+        }
+        if let Some(steps) = node.get("steps").and_then(Node::as_seq) {
+            for (i, step) in steps.iter().enumerate() {
+                let step_path = child(&child(&path, key("steps")), json!(i));
+                let Some(run) = step.get("run") else { continue };
+                let (script, script_path) = match run.get("command") {
+                    Some(command) => (command, child(&child(&step_path, key("run")), key("command"))),
+                    None => (run, child(&step_path, key("run"))),
+                };
+                if let Some(text) = script.as_str() {
+                    let map = ScriptMap::new(source, script.span, text);
+                    extract_commands(text, &map, (Some(index), Some(i), script_path), &mut model.commands);
+                }
+            }
+        }
+        job.path = path;
+        model.jobs.push(job);
+    }
+}
+
+fn azure(doc: &Node, source: &str, model: &mut CiModel) {
+    // stages[].jobs[] | jobs[] | steps[] at the top.
+    let mut job_nodes: Vec<(Vec<Json>, &Node, Option<String>)> = Vec::new();
+    if let Some(stages) = doc.get("stages").and_then(Node::as_seq) {
+        for (s, stage) in stages.iter().enumerate() {
+            let stage_name = stage.get("stage").and_then(Node::as_str).map(str::to_owned);
+            for (j, job) in stage.get("jobs").and_then(Node::as_seq).unwrap_or_default().iter().enumerate() {
+                job_nodes.push((vec![key("stages"), json!(s), key("jobs"), json!(j)], job, stage_name.clone()));
+            }
+        }
+    }
+    for (j, job) in doc.get("jobs").and_then(Node::as_seq).unwrap_or_default().iter().enumerate() {
+        job_nodes.push((vec![key("jobs"), json!(j)], job, None));
+    }
+    if doc.get("steps").is_some() {
+        job_nodes.push((Vec::new(), doc, None));
+    }
+    for (path, node, stage) in job_nodes {
+        let index = model.jobs.len();
+        let id = node
+            .get("deployment")
+            .or_else(|| node.get("job"))
+            .and_then(Node::as_str)
+            .unwrap_or("pipeline")
+            .to_owned();
+        let mut job = Job {
+            name: node.get("displayName").and_then(Node::as_str).unwrap_or(&id).to_owned(),
+            id,
+            environment: environment_name(node.get("environment")),
+            stage,
+            needs: string_list(node.get("dependsOn")),
+            ..Job::default()
+        };
+        if let Some(vars) = node.get("variables") {
+            match vars.as_seq() {
+                Some(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if let Some(group) = item.get("group").and_then(Node::as_str) {
+                            let p = child(&child(&child(&path, key("variables")), json!(i)), key("group"));
+                            job.contexts.push(Reference { name: group.to_owned(), path: p, env: env_of_name(group) });
+                        }
+                    }
+                }
+                None => job.variables.extend(variables(Some(vars), &child(&path, key("variables")))),
+            }
+        }
+        collect_refs(node, &path, source, false, &mut job.secrets);
+        let steps = node
+            .get("steps")
+            .or_else(|| node.get("strategy").and_then(|s| s.get("runOnce")).and_then(|r| r.get("deploy")).and_then(|d| d.get("steps")));
+        for (i, step) in steps.and_then(Node::as_seq).unwrap_or_default().iter().enumerate() {
+            for field in ["script", "bash"] {
+                if let Some(script) = step.get(field) {
+                    let step_path = child(&child(&path, key("steps")), json!(i));
+                    scripts(script, &child(&step_path, key(field)), source, index, model);
+                }
+            }
+        }
+        job.path = path;
+        model.jobs.push(job);
+    }
+}
+
+fn bitbucket(doc: &Node, source: &str, model: &mut CiModel) {
+    // pipelines.{default, branches.*, pull-requests.*, custom.*} → lists of `- step:`.
+    let Some(pipelines) = doc.get("pipelines") else { return };
+    let mut stack: Vec<(Vec<Json>, &Node, Vec<String>)> = vec![(vec![key("pipelines")], pipelines, Vec::new())];
+    while let Some((path, node, trail)) = stack.pop() {
+        if let Some(step) = node.get("step") {
+            let index = model.jobs.len();
+            let step_path = child(&path, key("step"));
+            let name = step.get("name").and_then(Node::as_str).unwrap_or("step").to_owned();
+            let mut job = Job {
+                id: name.clone(),
+                name,
+                environment: step.get("deployment").and_then(Node::as_str).map(str::to_owned),
+                triggers: trail.iter().filter(|t| *t == "pull-requests").map(|_| "pull_request".to_owned()).collect(),
+                ..Job::default()
+            };
+            collect_refs(step, &step_path, source, false, &mut job.secrets);
+            if let Some(script) = step.get("script") {
+                scripts(script, &child(&step_path, key("script")), source, index, model);
+            }
+            job.path = step_path;
+            model.jobs.push(job);
+            continue;
+        }
+        if let Some(map) = node.as_map() {
+            for (k, v) in map.iter().rev() {
+                let mut t = trail.clone();
+                t.push(k.name.clone());
+                stack.push((child(&path, key(&k.name)), v, t));
+            }
+        } else if let Some(seq) = node.as_seq() {
+            for (i, v) in seq.iter().enumerate().rev() {
+                stack.push((child(&path, json!(i)), v, trail.clone()));
+            }
+        }
+    }
+}
+
+fn buildkite(doc: &Node, source: &str, model: &mut CiModel) {
+    let Some(steps) = doc.get("steps").and_then(Node::as_seq) else { return };
+    for (i, step) in steps.iter().enumerate() {
+        let path = vec![key("steps"), json!(i)];
+        let Some(script) = step.get("command").or_else(|| step.get("commands")) else { continue };
+        let index = model.jobs.len();
+        let name = step.get("label").or_else(|| step.get("key")).and_then(Node::as_str).unwrap_or("step").to_owned();
+        let mut job = Job { id: name.clone(), name, ..Job::default() };
+        job.variables.extend(variables(step.get("env"), &child(&path, key("env"))));
+        collect_refs(step, &path, source, false, &mut job.secrets);
+        let field = if step.get("command").is_some() { "command" } else { "commands" };
+        scripts(script, &child(&path, key(field)), source, index, model);
+        job.path = path;
+        model.jobs.push(job);
+    }
+}
+
+/// Test, deploy and environment inference shared by every CI system.
+fn infer_contexts(job: &mut Job) {
+    let name_words: Vec<String> = words(&job.id).into_iter().chain(words(&job.name)).collect();
+    let env_from_key = job.environment.as_deref().and_then(env_of_name);
+    job.env = env_from_key.or_else(|| env_of_name(&job.id)).or_else(|| env_of_name(&job.name));
+    job.deploy = job.environment.is_some() || name_words.iter().any(|w| DEPLOY_WORDS.contains(&w.as_str()));
+
+    if name_words.iter().any(|w| TEST_WORDS.contains(&w.as_str())) {
+        job.test_reasons.push(format!("job name `{}`", job.name));
+    }
+    if let Some(stage) = &job.stage {
+        if words(stage).iter().any(|w| TEST_WORDS.contains(&w.as_str())) {
+            job.test_reasons.push(format!("stage `{stage}`"));
+        }
+    }
+    if !job.triggers.is_empty() && job.triggers.iter().all(|t| PR_TRIGGERS.contains(&t.as_str())) {
+        job.test_reasons.push(format!("triggered by `{}`", job.triggers.join("`, `")));
+    }
+    // An explicit deployment environment that is not a test one makes it a deploy, not a test.
+    let deploys_to_non_test = env_from_key.is_some_and(|e| e != Env::Test);
+    job.test = !job.test_reasons.is_empty() && !deploys_to_non_test;
+    if env_from_key == Some(Env::Test) && job.test_reasons.is_empty() {
+        job.test_reasons.push(format!("environment `{}`", job.environment.as_deref().unwrap_or_default()));
+        job.test = true;
+    }
+}
+
+/// Marks jobs that run test commands (`pytest`, `go test`, …); called once commands exist.
+fn mark_test_runners(jobs: &mut [Job], commands: &[ModelCommand]) {
+    for command in commands {
+        let Some(job) = command.job.and_then(|j| jobs.get_mut(j)) else { continue };
+        if let Some(runner) = test_runner(&command.command.argv) {
+            let reason = format!("runs `{runner}`");
+            if !job.test_reasons.contains(&reason) {
+                job.test_reasons.push(reason);
+            }
+            let deploys_to_non_test = job.environment.as_deref().and_then(env_of_name).is_some_and(|e| e != Env::Test);
+            job.test = !deploys_to_non_test && !job.deploy;
+        }
+    }
+}
+
+/// The test runner an argv invokes, if it is one.
+fn test_runner(argv: &[String]) -> Option<String> {
+    let mut args: Vec<&str> = argv.iter().map(String::as_str).collect();
+    while let Some(first) = args.first() {
+        if matches!(*first, "sudo" | "env" | "bundle" | "poetry" | "pipenv" | "uv" | "npx" | "pnpx" | "time") || first.contains('=') {
+            args.remove(0);
+            if args.first() == Some(&"exec") || args.first() == Some(&"run") {
+                args.remove(0);
+            }
+        } else {
+            break;
+        }
+    }
+    let program = args.first()?.rsplit('/').next()?;
+    let sub = args.get(1).copied().unwrap_or("");
+    let runner = match program {
+        "pytest" | "py.test" | "rspec" | "jest" | "vitest" | "mocha" | "phpunit" | "tox" | "nox" | "ctest" | "karma" => program.to_owned(),
+        "go" | "cargo" | "dotnet" | "mix" | "swift" if sub == "test" => format!("{program} test"),
+        "npm" | "yarn" | "pnpm" | "bun" if sub == "test" || (sub == "run" && args.get(2).is_some_and(|s| s.starts_with("test"))) => format!("{program} test"),
+        "mvn" | "./mvnw" | "mvnw" if args.iter().any(|a| matches!(*a, "test" | "verify")) => format!("{program} test"),
+        "gradle" | "./gradlew" | "gradlew" if args.iter().any(|a| a.ends_with("test") || a.ends_with("Test")) => format!("{program} test"),
+        "make" if args.iter().skip(1).any(|a| a.starts_with("test") || *a == "check") => "make test".to_owned(),
+        "python" | "python3" if args.windows(2).any(|w| w == ["-m", "pytest"] || w == ["-m", "unittest"]) => "python -m pytest".to_owned(),
+        "cypress" if sub == "run" => "cypress run".to_owned(),
+        "playwright" if sub == "test" => "playwright test".to_owned(),
+        _ => return None,
+    };
+    Some(runner)
+}

@@ -1,0 +1,98 @@
+//! Document kinds: what a parsed document is, from its path and its content.
+
+use crate::parse::{Format, Node};
+
+/// Returns the kind name policies select on (`input.kind`).
+pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let in_dir = |dir: &str| lower.starts_with(dir) || lower.contains(&format!("/{dir}"));
+    match format {
+        Format::Shell => "shell",
+        Format::Hcl => {
+            if name == "terragrunt.hcl" {
+                "terragrunt"
+            } else if name.ends_with(".tfvars") {
+                "terraform-vars"
+            } else if name.ends_with(".tf") {
+                "terraform"
+            } else {
+                "hcl"
+            }
+        }
+        Format::Dotenv => {
+            if is_test_config_name(&lower) { "test-config" } else { "dotenv" }
+        }
+        Format::Ini => {
+            if is_test_config_name(&lower) { "test-config" } else { "ini" }
+        }
+        Format::Yaml | Format::Json => {
+            if in_dir(".github/workflows/") && format == Format::Yaml {
+                return "github-actions";
+            }
+            if name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") || in_dir(".gitlab/ci/") {
+                return "gitlab-ci";
+            }
+            if in_dir(".circleci/") {
+                return "circleci";
+            }
+            if name.starts_with("azure-pipelines") || in_dir(".azure-pipelines/") || in_dir(".azuredevops/") {
+                return "azure-pipelines";
+            }
+            if name == "bitbucket-pipelines.yml" {
+                return "bitbucket-pipelines";
+            }
+            if in_dir(".buildkite/") {
+                return "buildkite";
+            }
+            if name.ends_with(".tf.json") {
+                return "terraform";
+            }
+            if name.starts_with("docker-compose") || name.starts_with("compose.") || name.starts_with("compose-") {
+                return "docker-compose";
+            }
+            if doc.get("AWSTemplateFormatVersion").is_some() || has_cfn_resources(doc) {
+                return "cloudformation";
+            }
+            if doc.get("apiVersion").and_then(Node::as_str).is_some() && doc.get("kind").and_then(Node::as_str).is_some() {
+                return "kubernetes";
+            }
+            if doc.get("Statement").is_some() && doc.get("Version").is_some() {
+                return "iam-policy";
+            }
+            if is_test_config_name(&lower) {
+                return "test-config";
+            }
+            if name.starts_with("values") && (in_dir("charts/") || in_dir("helm/") || in_dir("chart/")) {
+                return "helm-values";
+            }
+            if format == Format::Yaml { "yaml" } else { "json" }
+        }
+    }
+}
+
+/// `.env.test`, `config/test.yml`, `application-test.yml`, `pytest.ini`, files under `tests/`.
+pub fn is_test_config_name(lower_path: &str) -> bool {
+    let name = lower_path.rsplit('/').next().unwrap_or(lower_path);
+    let stem = name.split('.').next().unwrap_or(name);
+    matches!(name, "pytest.ini" | "tox.ini" | "setup.cfg" | ".env.test" | ".env.ci" | ".env.testing")
+        || name.starts_with(".env.test")
+        || matches!(stem, "application-test" | "application-ci" | "application-integration")
+        || (lower_path.contains("config/") && (stem == "test" || stem.starts_with("test_") || stem.starts_with("test-")))
+        || matches!(name, "docker-compose.test.yml" | "docker-compose.ci.yml" | "docker-compose.test.yaml" | "docker-compose.ci.yaml")
+        || lower_path.starts_with("tests/")
+        || lower_path.starts_with("test/")
+        || lower_path.contains("/tests/")
+        || lower_path.contains("/test/")
+}
+
+fn has_cfn_resources(doc: &Node) -> bool {
+    doc.get("Resources")
+        .and_then(Node::as_map)
+        .is_some_and(|resources| {
+            !resources.is_empty()
+                && resources.iter().all(|(_, r)| {
+                    r.get("Type").and_then(Node::as_str).is_some_and(|t| t.contains("::"))
+                })
+        })
+}

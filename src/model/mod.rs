@@ -1,0 +1,138 @@
+//! Stage 3 of the pipeline: parsed documents → the input model policies see.
+//! The model is documented in `docs/input-schema.md`; keep the two in step.
+
+pub mod ci;
+pub mod classify;
+pub mod environment;
+pub mod script;
+
+use serde_json::{json, Map, Value as Json};
+
+use crate::parse::node::{Node, Span};
+use crate::parse::Format;
+use ci::ci_model;
+use environment::{env_of_path, Env};
+use script::{extract_commands, ModelCommand, ScriptMap};
+
+/// One parsed document with its classification and policy input.
+pub struct Document {
+    pub kind: &'static str,
+    pub index: usize,
+    pub node: Node,
+    pub input: Json,
+}
+
+/// Builds the policy input for document `index` of the file at `path`.
+pub fn build_document(path: &str, format: Format, source: &str, index: usize, node: Node) -> Document {
+    let kind = classify::classify(path, format, &node);
+    let environment = env_of_path(path);
+    let test_config = kind == "test-config" || environment == Some(Env::Test);
+
+    let mut input = Map::new();
+    input.insert("file".into(), json!(path));
+    input.insert("format".into(), json!(format.as_str()));
+    input.insert("kind".into(), json!(kind));
+    input.insert("document".into(), json!(index));
+    input.insert("environment".into(), json!(environment));
+    input.insert("test_context".into(), json!(test_config));
+
+    let mut commands: Vec<ModelCommand> = Vec::new();
+    let mut jobs = Json::Array(Vec::new());
+    match kind {
+        "shell" => {
+            if let Some(text) = node.as_str() {
+                extract_commands(text, &ScriptMap::identity(), (None, None, Vec::new()), &mut commands);
+            }
+        }
+        "kubernetes" => {
+            input.insert("scheduled".into(), json!(node.get("kind").and_then(Node::as_str) == Some("CronJob")));
+            container_commands(&node, &mut Vec::new(), source, &mut commands);
+        }
+        _ => {
+            let ci = ci_model(kind, &node, source);
+            commands = ci.commands;
+            jobs = serde_json::to_value(ci.jobs).unwrap_or_default();
+        }
+    }
+    input.insert("jobs".into(), jobs);
+    input.insert("commands".into(), serde_json::to_value(commands).unwrap_or_default());
+    input.insert("content".into(), node.to_json());
+    Document { kind, index, node, input: Json::Object(input) }
+}
+
+/// Kubernetes containers (`command:` + `args:`, anywhere in a Pod, Job or CronJob spec).
+fn container_commands(node: &Node, path: &mut Vec<Json>, source: &str, out: &mut Vec<ModelCommand>) {
+    if path.len() > 32 {
+        return;
+    }
+    if let Some(map) = node.as_map() {
+        for (k, v) in map {
+            path.push(json!(k.name));
+            if (k.name == "containers" || k.name == "initContainers") && v.as_seq().is_some() {
+                for (i, container) in v.as_seq().unwrap_or_default().iter().enumerate() {
+                    path.push(json!(i));
+                    container_command(container, path, source, out);
+                    path.pop();
+                }
+            } else {
+                container_commands(v, path, source, out);
+            }
+            path.pop();
+        }
+    } else if let Some(seq) = node.as_seq() {
+        for (i, v) in seq.iter().enumerate() {
+            path.push(json!(i));
+            container_commands(v, path, source, out);
+            path.pop();
+        }
+    }
+}
+
+fn container_command(container: &Node, path: &[Json], source: &str, out: &mut Vec<ModelCommand>) {
+    let strings = |field: &str| -> Vec<&Node> {
+        container.get(field).and_then(Node::as_seq).map(|s| s.iter().filter(|n| n.as_str().is_some()).collect()).unwrap_or_default()
+    };
+    let parts: Vec<&Node> = strings("command").into_iter().chain(strings("args")).collect();
+    if parts.is_empty() {
+        return;
+    }
+    let text = |n: &Node| n.as_str().unwrap_or_default().to_owned();
+    let is_shell = parts.first().is_some_and(|p| {
+        let program = text(p);
+        matches!(program.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash"))
+    });
+    let field_path = |n: &Node| -> Vec<Json> {
+        let field = if container.get("command").and_then(Node::as_seq).is_some_and(|s| s.iter().any(|x| std::ptr::eq(x, n))) {
+            "command"
+        } else {
+            "args"
+        };
+        let mut p = path.to_vec();
+        p.push(json!(field));
+        p
+    };
+    if is_shell {
+        // `sh -c "<script>"`: the script is the argument after `-c`.
+        if let Some(pos) = parts.iter().position(|p| text(p).starts_with('-') && text(p).contains('c')) {
+            if let Some(script) = parts.get(pos + 1) {
+                let body = text(script);
+                let map = ScriptMap::new(source, script.span, &body);
+                extract_commands(&body, &map, (None, None, field_path(script)), out);
+                return;
+            }
+        }
+    }
+    // An exec-form argv: quote each element and tokenize, located on the array.
+    let joined = parts.iter().map(|p| shell_quote(&text(p))).collect::<Vec<_>>().join(" ");
+    let span = parts.iter().map(|p| p.span).reduce(Span::cover).unwrap_or_default();
+    let map = ScriptMap::new("", Span::new(span.start, span.start), &joined);
+    extract_commands(&joined, &map, (None, None, field_path(parts[0])), out);
+}
+
+fn shell_quote(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}

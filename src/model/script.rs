@@ -1,0 +1,119 @@
+//! Shell scripts inside documents: tokenized commands with file spans.
+//!
+//! A `run: |` block drops the YAML indentation, so offsets in the script are not
+//! offsets in the file. [`ScriptMap`] anchors each script line to its place in
+//! the source, which keeps command spans exact for block, plain and quoted scalars.
+
+use serde::Serialize;
+
+use crate::parse::node::Span;
+use crate::parse::shell::{self, Command};
+
+/// A tokenized command as policies see it (`input.commands[_]`).
+#[derive(Clone, Debug, Serialize)]
+pub struct ModelCommand {
+    #[serde(flatten)]
+    pub command: Command,
+    /// Index into `input.jobs` of the CI job that runs this command, if any.
+    pub job: Option<usize>,
+    /// Index of the step inside that job, if any.
+    pub step: Option<usize>,
+    /// Content path of the scalar the script came from (empty for `.sh` files).
+    pub path: Vec<serde_json::Value>,
+}
+
+/// Maps byte offsets in an extracted script back to the file.
+pub struct ScriptMap {
+    /// (offset in script, offset in file) for the start of each located line.
+    lines: Vec<(usize, usize)>,
+    fallback: usize,
+}
+
+impl ScriptMap {
+    pub fn new(source: &str, node_span: Span, script: &str) -> Self {
+        let region_end = node_span.end.min(source.len());
+        let mut cursor = node_span.start.min(region_end);
+        let mut lines = Vec::new();
+        let mut script_offset = 0;
+        for line in script.split_inclusive('\n') {
+            let content = line.trim_end_matches(['\n', '\r']);
+            let trimmed = content.trim_start();
+            let lead = content.len() - trimmed.len();
+            if !trimmed.is_empty() {
+                if let Some(found) = source.get(cursor..region_end).and_then(|s| s.find(trimmed)) {
+                    let file_offset = cursor + found;
+                    lines.push((script_offset + lead, file_offset));
+                    cursor = file_offset + trimmed.len();
+                }
+            }
+            script_offset += line.len();
+        }
+        ScriptMap { lines, fallback: node_span.start }
+    }
+
+    /// For a whole file, script offsets are file offsets.
+    pub fn identity() -> Self {
+        ScriptMap { lines: vec![(0, 0)], fallback: 0 }
+    }
+
+    pub fn map(&self, offset: usize) -> usize {
+        match self.lines.partition_point(|(s, _)| *s <= offset) {
+            0 => self.fallback,
+            i => {
+                let (script_start, file_start) = self.lines[i - 1];
+                file_start + (offset - script_start)
+            }
+        }
+    }
+
+    pub fn map_span(&self, span: Span) -> Span {
+        let start = self.map(span.start);
+        let end = self.map(span.end.saturating_sub(1).max(span.start)) + usize::from(span.end > span.start);
+        Span::new(start, end.max(start))
+    }
+}
+
+/// Tokenizes `script` and appends its commands to `out`, with spans in file
+/// offsets and `inputs` renumbered into `out`'s index space.
+pub fn extract_commands(
+    script: &str,
+    map: &ScriptMap,
+    origin: (Option<usize>, Option<usize>, Vec<serde_json::Value>),
+    out: &mut Vec<ModelCommand>,
+) {
+    let base = out.len();
+    let (job, step, path) = origin;
+    for mut command in shell::parse_script(script).commands {
+        command.span = map.map_span(command.span);
+        for word in &mut command.words {
+            word.span = map.map_span(word.span);
+        }
+        for assignment in &mut command.assignments {
+            assignment.span = map.map_span(assignment.span);
+        }
+        for input in &mut command.inputs {
+            *input += base;
+        }
+        if let Some(stdin) = &mut command.stdin_from {
+            *stdin += base;
+        }
+        out.push(ModelCommand { command, job, step, path: path.clone() });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_scalar_lines_map_back_to_the_file() {
+        let source = "steps:\n  - run: |\n      set -e\n      kubectl delete pods --all \\\n        -n ci\n";
+        let script = "set -e\nkubectl delete pods --all \\\n  -n ci\n";
+        let start = source.find('|').unwrap();
+        let map = ScriptMap::new(source, Span::new(start, source.len()), script);
+        let off = script.find("kubectl").unwrap();
+        assert_eq!(&source[map.map(off)..map.map(off) + 7], "kubectl");
+        let off = script.find("-n ci").unwrap();
+        assert_eq!(&source[map.map(off)..map.map(off) + 5], "-n ci");
+    }
+}

@@ -1,0 +1,464 @@
+//! YAML → [`Node`] trees, one per document, with byte spans on every node and key.
+//!
+//! Built on saphyr-parser's event stream rather than a DOM so that we own the
+//! semantics that matter for deploy configs:
+//! - YAML 1.2 core schema: `on:`, `yes`, `no` stay strings (GitHub's `on:` key);
+//! - aliases are expanded and `<<` merge keys applied (GitLab/CircleCI anchors),
+//!   with a node budget so an alias bomb is refused instead of exhausting memory;
+//! - CloudFormation short-form tags (`!Ref`, `!Sub`, `!GetAtt`, …) become their
+//!   long form (`{"Ref": …}`, `{"Fn::Sub": …}`), other tags are dropped.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YamlSpan, Tag};
+
+use super::error::ParseError;
+use super::node::{Key, Node, Span, Value};
+
+/// Nodes a file may expand to through aliases before it is refused.
+const NODE_BUDGET: usize = 1_000_000;
+/// Collections nested deeper than this are refused (and never recursed into).
+const MAX_DEPTH: usize = 200;
+
+/// Parses every document in `text`. Empty documents are skipped.
+pub fn parse_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
+    let offsets = CharOffsets::new(text);
+    let mut builder = Builder {
+        offsets: &offsets,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        documents: Vec::new(),
+        budget: NODE_BUDGET,
+    };
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| {
+            ParseError::new(
+                format!("invalid YAML: {}", e.info()),
+                offsets.byte(e.marker().index()),
+            )
+        })?;
+        builder.on_event(event, span)?;
+    }
+    Ok(builder.documents)
+}
+
+/// saphyr reports character indices; miette and our spans want bytes.
+struct CharOffsets {
+    /// `None` when the text is ASCII and indices are already byte offsets.
+    bytes: Option<Vec<usize>>,
+    len: usize,
+}
+
+impl CharOffsets {
+    fn new(text: &str) -> Self {
+        let bytes = (!text.is_ascii()).then(|| text.char_indices().map(|(b, _)| b).collect());
+        CharOffsets {
+            bytes,
+            len: text.len(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.bytes {
+            None => char_index.min(self.len),
+            Some(map) => map.get(char_index).copied().unwrap_or(self.len),
+        }
+    }
+
+    fn span(&self, span: &YamlSpan) -> Span {
+        Span::new(self.byte(span.start.index()), self.byte(span.end.index()))
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        start: usize,
+        anchor: usize,
+        tag: Option<String>,
+    },
+    Map {
+        entries: Vec<(Key, Node)>,
+        /// Merge sources, applied at the end so explicit keys win.
+        merges: Vec<Node>,
+        pending_key: Option<Node>,
+        start: usize,
+        anchor: usize,
+        tag: Option<String>,
+    },
+}
+
+struct Builder<'a> {
+    offsets: &'a CharOffsets,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    documents: Vec<Node>,
+    budget: usize,
+}
+
+impl Builder<'_> {
+    fn on_event(&mut self, event: Event<'_>, span: YamlSpan) -> Result<(), ParseError> {
+        let span = self.offsets.span(&span);
+        match event {
+            Event::DocumentStart(_) => self.anchors.clear(),
+            Event::Scalar(text, style, anchor, tag) => {
+                let node = Node::new(scalar_value(&text, style, tag.as_deref()), span);
+                let node = apply_tag(node, tag.as_deref());
+                self.remember(anchor, &node);
+                self.push_value(node)?;
+            }
+            Event::Alias(id) => {
+                let target = self.anchors.get(&id).cloned().ok_or_else(|| {
+                    ParseError::new("YAML alias refers to an unknown anchor", span.start)
+                })?;
+                let size = count_nodes(&target);
+                if size > self.budget {
+                    return Err(ParseError::new(
+                        format!("YAML aliases expand to more than {NODE_BUDGET} nodes (alias bomb?); file skipped"),
+                        span.start,
+                    ));
+                }
+                self.budget -= size;
+                self.push_value(target)?;
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.enter(span)?;
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    start: span.start,
+                    anchor,
+                    tag: tag_name(tag.as_deref()),
+                });
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.enter(span)?;
+                self.stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    merges: Vec::new(),
+                    pending_key: None,
+                    start: span.start,
+                    anchor,
+                    tag: tag_name(tag.as_deref()),
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(());
+                };
+                let (node, anchor, tag) = match frame {
+                    Frame::Seq {
+                        items,
+                        start,
+                        anchor,
+                        tag,
+                    } => {
+                        let end = items.last().map_or(span.end, |n| n.span.end.max(span.end));
+                        (Node::new(Value::Seq(items), Span::new(start, end)), anchor, tag)
+                    }
+                    Frame::Map {
+                        entries,
+                        merges,
+                        start,
+                        anchor,
+                        tag,
+                        ..
+                    } => {
+                        let end = entries
+                            .last()
+                            .map_or(span.end, |(_, n)| n.span.end.max(span.end));
+                        let entries = apply_merges(entries, merges);
+                        (Node::new(Value::Map(entries), Span::new(start, end)), anchor, tag)
+                    }
+                };
+                let node = apply_tag_name(node, tag.as_deref());
+                self.remember(anchor, &node);
+                self.push_value(node)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self, span: Span) -> Result<(), ParseError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(ParseError::new(
+                format!("YAML nesting deeper than {MAX_DEPTH} levels; file skipped"),
+                span.start,
+            ));
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+    }
+
+    /// Hands a finished node to its parent (or ends the document).
+    fn push_value(&mut self, node: Node) -> Result<(), ParseError> {
+        if self.budget == 0 {
+            return Err(ParseError::new(
+                "YAML document is too large; file skipped",
+                node.span.start,
+            ));
+        }
+        self.budget -= 1;
+        match self.stack.last_mut() {
+            None => {
+                if !matches!(node.value, Value::Null) {
+                    self.documents.push(node);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                merges,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => {
+                    let name = key_name(&key);
+                    if name == "<<" {
+                        merges.push(node);
+                    } else {
+                        let key = Key {
+                            name,
+                            span: key.span,
+                        };
+                        // Last duplicate wins, as in most YAML loaders.
+                        entries.retain(|(k, _)| k.name != key.name);
+                        entries.push((key, node));
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+/// `<<: *a` or `<<: [*a, *b]`: earlier sources win over later ones, explicit keys over all.
+fn apply_merges(mut entries: Vec<(Key, Node)>, merges: Vec<Node>) -> Vec<(Key, Node)> {
+    for source in merges {
+        let sources = match source.value {
+            Value::Seq(items) => items,
+            _ => vec![source],
+        };
+        for source in sources {
+            if let Value::Map(merged) = source.value {
+                for (key, value) in merged {
+                    if !entries.iter().any(|(k, _)| k.name == key.name) {
+                        entries.push((key, value));
+                    }
+                }
+            }
+        }
+    }
+    entries
+}
+
+fn key_name(key: &Node) -> String {
+    match &key.value {
+        Value::Str(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        other => Node::new(other.clone(), key.span).to_json().to_string(),
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        match &n.value {
+            Value::Seq(items) => stack.extend(items),
+            Value::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// YAML 1.2 core schema resolution for plain scalars; quoted and block scalars are strings.
+fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    if style != ScalarStyle::Plain || tag.is_some_and(|t| t.suffix == "str") {
+        return Value::Str(text.to_owned());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    if let Some(int) = parse_int(text) {
+        return Value::Int(int);
+    }
+    let looks_numeric = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        && text.bytes().any(|b| b.is_ascii_digit());
+    if looks_numeric {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text.to_owned())
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    if let Some(hex) = text.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok();
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        return i64::from_str_radix(oct, 8).ok();
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Account ids like 012345678901 must keep their leading zero: keep them as strings.
+    if digits.len() > 1 && digits.starts_with('0') {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn tag_name(tag: Option<&Tag>) -> Option<String> {
+    tag.filter(|t| t.handle == "!").map(|t| t.suffix.clone())
+}
+
+fn apply_tag(node: Node, tag: Option<&Tag>) -> Node {
+    apply_tag_name(node, tag_name(tag).as_deref())
+}
+
+/// CloudFormation short forms → long forms, so policies see one shape.
+fn apply_tag_name(node: Node, tag: Option<&str>) -> Node {
+    let Some(tag) = tag else { return node };
+    let function = match tag {
+        "Ref" | "Condition" => Cow::Borrowed(tag),
+        "Sub" | "GetAtt" | "Join" | "Select" | "Split" | "FindInMap" | "If" | "Equals" | "And"
+        | "Or" | "Not" | "ImportValue" | "Base64" | "Cidr" | "GetAZs" | "Transform" => {
+            Cow::Owned(format!("Fn::{tag}"))
+        }
+        _ => return node,
+    };
+    let span = node.span;
+    let value = match (&*function, node.value) {
+        // `!GetAtt Db.Endpoint.Address` is `["Db", "Endpoint.Address"]` in long form.
+        ("Fn::GetAtt", Value::Str(s)) => {
+            let (resource, attribute) = s.split_once('.').unwrap_or((&s, ""));
+            Value::Seq(vec![
+                Node::str(resource, span),
+                Node::str(attribute, span),
+            ])
+        }
+        (_, value) => value,
+    };
+    Node::new(
+        Value::Map(vec![(
+            Key {
+                name: function.into_owned(),
+                span,
+            },
+            Node::new(value, span),
+        )]),
+        span,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::node::PathSeg::{Index as I, Key as K};
+    use serde_json::json;
+
+    fn slice<'a>(text: &'a str, span: Span) -> &'a str {
+        &text[span.start..span.end]
+    }
+
+    #[test]
+    fn spans_point_at_nested_values_and_keys() {
+        let text = "on:\n  pull_request:\njobs:\n  test:\n    steps:\n      - run: pytest -q\n        env:\n          DB: ${{ secrets.PROD_DB }}\n";
+        let docs = parse_yaml(text).unwrap();
+        let doc = &docs[0];
+        assert_eq!(doc.to_json()["on"], json!({"pull_request": null}));
+        let path = [K("jobs".into()), K("test".into()), K("steps".into()), I(0), K("env".into()), K("DB".into())];
+        assert_eq!(slice(text, doc.span_of_path(&path)), "${{ secrets.PROD_DB }}");
+        assert_eq!(slice(text, doc.key_span(&path).unwrap()), "DB");
+    }
+
+    #[test]
+    fn multi_document_streams_yield_one_node_per_document() {
+        let text = "apiVersion: v1\nkind: Namespace\n---\n# comment only\n---\napiVersion: v1\nkind: ConfigMap\n";
+        let docs = parse_yaml(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].to_json()["kind"], "ConfigMap");
+        assert_eq!(slice(text, docs[1].span_of_path(&[K("kind".into())])), "ConfigMap");
+    }
+
+    #[test]
+    fn merge_keys_apply_with_explicit_keys_winning() {
+        let text = ".defaults: &defaults\n  image: ruby:3.3\n  variables:\n    RAILS_ENV: test\n\nrspec:\n  <<: *defaults\n  image: ruby:3.2\n  script:\n    - bundle exec rspec\n";
+        let doc = &parse_yaml(text).unwrap()[0];
+        let json = doc.to_json();
+        assert_eq!(json["rspec"]["image"], "ruby:3.2");
+        assert_eq!(json["rspec"]["variables"]["RAILS_ENV"], "test");
+        // Merged values keep the span of their definition under the anchor.
+        let merged = doc.span_of_path(&[K("rspec".into()), K("variables".into()), K("RAILS_ENV".into())]);
+        assert_eq!(slice(text, merged), "test");
+        assert!(merged.start < text.find("rspec:").unwrap());
+    }
+
+    #[test]
+    fn yaml_1_2_keeps_on_and_yes_as_strings_and_account_ids_exact() {
+        let doc = &parse_yaml("on: push\nenabled: yes\naccount: 012345678901\nport: 5432\n").unwrap()[0];
+        assert_eq!(doc.to_json(), json!({"on": "push", "enabled": "yes", "account": "012345678901", "port": 5432}));
+    }
+
+    #[test]
+    fn cloudformation_short_tags_become_long_form() {
+        let text = "Resources:\n  Db:\n    Properties:\n      Name: !Sub '${Env}-db'\n      Host: !GetAtt Db.Endpoint.Address\n      Ref: !Ref Env\n";
+        let json = parse_yaml(text).unwrap()[0].to_json();
+        let props = &json["Resources"]["Db"]["Properties"];
+        assert_eq!(props["Name"], json!({"Fn::Sub": "${Env}-db"}));
+        assert_eq!(props["Host"], json!({"Fn::GetAtt": ["Db", "Endpoint.Address"]}));
+        assert_eq!(props["Ref"], json!({"Ref": "Env"}));
+    }
+
+    #[test]
+    fn non_ascii_text_gets_byte_spans() {
+        let text = "name: \"déploiement ✓\"\nstage: test\n";
+        let doc = &parse_yaml(text).unwrap()[0];
+        assert_eq!(slice(text, doc.span_of_path(&[K("stage".into())])), "test");
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_quickly() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
+        }
+        let err = parse_yaml(&text).unwrap_err();
+        assert!(err.message.contains("alias bomb"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let text = "[".repeat(10_000);
+        assert!(parse_yaml(&text).is_err());
+    }
+
+    #[test]
+    fn syntax_errors_carry_an_offset() {
+        let text = "jobs:\n  test:\n    steps: [a, b\n  bad: {\n";
+        let err = parse_yaml(text).unwrap_err();
+        assert!(err.message.starts_with("invalid YAML"));
+        assert!(err.offset > 0 && err.offset <= text.len());
+    }
+}

@@ -1,0 +1,159 @@
+//! Default output: rustc-like annotated snippets rendered by miette, then a
+//! one-line summary.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::diagnostic::floor_char_boundary;
+use super::{Finding, Report};
+use crate::engine::registry::Severity;
+use crate::parse::node::Span;
+
+/// One renderable diagnostic: a finding, a related location, or an error.
+#[derive(Debug)]
+struct Shown {
+    message: String,
+    code: Option<String>,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+    label: Option<LabeledSpan>,
+    related: Vec<Shown>,
+}
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Shown {}
+
+impl Diagnostic for Shown {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().filter(|h| !h.is_empty()).map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label.clone().map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+        }
+    }
+}
+
+fn miette_severity(severity: Severity) -> miette::Severity {
+    match severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Note => miette::Severity::Advice,
+    }
+}
+
+/// Source, label at `span` in `file`, when the file's text is known.
+fn located(report: &Report, file: &str, span: Span, label: &str) -> (Option<NamedSource<Arc<str>>>, Option<LabeledSpan>) {
+    match report.sources.get(file) {
+        Some(text) => {
+            let start = floor_char_boundary(text, span.start.min(text.len()));
+            let end = floor_char_boundary(text, span.end.min(text.len())).max(start);
+            let source = NamedSource::new(file, Arc::clone(text)).with_language(file.rsplit('.').next().unwrap_or(""));
+            (Some(source), Some(LabeledSpan::new(Some(label.to_owned()), start, end - start)))
+        }
+        None => (None, None),
+    }
+}
+
+fn finding_diagnostic(report: &Report, finding: &Finding) -> Shown {
+    let (source, label) = located(report, &finding.file, finding.span, &finding.label);
+    let related = finding
+        .related
+        .iter()
+        .map(|r| {
+            let (source, label) = located(report, &r.file, r.span, &r.message);
+            Shown {
+                message: format!("{}:{}:{}: {}", r.file, r.line, r.column, r.message),
+                code: None,
+                severity: miette::Severity::Advice,
+                help: None,
+                source,
+                label,
+                related: Vec::new(),
+            }
+        })
+        .collect();
+    Shown {
+        message: finding.message.clone(),
+        code: Some(format!("{}[{}]", finding.rule, finding.category)),
+        severity: miette_severity(finding.severity),
+        help: Some(finding.help.clone()),
+        source,
+        label,
+        related,
+    }
+}
+
+pub fn render(report: &Report, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
+    let mut out = String::new();
+    for finding in &report.findings {
+        let shown = finding_diagnostic(report, finding);
+        let _ = handler.render_report(&mut out, &shown);
+        out.push('\n');
+    }
+    for error in &report.errors {
+        let (source, label) = match error.span {
+            Some(span) => located(report, &error.file, span, "here"),
+            None => (None, None),
+        };
+        let shown = Shown {
+            message: format!("{}:{}:{}: {}", error.file, error.line, error.column, error.message),
+            code: Some("blastwall::error".into()),
+            severity: miette::Severity::Error,
+            help: None,
+            source,
+            label,
+            related: Vec::new(),
+        };
+        let _ = handler.render_report(&mut out, &shown);
+        out.push('\n');
+    }
+    out.push_str(&summary(report));
+    out
+}
+
+pub fn summary(report: &Report) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut line = if report.findings.is_empty() {
+        format!("No findings in {}", plural(report.files_scanned, "file"))
+    } else {
+        format!(
+            "Found {} ({} error, {} warning, {} note) in {}",
+            plural(report.findings.len(), "finding"),
+            report.count(Severity::Error),
+            report.count(Severity::Warning),
+            report.count(Severity::Note),
+            plural(report.files_scanned, "file"),
+        )
+    };
+    if !report.errors.is_empty() {
+        line.push_str(&format!("; {} could not be read", plural(report.errors.len(), "file")));
+    }
+    line.push('.');
+    line.push('\n');
+    line
+}
