@@ -13,7 +13,12 @@ fn main() {
     for file in files {
         let shown = file.replace('\\', "/");
         let absolute = std::fs::canonicalize(&file).expect("policy path");
-        writeln!(out, "    ({shown:?}, include_str!({:?})),", absolute.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({shown:?}, include_str!({:?})),",
+            absolute.display().to_string()
+        )
+        .unwrap();
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("builtin_policies.rs");
@@ -21,7 +26,9 @@ fn main() {
 }
 
 fn collect(dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

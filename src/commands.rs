@@ -29,7 +29,10 @@ fn policy_set(args: &PolicyArgs) -> Result<PolicySet> {
 }
 
 fn policy_errors(errors: Vec<PolicyError>) -> anyhow::Error {
-    let lines: Vec<String> = errors.iter().map(|e| format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message)).collect();
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message))
+        .collect();
     anyhow::anyhow!("invalid policy:\n{}", lines.join("\n"))
 }
 
@@ -41,7 +44,10 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        Color::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let rendered = match args.format {
         Format::Human => report::human::render(&report, color),
@@ -54,7 +60,12 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         FailOn::Note => Some(Severity::Note),
         FailOn::Never => None,
     };
-    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity.rank() >= t.rank()));
+    let failed = threshold.is_some_and(|t| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.severity.rank() >= t.rank())
+    });
     Ok(ExitCode::from(u8::from(failed)))
 }
 
@@ -83,7 +94,13 @@ fn rules(args: &PolicyArgs) -> Result<ExitCode> {
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for rule in rules {
-        out.push_str(&format!("{:width$}  {:28}  {:7}  {}\n", rule.id, rule.category, rule.severity.as_str(), rule.title));
+        out.push_str(&format!(
+            "{:width$}  {:28}  {:7}  {}\n",
+            rule.id,
+            rule.category,
+            rule.severity.as_str(),
+            rule.title
+        ));
     }
     write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)

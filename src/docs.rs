@@ -9,7 +9,15 @@ pub fn rule_markdown(rule: &Rule) -> String {
         "- Category: `{}`\n- Default severity: `{}`\n- Runs on: {}\n- Policy: `{}`\n\n",
         rule.category,
         rule.severity.as_str(),
-        if rule.kinds.is_empty() { "the whole repository (cross-file)".to_owned() } else { rule.kinds.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ") },
+        if rule.kinds.is_empty() {
+            "the whole repository (cross-file)".to_owned()
+        } else {
+            rule.kinds
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
         rule.file,
     ));
     if !rule.description.is_empty() {
@@ -20,7 +28,10 @@ pub fn rule_markdown(rule: &Rule) -> String {
         out.push_str(&format!("## Example\n\n```\n{}\n```\n\n", bad.trim_end()));
     }
     if let Some(good) = &rule.good {
-        out.push_str(&format!("## Use instead\n\n```\n{}\n```\n\n", good.trim_end()));
+        out.push_str(&format!(
+            "## Use instead\n\n```\n{}\n```\n\n",
+            good.trim_end()
+        ));
     }
     if !rule.help.is_empty() {
         out.push_str(&format!("## How to fix\n\n{}\n\n", rule.help));

@@ -37,12 +37,24 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     let outcomes: Vec<FileOutcome> = discovered
         .files
         .par_iter()
-        .map_init(|| engine.worker(), |worker, file| scan_file(engine, worker, file))
+        .map_init(
+            || engine.worker(),
+            |worker, file| scan_file(engine, worker, file),
+        )
         .collect();
 
-    let mut report = Report { files_scanned: discovered.files.len(), ..Report::default() };
+    let mut report = Report {
+        files_scanned: discovered.files.len(),
+        ..Report::default()
+    };
     for error in discovered.errors {
-        report.errors.push(FileError { file: error.display, line: 1, column: 1, message: error.message, span: None });
+        report.errors.push(FileError {
+            file: error.display,
+            line: 1,
+            column: 1,
+            message: error.message,
+            span: None,
+        });
     }
     let mut facts = Vec::new();
     for outcome in outcomes {
@@ -55,8 +67,12 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
             report.sources.insert(file, text);
         }
     }
-    let reported: std::collections::BTreeSet<&str> =
-        discovered.files.iter().filter(|f| f.reported).map(|f| f.display.as_str()).collect();
+    let reported: std::collections::BTreeSet<&str> = discovered
+        .files
+        .iter()
+        .filter(|f| f.reported)
+        .map(|f| f.display.as_str())
+        .collect();
     let (raw, eval_errors) = engine.eval_repository(facts);
     for raw in raw {
         if let Some(finding) = repository_finding(engine, &raw, &report) {
@@ -66,13 +82,21 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
         }
     }
     for error in eval_errors {
-        report.errors.push(FileError { file: error.package, line: 1, column: 1, message: error.message, span: None });
+        report.errors.push(FileError {
+            file: error.package,
+            line: 1,
+            column: 1,
+            message: error.message,
+            span: None,
+        });
     }
     // Sources nobody points at are dropped before rendering.
     let wanted: std::collections::BTreeSet<String> = report
         .findings
         .iter()
-        .flat_map(|f| std::iter::once(f.file.clone()).chain(f.related.iter().map(|r| r.file.clone())))
+        .flat_map(|f| {
+            std::iter::once(f.file.clone()).chain(f.related.iter().map(|r| r.file.clone()))
+        })
         .chain(report.errors.iter().map(|e| e.file.clone()))
         .collect();
     report.sources.retain(|file, _| wanted.contains(file));
@@ -82,8 +106,17 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
 }
 
 fn scan_file(engine: &Engine, worker: &mut regorus::Engine, file: &SourceFile) -> FileOutcome {
-    let mut outcome = FileOutcome { reported: file.reported, ..FileOutcome::default() };
-    let error = |message: String| FileError { file: file.display.clone(), line: 1, column: 1, message, span: None };
+    let mut outcome = FileOutcome {
+        reported: file.reported,
+        ..FileOutcome::default()
+    };
+    let error = |message: String| FileError {
+        file: file.display.clone(),
+        line: 1,
+        column: 1,
+        message,
+        span: None,
+    };
     let text = match read_text(&file.path) {
         Ok(text) => text,
         Err(message) => {
@@ -97,7 +130,13 @@ fn scan_file(engine: &Engine, worker: &mut regorus::Engine, file: &SourceFile) -
         Err(e) => {
             let (line, column) = line_col(&text, e.offset);
             let span = Span::new(e.offset, e.offset);
-            outcome.errors.push(FileError { file: file.display.clone(), line, column, message: e.message, span: Some(span) });
+            outcome.errors.push(FileError {
+                file: file.display.clone(),
+                line,
+                column,
+                message: e.message,
+                span: Some(span),
+            });
             outcome.source = Some((file.display.clone(), text));
             return outcome;
         }
@@ -107,13 +146,24 @@ fn scan_file(engine: &Engine, worker: &mut regorus::Engine, file: &SourceFile) -
         let input = regorus::Value::from(document.input.clone());
         let (raw, facts, eval_errors) = engine.eval_document(worker, document.kind, input);
         for raw in raw {
-            outcome.findings.push(document_finding(engine, &raw, &document, &file.display, &text));
+            outcome.findings.push(document_finding(
+                engine,
+                &raw,
+                &document,
+                &file.display,
+                &text,
+            ));
         }
         for fact in facts {
-            outcome.facts.push(located_fact(fact, &document, &file.display, &text));
+            outcome
+                .facts
+                .push(located_fact(fact, &document, &file.display, &text));
         }
         for e in eval_errors {
-            outcome.errors.push(error(format!("policy `{}` failed: {}", e.package, e.message)));
+            outcome.errors.push(error(format!(
+                "policy `{}` failed: {}",
+                e.package, e.message
+            )));
         }
     }
     if !outcome.findings.is_empty() || !outcome.facts.is_empty() || !outcome.errors.is_empty() {
@@ -126,27 +176,58 @@ fn scan_file(engine: &Engine, worker: &mut regorus::Engine, file: &SourceFile) -
 fn read_text(path: &Path) -> Result<String, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!("file is {} bytes, over the {} byte limit; skipped", meta.len(), MAX_FILE_BYTES));
+        return Err(format!(
+            "file is {} bytes, over the {} byte limit; skipped",
+            meta.len(),
+            MAX_FILE_BYTES
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("binary file (contains NUL bytes); skipped".into());
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
-    String::from_utf8(bytes).map_err(|e| format!("not valid UTF-8 (invalid byte at offset {}); skipped", e.utf8_error().valid_up_to()))
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 (invalid byte at offset {}); skipped",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn message_of(result: &Json) -> String {
-    result.get("msg").or_else(|| result.get("message")).and_then(Json::as_str).unwrap_or("policy violation").to_owned()
+    result
+        .get("msg")
+        .or_else(|| result.get("message"))
+        .and_then(Json::as_str)
+        .unwrap_or("policy violation")
+        .to_owned()
 }
 
 fn severity_of(result: &Json, default: Severity) -> Severity {
-    result.get("severity").and_then(|s| serde_json::from_value(s.clone()).ok()).unwrap_or(default)
+    result
+        .get("severity")
+        .and_then(|s| serde_json::from_value(s.clone()).ok())
+        .unwrap_or(default)
 }
 
-fn document_finding(engine: &Engine, raw: &RawFinding, document: &Document, file: &str, text: &str) -> Finding {
+fn document_finding(
+    engine: &Engine,
+    raw: &RawFinding,
+    document: &Document,
+    file: &str,
+    text: &str,
+) -> Finding {
     let rule = &engine.set.rules[raw.rule];
-    let path = raw.result.get("path").and_then(Json::as_array).cloned().unwrap_or_default();
+    let path = raw
+        .result
+        .get("path")
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default();
     let span = locate(&document.input, &document.node, &path);
     let related = raw
         .result
@@ -156,10 +237,20 @@ fn document_finding(engine: &Engine, raw: &RawFinding, document: &Document, file
             items
                 .iter()
                 .map(|item| {
-                    let path = item.get("path").and_then(Json::as_array).cloned().unwrap_or_default();
+                    let path = item
+                        .get("path")
+                        .and_then(Json::as_array)
+                        .cloned()
+                        .unwrap_or_default();
                     let span = locate(&document.input, &document.node, &path);
                     let (line, column) = line_col(text, span.start);
-                    Related { file: file.to_owned(), line, column, message: message_of(item), span }
+                    Related {
+                        file: file.to_owned(),
+                        line,
+                        column,
+                        message: message_of(item),
+                        span,
+                    }
                 })
                 .collect()
         })
@@ -187,16 +278,27 @@ fn finding(
         end_line,
         end_column,
         message: message_of(result),
-        help: result.get("help").and_then(Json::as_str).map_or_else(|| rule.help.clone(), str::to_owned),
+        help: result
+            .get("help")
+            .and_then(Json::as_str)
+            .map_or_else(|| rule.help.clone(), str::to_owned),
         related,
         span,
-        label: result.get("label").and_then(Json::as_str).unwrap_or(&rule.title).to_owned(),
+        label: result
+            .get("label")
+            .and_then(Json::as_str)
+            .unwrap_or(&rule.title)
+            .to_owned(),
     }
 }
 
 /// Facts are located where they are collected: repository rules only see facts.
 fn located_fact(mut fact: Json, document: &Document, file: &str, text: &str) -> Json {
-    let path = fact.get("path").and_then(Json::as_array).cloned().unwrap_or_default();
+    let path = fact
+        .get("path")
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default();
     let span = locate(&document.input, &document.node, &path);
     let (line, column) = line_col(text, span.start);
     if let Json::Object(map) = &mut fact {
@@ -205,7 +307,8 @@ fn located_fact(mut fact: Json, document: &Document, file: &str, text: &str) -> 
         map.insert("line".into(), json!(line));
         map.insert("column".into(), json!(column));
         map.insert("span".into(), json!([span.start, span.end]));
-        map.entry("environment").or_insert_with(|| document.input["environment"].clone());
+        map.entry("environment")
+            .or_insert_with(|| document.input["environment"].clone());
     }
     fact
 }
@@ -226,7 +329,13 @@ fn repository_finding(engine: &Engine, raw: &RawFinding, report: &Report) -> Opt
                 .filter_map(|item| {
                     let (file, span) = fact_location(item.get("at")?)?;
                     let (line, column) = line_col(report.sources.get(&file)?, span.start);
-                    Some(Related { file, line, column, message: message_of(item), span })
+                    Some(Related {
+                        file,
+                        line,
+                        column,
+                        message: message_of(item),
+                        span,
+                    })
                 })
                 .collect()
         })
@@ -252,7 +361,16 @@ pub fn inspect(targets: &[PathBuf], cwd: &Path) -> Json {
             let text = match read_text(&file.path) {
                 Ok(text) => text,
                 Err(message) => {
-                    return (Vec::new(), vec![FileError { file: file.display.clone(), line: 1, column: 1, message, span: None }]);
+                    return (
+                        Vec::new(),
+                        vec![FileError {
+                            file: file.display.clone(),
+                            line: 1,
+                            column: 1,
+                            message,
+                            span: None,
+                        }],
+                    );
                 }
             };
             match parse::parse(file.format, &text) {
@@ -260,13 +378,24 @@ pub fn inspect(targets: &[PathBuf], cwd: &Path) -> Json {
                     nodes
                         .into_iter()
                         .enumerate()
-                        .map(|(i, node)| build_document(&file.display, file.format, &text, i, node).input)
+                        .map(|(i, node)| {
+                            build_document(&file.display, file.format, &text, i, node).input
+                        })
                         .collect(),
                     Vec::new(),
                 ),
                 Err(e) => {
                     let (line, column) = line_col(&text, e.offset);
-                    (Vec::new(), vec![FileError { file: file.display.clone(), line, column, message: e.message, span: None }])
+                    (
+                        Vec::new(),
+                        vec![FileError {
+                            file: file.display.clone(),
+                            line,
+                            column,
+                            message: e.message,
+                            span: None,
+                        }],
+                    )
                 }
             }
         })

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "blastwall", version, about = "Policy-as-code linter for deploy configs: test contexts that reach production, accounts shared across environments, unbounded deletes.")]
+#[command(
+    name = "blastwall",
+    version,
+    about = "Policy-as-code linter for deploy configs: test contexts that reach production, accounts shared across environments, unbounded deletes."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -20,7 +20,10 @@ pub fn format_of(path: &Path) -> Option<Format> {
             // Lock files and editor/tooling manifests never hold deploy config.
             let skip = lower.ends_with("-lock.json")
                 || lower.ends_with(".lock.json")
-                || matches!(lower.as_str(), "package.json" | "tsconfig.json" | "composer.json" | "jsconfig.json")
+                || matches!(
+                    lower.as_str(),
+                    "package.json" | "tsconfig.json" | "composer.json" | "jsconfig.json"
+                )
                 || lower.ends_with(".map.json");
             return (!skip).then_some(Format::Json);
         }
@@ -50,7 +53,10 @@ mod tests {
         assert_eq!(f("live/dev/terragrunt.hcl"), Some(Format::Hcl));
         assert_eq!(f(".env.test"), Some(Format::Dotenv));
         assert_eq!(f("config/ci.env"), Some(Format::Dotenv));
-        assert_eq!(f("src/main/resources/application-test.properties"), Some(Format::Dotenv));
+        assert_eq!(
+            f("src/main/resources/application-test.properties"),
+            Some(Format::Dotenv)
+        );
         assert_eq!(f("setup.cfg"), Some(Format::Ini));
         assert_eq!(f("scripts/cleanup.sh"), Some(Format::Shell));
         assert_eq!(f("iam/ci-policy.json"), Some(Format::Json));

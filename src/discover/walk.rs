@@ -60,15 +60,26 @@ pub fn discover(targets: &[PathBuf], cwd: &Path) -> Discovered {
     let mut context_roots: Vec<PathBuf> = Vec::new();
 
     for target in targets {
-        let path = if target.is_absolute() { target.clone() } else { cwd.join(target) };
+        let path = if target.is_absolute() {
+            target.clone()
+        } else {
+            cwd.join(target)
+        };
         match std::fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => walk(&path, cwd, true, &mut found, &mut errors),
             Ok(_) => {
-                let Some(format) = format_of(&path) else { continue };
+                let Some(format) = format_of(&path) else {
+                    continue;
+                };
                 let display = display_path(&path, cwd);
                 found.insert(
                     display.clone(),
-                    SourceFile { display, path: path.clone(), format, reported: true },
+                    SourceFile {
+                        display,
+                        path: path.clone(),
+                        format,
+                        reported: true,
+                    },
                 );
                 if let Some(root) = repository_root(&path) {
                     if !context_roots.contains(&root) {
@@ -85,7 +96,10 @@ pub fn discover(targets: &[PathBuf], cwd: &Path) -> Discovered {
     for root in context_roots {
         walk(&root, cwd, false, &mut found, &mut errors);
     }
-    Discovered { files: found.into_values().collect(), errors }
+    Discovered {
+        files: found.into_values().collect(),
+        errors,
+    }
 }
 
 fn walk(
@@ -102,7 +116,10 @@ fn walk(
         .follow_links(false)
         .filter_entry(|entry| {
             !(entry.file_type().is_some_and(|t| t.is_dir())
-                && entry.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
         })
         .build_parallel()
         .run(|| {
@@ -113,7 +130,12 @@ fn walk(
                             if let Some(format) = format_of(entry.path()) {
                                 let path = entry.into_path();
                                 let display = display_path(&path, cwd);
-                                let file = SourceFile { display, path, format, reported };
+                                let file = SourceFile {
+                                    display,
+                                    path,
+                                    format,
+                                    reported,
+                                };
                                 collected.lock().expect("walk collector").0.push(file);
                             }
                         }
@@ -124,7 +146,11 @@ fn walk(
                             _ => display_path(root, cwd),
                         };
                         let message = format!("cannot walk: {err}");
-                        collected.lock().expect("walk collector").1.push(WalkError { display, message });
+                        collected
+                            .lock()
+                            .expect("walk collector")
+                            .1
+                            .push(WalkError { display, message });
                     }
                 }
                 WalkState::Continue
@@ -139,7 +165,10 @@ fn walk(
 }
 
 fn repository_root(file: &Path) -> Option<PathBuf> {
-    file.ancestors().skip(1).find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
+    file.ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// Relative to `cwd` when under it, else as given; always `/`-separated.
@@ -147,5 +176,9 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     let shown = path.strip_prefix(cwd).unwrap_or(path);
     let text = shown.to_string_lossy().replace('\\', "/");
     let text = text.strip_prefix("./").unwrap_or(&text).to_owned();
-    if text.is_empty() { ".".to_owned() } else { text }
+    if text.is_empty() {
+        ".".to_owned()
+    } else {
+        text
+    }
 }

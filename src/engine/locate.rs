@@ -81,9 +81,30 @@ mod tests {
             "content": doc.to_json(),
             "jobs": [{"path": ["jobs", "test"], "secrets": [{"name": "X", "span": [10, 14]}]}]
         });
-        let s = locate(&input, doc, &[json!("content"), json!("jobs"), json!("test"), json!("steps"), json!(0), json!("run")]);
+        let s = locate(
+            &input,
+            doc,
+            &[
+                json!("content"),
+                json!("jobs"),
+                json!("test"),
+                json!("steps"),
+                json!(0),
+                json!("run"),
+            ],
+        );
         assert_eq!(&text[s.start..s.end], "echo hi");
-        let s = locate(&input, doc, &[json!("jobs"), json!(0), json!("secrets"), json!(0), json!("name")]);
+        let s = locate(
+            &input,
+            doc,
+            &[
+                json!("jobs"),
+                json!(0),
+                json!("secrets"),
+                json!(0),
+                json!("name"),
+            ],
+        );
         assert_eq!((s.start, s.end), (10, 14));
         let s = locate(&input, doc, &[json!("jobs"), json!(0), json!("missing")]);
         assert_eq!(&text[s.start..s.end], "test");

@@ -39,7 +39,11 @@ impl Engine {
                 errors.push(policy_error(&file.path, &e.to_string()));
             }
         }
-        if errors.is_empty() { Ok(Engine { base, set }) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(Engine { base, set })
+        } else {
+            Err(errors)
+        }
     }
 
     pub fn worker(&self) -> regorus::Engine {
@@ -57,7 +61,9 @@ impl Engine {
         let mut facts = Vec::new();
         let mut errors = Vec::new();
         let rules: Vec<usize> = (0..self.set.rules.len())
-            .filter(|&i| self.set.rules[i].scope == Scope::Document && self.set.rules[i].applies_to(kind))
+            .filter(|&i| {
+                self.set.rules[i].scope == Scope::Document && self.set.rules[i].applies_to(kind)
+            })
             .collect();
         let collectors: Vec<&str> = self
             .set
@@ -73,14 +79,24 @@ impl Engine {
         for i in rules {
             let package = &self.set.rules[i].package;
             match eval_set(worker, package, "deny") {
-                Ok(results) => findings.extend(results.into_iter().map(|result| RawFinding { rule: i, result })),
-                Err(message) => errors.push(EvalError { package: package.clone(), message }),
+                Ok(results) => findings.extend(
+                    results
+                        .into_iter()
+                        .map(|result| RawFinding { rule: i, result }),
+                ),
+                Err(message) => errors.push(EvalError {
+                    package: package.clone(),
+                    message,
+                }),
             }
         }
         for package in collectors {
             match eval_set(worker, package, "facts") {
                 Ok(results) => facts.extend(results),
-                Err(message) => errors.push(EvalError { package: package.to_owned(), message }),
+                Err(message) => errors.push(EvalError {
+                    package: package.to_owned(),
+                    message,
+                }),
             }
         }
         (findings, facts, errors)
@@ -91,7 +107,9 @@ impl Engine {
         let mut worker = self.worker();
         let mut findings = Vec::new();
         let mut errors = Vec::new();
-        let repo_rules: Vec<usize> = (0..self.set.rules.len()).filter(|&i| self.set.rules[i].scope == Scope::Repository).collect();
+        let repo_rules: Vec<usize> = (0..self.set.rules.len())
+            .filter(|&i| self.set.rules[i].scope == Scope::Repository)
+            .collect();
         if repo_rules.is_empty() {
             return (findings, errors);
         }
@@ -99,8 +117,15 @@ impl Engine {
         for i in repo_rules {
             let package = &self.set.rules[i].package;
             match eval_set(&mut worker, package, "deny") {
-                Ok(results) => findings.extend(results.into_iter().map(|result| RawFinding { rule: i, result })),
-                Err(message) => errors.push(EvalError { package: package.clone(), message }),
+                Ok(results) => findings.extend(
+                    results
+                        .into_iter()
+                        .map(|result| RawFinding { rule: i, result }),
+                ),
+                Err(message) => errors.push(EvalError {
+                    package: package.clone(),
+                    message,
+                }),
             }
         }
         (findings, errors)
@@ -109,7 +134,15 @@ impl Engine {
 
 /// Evaluates a partial-set rule; an undefined rule is an empty set.
 fn eval_set(worker: &mut regorus::Engine, package: &str, rule: &str) -> Result<Vec<Json>, String> {
-    let value = worker.eval_rule(format!("data.{package}.{rule}")).map_err(|e| e.to_string())?;
+    let value = worker
+        .eval_rule(format!("data.{package}.{rule}"))
+        .map_err(|e| {
+            let error = policy_error(package, &e.to_string());
+            format!(
+                "{} (at {}:{}:{})",
+                error.message, error.file, error.line, error.column
+            )
+        })?;
     if value == regorus::Value::Undefined {
         return Ok(Vec::new());
     }
@@ -123,10 +156,14 @@ fn eval_set(worker: &mut regorus::Engine, package: &str, rule: &str) -> Result<V
 
 /// regorus reports `--> file:line:col` inside its message text.
 pub fn policy_error(file: &str, message: &str) -> PolicyError {
+    let mut file = file.to_owned();
     let mut line = 1;
     let mut column = 1;
     if let Some(pos) = message.find("-->") {
         let location = message[pos + 3..].lines().next().unwrap_or("").trim();
+        if let Some((path, _)) = location.split_once(':') {
+            file = path.to_owned();
+        }
         let mut parts = location.rsplitn(3, ':');
         if let (Some(c), Some(l)) = (parts.next(), parts.next()) {
             column = c.trim().parse().unwrap_or(1);
@@ -138,5 +175,10 @@ pub fn policy_error(file: &str, message: &str) -> PolicyError {
         .find(|l| l.contains("error:"))
         .map(|l| l.trim().to_owned())
         .unwrap_or_else(|| message.lines().next().unwrap_or(message).to_owned());
-    PolicyError { file: file.to_owned(), line, column, message: summary }
+    PolicyError {
+        file,
+        line,
+        column,
+        message: summary,
+    }
 }

@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 
-
 #[derive(Clone, Debug)]
 pub struct PolicyFile {
     /// Shown in errors and test output (`policies/unbounded_delete/…rego`).
@@ -18,7 +17,9 @@ pub struct PolicyFile {
     pub source: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -135,7 +136,10 @@ impl PolicySet {
             Some(dir) => set.add_dir(Path::new(&dir))?,
             None => {
                 for (path, source) in BUILTIN_POLICIES {
-                    set.add(PolicyFile { path: (*path).to_owned(), source: (*source).to_owned() })?;
+                    set.add(PolicyFile {
+                        path: (*path).to_owned(),
+                        source: (*source).to_owned(),
+                    })?;
                 }
             }
         }
@@ -147,42 +151,84 @@ impl PolicySet {
         let mut paths: Vec<_> = walk_rego(dir);
         paths.sort();
         if paths.is_empty() && !dir.is_dir() {
-            return Err(vec![PolicyError { file: dir.display().to_string(), line: 1, column: 1, message: "policy directory not found".into() }]);
+            return Err(vec![PolicyError {
+                file: dir.display().to_string(),
+                line: 1,
+                column: 1,
+                message: "policy directory not found".into(),
+            }]);
         }
         let mut errors = Vec::new();
         for path in paths {
             let shown = path.to_string_lossy().replace('\\', "/");
             match std::fs::read_to_string(&path) {
                 Ok(source) => {
-                    if let Err(e) = self.add(PolicyFile { path: shown, source }) {
+                    if let Err(e) = self.add(PolicyFile {
+                        path: shown,
+                        source,
+                    }) {
                         errors.extend(e);
                     }
                 }
-                Err(e) => errors.push(PolicyError { file: shown, line: 1, column: 1, message: format!("cannot read: {e}") }),
+                Err(e) => errors.push(PolicyError {
+                    file: shown,
+                    line: 1,
+                    column: 1,
+                    message: format!("cannot read: {e}"),
+                }),
             }
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
     pub fn add(&mut self, file: PolicyFile) -> Result<(), Vec<PolicyError>> {
         let package = package_of(&file.source).ok_or_else(|| {
-            vec![PolicyError { file: file.path.clone(), line: 1, column: 1, message: "no `package` declaration".into() }]
+            vec![PolicyError {
+                file: file.path.clone(),
+                line: 1,
+                column: 1,
+                message: "no `package` declaration".into(),
+            }]
         })?;
         let is_test = file.path.ends_with("_test.rego");
         if !is_test && !package.starts_with("blastwall.lib") {
             match metadata_of(&file.source) {
                 Some(Ok((meta, _))) if package.starts_with("blastwall.facts.") => {
-                    self.collectors.push(Collector { package: package.clone(), kinds: meta.custom.kinds });
+                    self.collectors.push(Collector {
+                        package: package.clone(),
+                        kinds: meta.custom.kinds,
+                    });
                 }
                 Some(Ok((meta, line))) => {
-                    let rule = rule_from(&file, &package, meta).map_err(|message| vec![PolicyError { file: file.path.clone(), line, column: 1, message }])?;
+                    let rule = rule_from(&file, &package, meta).map_err(|message| {
+                        vec![PolicyError {
+                            file: file.path.clone(),
+                            line,
+                            column: 1,
+                            message,
+                        }]
+                    })?;
                     if self.rules.iter().any(|r| r.id == rule.id) {
-                        return Err(vec![PolicyError { file: file.path.clone(), line, column: 1, message: format!("rule id `{}` is already defined", rule.id) }]);
+                        return Err(vec![PolicyError {
+                            file: file.path.clone(),
+                            line,
+                            column: 1,
+                            message: format!("rule id `{}` is already defined", rule.id),
+                        }]);
                     }
                     self.rules.push(rule);
                 }
                 Some(Err((message, line))) => {
-                    return Err(vec![PolicyError { file: file.path.clone(), line, column: 1, message }]);
+                    return Err(vec![PolicyError {
+                        file: file.path.clone(),
+                        line,
+                        column: 1,
+                        message,
+                    }]);
                 }
                 None => {
                     return Err(vec![PolicyError {
@@ -206,14 +252,22 @@ impl PolicySet {
 fn rule_from(file: &PolicyFile, package: &str, meta: Metadata) -> Result<Rule, String> {
     let custom = meta.custom;
     let id = custom.id.ok_or("METADATA custom.id is required")?;
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         return Err(format!("rule id `{id}` must be kebab-case"));
     }
-    let category = custom.category.ok_or("METADATA custom.category is required")?;
+    let category = custom
+        .category
+        .ok_or("METADATA custom.category is required")?;
     if category.is_empty() {
         return Err("METADATA custom.category must not be empty".into());
     }
-    let severity = custom.severity.ok_or("METADATA custom.severity is required (error, warning or note)")?;
+    let severity = custom
+        .severity
+        .ok_or("METADATA custom.severity is required (error, warning or note)")?;
     if custom.kinds.is_empty() && custom.scope == Scope::Document {
         return Err("METADATA custom.kinds is required (document kinds, or [\"*\"])".into());
     }
@@ -257,7 +311,9 @@ fn metadata_of(source: &str) -> Option<Result<(Metadata, usize), (String, usize)
     let start = lines.iter().position(|l| l.trim() == "# METADATA")?;
     let mut yaml = String::new();
     for line in &lines[start + 1..] {
-        let Some(rest) = line.trim_start().strip_prefix('#') else { break };
+        let Some(rest) = line.trim_start().strip_prefix('#') else {
+            break;
+        };
         yaml.push_str(rest.strip_prefix(' ').unwrap_or(rest));
         yaml.push('\n');
     }

@@ -19,7 +19,8 @@ struct TestCase {
 pub fn run_tests(dirs: &[PathBuf]) -> Result<ExitCode> {
     let mut set = PolicySet::builtin().map_err(|e| anyhow!("{}", format_errors(&e)))?;
     for dir in dirs {
-        set.add_dir(dir).map_err(|e| anyhow!("{}", format_errors(&e)))?;
+        set.add_dir(dir)
+            .map_err(|e| anyhow!("{}", format_errors(&e)))?;
     }
     let cases: Vec<TestCase> = set
         .files
@@ -29,7 +30,12 @@ pub fn run_tests(dirs: &[PathBuf]) -> Result<ExitCode> {
             let package = package_of(&f.source).unwrap_or_default();
             test_rules(&f.source)
                 .into_iter()
-                .map(move |(name, line)| TestCase { file: f.path.clone(), package: package.clone(), name, line })
+                .map(move |(name, line)| TestCase {
+                    file: f.path.clone(),
+                    package: package.clone(),
+                    name,
+                    line,
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -41,7 +47,9 @@ pub fn run_tests(dirs: &[PathBuf]) -> Result<ExitCode> {
         let outcome = worker.eval_rule(format!("data.{}.{}", case.package, case.name));
         let verdict = match outcome {
             Ok(v) if v == regorus::Value::from(true) => None,
-            Ok(v) if v == regorus::Value::Undefined => Some("undefined (a condition did not hold)".to_owned()),
+            Ok(regorus::Value::Undefined) => {
+                Some("undefined (a condition did not hold)".to_owned())
+            }
             Ok(v) => Some(format!("evaluated to {v}")),
             Err(e) => Some(format!("error: {e}")),
         };
@@ -49,25 +57,42 @@ pub fn run_tests(dirs: &[PathBuf]) -> Result<ExitCode> {
             None => out.push_str(&format!("PASS {}.{}\n", case.package, case.name)),
             Some(why) => {
                 failed += 1;
-                out.push_str(&format!("FAIL {}.{} ({}:{}): {why}\n", case.package, case.name, case.file, case.line));
+                out.push_str(&format!(
+                    "FAIL {}.{} ({}:{}): {why}\n",
+                    case.package, case.name, case.file, case.line
+                ));
             }
         }
     }
-    out.push_str(&format!("{} passed, {} failed, {} tests\n", cases.len() - failed, failed, cases.len()));
+    out.push_str(&format!(
+        "{} passed, {} failed, {} tests\n",
+        cases.len() - failed,
+        failed,
+        cases.len()
+    ));
     print!("{out}");
     Ok(ExitCode::from(u8::from(failed > 0)))
 }
 
 fn format_errors(errors: &[super::registry::PolicyError]) -> String {
-    errors.iter().map(|e| format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message)).collect::<Vec<_>>().join("\n")
+    errors
+        .iter()
+        .map(|e| format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Rule heads named `test_*` at the start of a line.
 fn test_rules(source: &str) -> Vec<(String, usize)> {
     let mut seen = Vec::new();
     for (i, line) in source.lines().enumerate() {
-        let Some(rest) = line.strip_prefix("test_") else { continue };
-        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let Some(rest) = line.strip_prefix("test_") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
         let name = format!("test_{name}");
         if !seen.iter().any(|(n, _)| n == &name) {
             seen.push((name, i + 1));

@@ -82,11 +82,40 @@ pub struct CiModel {
 }
 
 const TEST_WORDS: &[&str] = &[
-    "test", "tests", "testing", "e2e", "integration", "spec", "specs", "unit", "unittest", "rspec",
-    "pytest", "jest", "cypress", "playwright", "acceptance", "functional",
+    "test",
+    "tests",
+    "testing",
+    "e2e",
+    "integration",
+    "spec",
+    "specs",
+    "unit",
+    "unittest",
+    "rspec",
+    "pytest",
+    "jest",
+    "cypress",
+    "playwright",
+    "acceptance",
+    "functional",
 ];
-const DEPLOY_WORDS: &[&str] = &["deploy", "deployment", "release", "publish", "promote", "rollout", "ship", "provision", "apply"];
-const PR_TRIGGERS: &[&str] = &["pull_request", "pull_request_target", "merge_request_event", "merge_group"];
+const DEPLOY_WORDS: &[&str] = &[
+    "deploy",
+    "deployment",
+    "release",
+    "publish",
+    "promote",
+    "rollout",
+    "ship",
+    "provision",
+    "apply",
+];
+const PR_TRIGGERS: &[&str] = &[
+    "pull_request",
+    "pull_request_target",
+    "merge_request_event",
+    "merge_group",
+];
 
 /// Builds the job model for a CI document of `kind`.
 pub fn ci_model(kind: &str, doc: &Node, source: &str) -> CiModel {
@@ -118,7 +147,13 @@ fn child(path: &[Json], seg: Json) -> Vec<Json> {
 }
 
 /// Collects `${{ secrets.X }}` (GitHub) or `$X`/`${X}` (other CI) references in every scalar under `node`.
-fn collect_refs(node: &Node, path: &[Json], source: &str, github_style: bool, out: &mut Vec<SecretRef>) {
+fn collect_refs(
+    node: &Node,
+    path: &[Json],
+    source: &str,
+    github_style: bool,
+    out: &mut Vec<SecretRef>,
+) {
     let mut stack = vec![(node, path.to_vec())];
     while let Some((node, path)) = stack.pop() {
         if let Some(map) = node.as_map() {
@@ -136,7 +171,12 @@ fn collect_refs(node: &Node, path: &[Json], source: &str, github_style: bool, ou
                     Some(o) => [node.span.start + o, node.span.start + o + len],
                     None => [node.span.start, node.span.end],
                 };
-                out.push(SecretRef { env: env_of_secret_name(&name), name, path: path.clone(), span });
+                out.push(SecretRef {
+                    env: env_of_secret_name(&name),
+                    name,
+                    path: path.clone(),
+                    span,
+                });
             }
         }
     }
@@ -159,12 +199,18 @@ fn references(text: &str, region: &str, github_style: bool) -> Vec<(String, Opti
                 continue;
             }
             let rest = &text[idx + 8..];
-            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect();
             if name.is_empty() {
                 continue;
             }
             let needle = format!("secrets.{name}");
-            let located = region.get(search_from..).and_then(|r| r.find(&needle)).map(|o| o + search_from);
+            let located = region
+                .get(search_from..)
+                .and_then(|r| r.find(&needle))
+                .map(|o| o + search_from);
             if let Some(o) = located {
                 search_from = o + needle.len();
             }
@@ -177,14 +223,24 @@ fn references(text: &str, region: &str, github_style: bool) -> Vec<(String, Opti
             if bytes[i] == b'$' {
                 let braced = bytes.get(i + 1) == Some(&b'{');
                 let start = i + 1 + usize::from(braced);
-                let name: String = text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let name: String = text[start..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
                 if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
                     let needle = &text[i..start + name.len()];
-                    let located = region.get(search_from..).and_then(|r| r.find(needle)).map(|o| o + search_from);
+                    let located = region
+                        .get(search_from..)
+                        .and_then(|r| r.find(needle))
+                        .map(|o| o + search_from);
                     if let Some(o) = located {
                         search_from = o + needle.len();
                     }
-                    out.push((name.clone(), located.map(|o| o + usize::from(braced) + 1), name.len()));
+                    out.push((
+                        name.clone(),
+                        located.map(|o| o + usize::from(braced) + 1),
+                        name.len(),
+                    ));
                 }
                 i = start + name.len();
             } else {
@@ -196,7 +252,9 @@ fn references(text: &str, region: &str, github_style: bool) -> Vec<(String, Opti
 }
 
 fn variables(node: Option<&Node>, path: &[Json]) -> Vec<Variable> {
-    let Some(map) = node.and_then(Node::as_map) else { return Vec::new() };
+    let Some(map) = node.and_then(Node::as_map) else {
+        return Vec::new();
+    };
     map.iter()
         .map(|(k, v)| {
             // GitLab allows `VAR: {value: x, description: y}`.
@@ -222,7 +280,12 @@ fn scripts(node: &Node, path: &[Json], source: &str, job: usize, model: &mut CiM
         None => {
             if let Some(text) = node.as_str() {
                 let map = ScriptMap::new(source, node.span, text);
-                extract_commands(text, &map, (Some(job), None, path.to_vec()), &mut model.commands);
+                extract_commands(
+                    text,
+                    &map,
+                    (Some(job), None, path.to_vec()),
+                    &mut model.commands,
+                );
             }
         }
     }
@@ -230,7 +293,9 @@ fn scripts(node: &Node, path: &[Json], source: &str, job: usize, model: &mut CiM
 
 fn environment_name(node: Option<&Node>) -> Option<String> {
     let node = node?;
-    node.as_str().map(str::to_owned).or_else(|| node.get("name").and_then(Node::as_str).map(str::to_owned))
+    node.as_str()
+        .map(str::to_owned)
+        .or_else(|| node.get("name").and_then(Node::as_str).map(str::to_owned))
 }
 
 fn string_list(node: Option<&Node>) -> Vec<String> {
@@ -239,7 +304,11 @@ fn string_list(node: Option<&Node>) -> Vec<String> {
             (Some(s), _) => vec![s.to_owned()],
             (_, Some(items)) => items
                 .iter()
-                .filter_map(|i| i.as_str().map(str::to_owned).or_else(|| i.get("job").and_then(Node::as_str).map(str::to_owned)))
+                .filter_map(|i| {
+                    i.as_str()
+                        .map(str::to_owned)
+                        .or_else(|| i.get("job").and_then(Node::as_str).map(str::to_owned))
+                })
                 .collect(),
             _ => Vec::new(),
         },
@@ -251,7 +320,10 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
     let triggers: Vec<String> = match doc.get("on") {
         Some(on) => match (on.as_str(), on.as_seq(), on.as_map()) {
             (Some(s), _, _) => vec![s.to_owned()],
-            (_, Some(items), _) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
+            (_, Some(items), _) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect(),
             (_, _, Some(map)) => map.iter().map(|(k, _)| k.name.clone()).collect(),
             _ => Vec::new(),
         },
@@ -263,13 +335,19 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
     if let Some(env) = doc.get("env") {
         collect_refs(env, &[key("env")], source, true, &mut workflow_refs);
     }
-    let Some(jobs) = doc.get("jobs").and_then(Node::as_map) else { return };
+    let Some(jobs) = doc.get("jobs").and_then(Node::as_map) else {
+        return;
+    };
     for (k, node) in jobs {
         let path = vec![key("jobs"), key(&k.name)];
         let index = model.jobs.len();
         let mut job = Job {
             id: k.name.clone(),
-            name: node.get("name").and_then(Node::as_str).unwrap_or(&k.name).to_owned(),
+            name: node
+                .get("name")
+                .and_then(Node::as_str)
+                .unwrap_or(&k.name)
+                .to_owned(),
             environment: environment_name(node.get("environment")),
             scheduled,
             triggers: triggers.clone(),
@@ -277,7 +355,8 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
             variables: workflow_vars.iter().map(clone_var).collect(),
             ..Job::default()
         };
-        job.variables.extend(variables(node.get("env"), &child(&path, key("env"))));
+        job.variables
+            .extend(variables(node.get("env"), &child(&path, key("env"))));
         job.secrets.extend(workflow_refs.iter().map(clone_ref));
         // Everything in the job body except nested `steps[].run` text, which is scanned below
         // with the rest of the step, counts as a reference site.
@@ -297,10 +376,20 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
                 if let Some(run) = step.get("run") {
                     if let Some(text) = run.as_str() {
                         let map = ScriptMap::new(source, run.span, text);
-                        extract_commands(text, &map, (Some(index), Some(job.steps.len()), child(&step_path, key("run"))), &mut model.commands);
+                        extract_commands(
+                            text,
+                            &map,
+                            (
+                                Some(index),
+                                Some(job.steps.len()),
+                                child(&step_path, key("run")),
+                            ),
+                            &mut model.commands,
+                        );
                     }
                 }
-                job.variables.extend(variables(step.get("env"), &child(&step_path, key("env"))));
+                job.variables
+                    .extend(variables(step.get("env"), &child(&step_path, key("env"))));
                 job.steps.push(Step {
                     path: step_path,
                     name: step.get("name").and_then(Node::as_str).map(str::to_owned),
@@ -315,34 +404,61 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
 }
 
 fn clone_var(v: &Variable) -> Variable {
-    Variable { name: v.name.clone(), value: v.value.clone(), path: v.path.clone(), env: v.env }
+    Variable {
+        name: v.name.clone(),
+        value: v.value.clone(),
+        path: v.path.clone(),
+        env: v.env,
+    }
 }
 
 fn clone_ref(r: &SecretRef) -> SecretRef {
-    SecretRef { name: r.name.clone(), path: r.path.clone(), span: r.span, env: r.env }
+    SecretRef {
+        name: r.name.clone(),
+        path: r.path.clone(),
+        span: r.span,
+        env: r.env,
+    }
 }
 
 const GITLAB_RESERVED: &[&str] = &[
-    "stages", "variables", "include", "default", "workflow", "image", "services", "before_script",
-    "after_script", "cache", "pages_config", "spec",
+    "stages",
+    "variables",
+    "include",
+    "default",
+    "workflow",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
+    "pages_config",
+    "spec",
 ];
 
 fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
     let Some(top) = doc.as_map() else { return };
     let global_vars = variables(doc.get("variables"), &[key("variables")]);
     for (k, node) in top {
-        if k.name.starts_with('.') || GITLAB_RESERVED.contains(&k.name.as_str()) || node.as_map().is_none() {
+        if k.name.starts_with('.')
+            || GITLAB_RESERVED.contains(&k.name.as_str())
+            || node.as_map().is_none()
+        {
             continue;
         }
         let resolved = gitlab_extends(doc, node);
-        let has_script = ["script", "trigger", "run"].iter().any(|s| resolved.iter().any(|n| n.get(s).is_some()));
+        let has_script = ["script", "trigger", "run"]
+            .iter()
+            .any(|s| resolved.iter().any(|n| n.get(s).is_some()));
         if !has_script {
             continue;
         }
         let path = vec![key(&k.name)];
         let index = model.jobs.len();
         let first = |field: &str| resolved.iter().find_map(|n| n.get(field));
-        let rules_text = first("rules").map(|r| r.to_json().to_string()).unwrap_or_default();
+        let rules_text = first("rules")
+            .map(|r| r.to_json().to_string())
+            .unwrap_or_default();
         let mut triggers = Vec::new();
         if rules_text.contains("merge_request_event") && !rules_text.contains("CI_COMMIT_BRANCH") {
             triggers.push("merge_request_event".to_owned());
@@ -363,15 +479,24 @@ fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
         };
         // Own keys first so their spans are the ones reported.
         for n in &resolved {
-            job.variables.extend(variables(n.get("variables"), &child(&path, key("variables"))));
+            job.variables.extend(variables(
+                n.get("variables"),
+                &child(&path, key("variables")),
+            ));
         }
         collect_refs(node, &path, source, false, &mut job.secrets);
         // `$VAR` defined in the pipeline itself is configuration, not a secret.
-        job.secrets.retain(|r| !job.variables.iter().any(|v| v.name == r.name) && !is_gitlab_predefined(&r.name));
+        job.secrets.retain(|r| {
+            !job.variables.iter().any(|v| v.name == r.name) && !is_gitlab_predefined(&r.name)
+        });
         for field in ["before_script", "script", "after_script"] {
             if let Some(script) = first(field) {
                 let own = node.get(field).is_some();
-                let script_path = if own { child(&path, key(field)) } else { path.clone() };
+                let script_path = if own {
+                    child(&path, key(field))
+                } else {
+                    path.clone()
+                };
                 scripts(script, &script_path, source, index, model);
             }
         }
@@ -409,14 +534,20 @@ fn gitlab_extends<'a>(doc: &'a Node, job: &'a Node) -> Vec<&'a Node> {
 }
 
 fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
-    let Some(jobs) = doc.get("jobs").and_then(Node::as_map) else { return };
+    let Some(jobs) = doc.get("jobs").and_then(Node::as_map) else {
+        return;
+    };
     // Contexts are attached where a workflow lists the job.
     let mut contexts: Vec<(String, Reference)> = Vec::new();
     let mut scheduled_jobs: Vec<String> = Vec::new();
     if let Some(workflows) = doc.get("workflows").and_then(Node::as_map) {
         for (wk, workflow) in workflows {
-            let scheduled = workflow.get("triggers").is_some_and(|t| t.to_json().to_string().contains("schedule"));
-            let Some(entries) = workflow.get("jobs").and_then(Node::as_seq) else { continue };
+            let scheduled = workflow
+                .get("triggers")
+                .is_some_and(|t| t.to_json().to_string().contains("schedule"));
+            let Some(entries) = workflow.get("jobs").and_then(Node::as_seq) else {
+                continue;
+            };
             for (i, entry) in entries.iter().enumerate() {
                 let Some((job_key, config)) = entry.as_map().and_then(|m| m.first()) else {
                     if scheduled {
@@ -427,15 +558,38 @@ fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
                 if scheduled {
                     scheduled_jobs.push(job_key.name.clone());
                 }
-                let base = vec![key("workflows"), key(&wk.name), key("jobs"), json!(i), key(&job_key.name), key("context")];
+                let base = vec![
+                    key("workflows"),
+                    key(&wk.name),
+                    key("jobs"),
+                    json!(i),
+                    key(&job_key.name),
+                    key("context"),
+                ];
                 let context = config.get("context");
-                let names: Vec<(String, Vec<Json>)> = match (context.and_then(Node::as_str), context.and_then(Node::as_seq)) {
+                let names: Vec<(String, Vec<Json>)> = match (
+                    context.and_then(Node::as_str),
+                    context.and_then(Node::as_seq),
+                ) {
                     (Some(s), _) => vec![(s.to_owned(), base.clone())],
-                    (_, Some(items)) => items.iter().enumerate().filter_map(|(j, c)| c.as_str().map(|s| (s.to_owned(), child(&base, json!(j))))).collect(),
+                    (_, Some(items)) => items
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(j, c)| {
+                            c.as_str().map(|s| (s.to_owned(), child(&base, json!(j))))
+                        })
+                        .collect(),
                     _ => Vec::new(),
                 };
                 for (name, path) in names {
-                    contexts.push((job_key.name.clone(), Reference { env: env_of_name(&name), name, path }));
+                    contexts.push((
+                        job_key.name.clone(),
+                        Reference {
+                            env: env_of_name(&name),
+                            name,
+                            path,
+                        },
+                    ));
                 }
             }
         }
@@ -453,7 +607,11 @@ fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
         collect_refs(node, &path, source, false, &mut job.secrets);
         for (job_name, reference) in &contexts {
             if job_name == &k.name {
-                job.contexts.push(Reference { name: reference.name.clone(), path: reference.path.clone(), env: reference.env });
+                job.contexts.push(Reference {
+                    name: reference.name.clone(),
+                    path: reference.path.clone(),
+                    env: reference.env,
+                });
             }
         }
         if let Some(steps) = node.get("steps").and_then(Node::as_seq) {
@@ -461,12 +619,20 @@ fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
                 let step_path = child(&child(&path, key("steps")), json!(i));
                 let Some(run) = step.get("run") else { continue };
                 let (script, script_path) = match run.get("command") {
-                    Some(command) => (command, child(&child(&step_path, key("run")), key("command"))),
+                    Some(command) => (
+                        command,
+                        child(&child(&step_path, key("run")), key("command")),
+                    ),
                     None => (run, child(&step_path, key("run"))),
                 };
                 if let Some(text) = script.as_str() {
                     let map = ScriptMap::new(source, script.span, text);
-                    extract_commands(text, &map, (Some(index), Some(i), script_path), &mut model.commands);
+                    extract_commands(
+                        text,
+                        &map,
+                        (Some(index), Some(i), script_path),
+                        &mut model.commands,
+                    );
                 }
             }
         }
@@ -481,12 +647,28 @@ fn azure(doc: &Node, source: &str, model: &mut CiModel) {
     if let Some(stages) = doc.get("stages").and_then(Node::as_seq) {
         for (s, stage) in stages.iter().enumerate() {
             let stage_name = stage.get("stage").and_then(Node::as_str).map(str::to_owned);
-            for (j, job) in stage.get("jobs").and_then(Node::as_seq).unwrap_or_default().iter().enumerate() {
-                job_nodes.push((vec![key("stages"), json!(s), key("jobs"), json!(j)], job, stage_name.clone()));
+            for (j, job) in stage
+                .get("jobs")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                job_nodes.push((
+                    vec![key("stages"), json!(s), key("jobs"), json!(j)],
+                    job,
+                    stage_name.clone(),
+                ));
             }
         }
     }
-    for (j, job) in doc.get("jobs").and_then(Node::as_seq).unwrap_or_default().iter().enumerate() {
+    for (j, job) in doc
+        .get("jobs")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
         job_nodes.push((vec![key("jobs"), json!(j)], job, None));
     }
     if doc.get("steps").is_some() {
@@ -501,7 +683,11 @@ fn azure(doc: &Node, source: &str, model: &mut CiModel) {
             .unwrap_or("pipeline")
             .to_owned();
         let mut job = Job {
-            name: node.get("displayName").and_then(Node::as_str).unwrap_or(&id).to_owned(),
+            name: node
+                .get("displayName")
+                .and_then(Node::as_str)
+                .unwrap_or(&id)
+                .to_owned(),
             id,
             environment: environment_name(node.get("environment")),
             stage,
@@ -513,19 +699,36 @@ fn azure(doc: &Node, source: &str, model: &mut CiModel) {
                 Some(items) => {
                     for (i, item) in items.iter().enumerate() {
                         if let Some(group) = item.get("group").and_then(Node::as_str) {
-                            let p = child(&child(&child(&path, key("variables")), json!(i)), key("group"));
-                            job.contexts.push(Reference { name: group.to_owned(), path: p, env: env_of_name(group) });
+                            let p = child(
+                                &child(&child(&path, key("variables")), json!(i)),
+                                key("group"),
+                            );
+                            job.contexts.push(Reference {
+                                name: group.to_owned(),
+                                path: p,
+                                env: env_of_name(group),
+                            });
                         }
                     }
                 }
-                None => job.variables.extend(variables(Some(vars), &child(&path, key("variables")))),
+                None => job
+                    .variables
+                    .extend(variables(Some(vars), &child(&path, key("variables")))),
             }
         }
         collect_refs(node, &path, source, false, &mut job.secrets);
-        let steps = node
-            .get("steps")
-            .or_else(|| node.get("strategy").and_then(|s| s.get("runOnce")).and_then(|r| r.get("deploy")).and_then(|d| d.get("steps")));
-        for (i, step) in steps.and_then(Node::as_seq).unwrap_or_default().iter().enumerate() {
+        let steps = node.get("steps").or_else(|| {
+            node.get("strategy")
+                .and_then(|s| s.get("runOnce"))
+                .and_then(|r| r.get("deploy"))
+                .and_then(|d| d.get("steps"))
+        });
+        for (i, step) in steps
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             for field in ["script", "bash"] {
                 if let Some(script) = step.get(field) {
                     let step_path = child(&child(&path, key("steps")), json!(i));
@@ -540,23 +743,43 @@ fn azure(doc: &Node, source: &str, model: &mut CiModel) {
 
 fn bitbucket(doc: &Node, source: &str, model: &mut CiModel) {
     // pipelines.{default, branches.*, pull-requests.*, custom.*} → lists of `- step:`.
-    let Some(pipelines) = doc.get("pipelines") else { return };
-    let mut stack: Vec<(Vec<Json>, &Node, Vec<String>)> = vec![(vec![key("pipelines")], pipelines, Vec::new())];
+    let Some(pipelines) = doc.get("pipelines") else {
+        return;
+    };
+    let mut stack: Vec<(Vec<Json>, &Node, Vec<String>)> =
+        vec![(vec![key("pipelines")], pipelines, Vec::new())];
     while let Some((path, node, trail)) = stack.pop() {
         if let Some(step) = node.get("step") {
             let index = model.jobs.len();
             let step_path = child(&path, key("step"));
-            let name = step.get("name").and_then(Node::as_str).unwrap_or("step").to_owned();
+            let name = step
+                .get("name")
+                .and_then(Node::as_str)
+                .unwrap_or("step")
+                .to_owned();
             let mut job = Job {
                 id: name.clone(),
                 name,
-                environment: step.get("deployment").and_then(Node::as_str).map(str::to_owned),
-                triggers: trail.iter().filter(|t| *t == "pull-requests").map(|_| "pull_request".to_owned()).collect(),
+                environment: step
+                    .get("deployment")
+                    .and_then(Node::as_str)
+                    .map(str::to_owned),
+                triggers: trail
+                    .iter()
+                    .filter(|t| *t == "pull-requests")
+                    .map(|_| "pull_request".to_owned())
+                    .collect(),
                 ..Job::default()
             };
             collect_refs(step, &step_path, source, false, &mut job.secrets);
             if let Some(script) = step.get("script") {
-                scripts(script, &child(&step_path, key("script")), source, index, model);
+                scripts(
+                    script,
+                    &child(&step_path, key("script")),
+                    source,
+                    index,
+                    model,
+                );
             }
             job.path = step_path;
             model.jobs.push(job);
@@ -577,16 +800,34 @@ fn bitbucket(doc: &Node, source: &str, model: &mut CiModel) {
 }
 
 fn buildkite(doc: &Node, source: &str, model: &mut CiModel) {
-    let Some(steps) = doc.get("steps").and_then(Node::as_seq) else { return };
+    let Some(steps) = doc.get("steps").and_then(Node::as_seq) else {
+        return;
+    };
     for (i, step) in steps.iter().enumerate() {
         let path = vec![key("steps"), json!(i)];
-        let Some(script) = step.get("command").or_else(|| step.get("commands")) else { continue };
+        let Some(script) = step.get("command").or_else(|| step.get("commands")) else {
+            continue;
+        };
         let index = model.jobs.len();
-        let name = step.get("label").or_else(|| step.get("key")).and_then(Node::as_str).unwrap_or("step").to_owned();
-        let mut job = Job { id: name.clone(), name, ..Job::default() };
-        job.variables.extend(variables(step.get("env"), &child(&path, key("env"))));
+        let name = step
+            .get("label")
+            .or_else(|| step.get("key"))
+            .and_then(Node::as_str)
+            .unwrap_or("step")
+            .to_owned();
+        let mut job = Job {
+            id: name.clone(),
+            name,
+            ..Job::default()
+        };
+        job.variables
+            .extend(variables(step.get("env"), &child(&path, key("env"))));
         collect_refs(step, &path, source, false, &mut job.secrets);
-        let field = if step.get("command").is_some() { "command" } else { "commands" };
+        let field = if step.get("command").is_some() {
+            "command"
+        } else {
+            "commands"
+        };
         scripts(script, &child(&path, key(field)), source, index, model);
         job.path = path;
         model.jobs.push(job);
@@ -597,25 +838,42 @@ fn buildkite(doc: &Node, source: &str, model: &mut CiModel) {
 fn infer_contexts(job: &mut Job) {
     let name_words: Vec<String> = words(&job.id).into_iter().chain(words(&job.name)).collect();
     let env_from_key = job.environment.as_deref().and_then(env_of_name);
-    job.env = env_from_key.or_else(|| env_of_name(&job.id)).or_else(|| env_of_name(&job.name));
-    job.deploy = job.environment.is_some() || name_words.iter().any(|w| DEPLOY_WORDS.contains(&w.as_str()));
+    job.env = env_from_key
+        .or_else(|| env_of_name(&job.id))
+        .or_else(|| env_of_name(&job.name));
+    job.deploy = job.environment.is_some()
+        || name_words
+            .iter()
+            .any(|w| DEPLOY_WORDS.contains(&w.as_str()));
 
     if name_words.iter().any(|w| TEST_WORDS.contains(&w.as_str())) {
         job.test_reasons.push(format!("job name `{}`", job.name));
     }
     if let Some(stage) = &job.stage {
-        if words(stage).iter().any(|w| TEST_WORDS.contains(&w.as_str())) {
+        if words(stage)
+            .iter()
+            .any(|w| TEST_WORDS.contains(&w.as_str()))
+        {
             job.test_reasons.push(format!("stage `{stage}`"));
         }
     }
-    if !job.triggers.is_empty() && job.triggers.iter().all(|t| PR_TRIGGERS.contains(&t.as_str())) {
-        job.test_reasons.push(format!("triggered by `{}`", job.triggers.join("`, `")));
+    if !job.triggers.is_empty()
+        && job
+            .triggers
+            .iter()
+            .all(|t| PR_TRIGGERS.contains(&t.as_str()))
+    {
+        job.test_reasons
+            .push(format!("triggered by `{}`", job.triggers.join("`, `")));
     }
     // An explicit deployment environment that is not a test one makes it a deploy, not a test.
     let deploys_to_non_test = env_from_key.is_some_and(|e| e != Env::Test);
     job.test = !job.test_reasons.is_empty() && !deploys_to_non_test;
     if env_from_key == Some(Env::Test) && job.test_reasons.is_empty() {
-        job.test_reasons.push(format!("environment `{}`", job.environment.as_deref().unwrap_or_default()));
+        job.test_reasons.push(format!(
+            "environment `{}`",
+            job.environment.as_deref().unwrap_or_default()
+        ));
         job.test = true;
     }
 }
@@ -623,13 +881,19 @@ fn infer_contexts(job: &mut Job) {
 /// Marks jobs that run test commands (`pytest`, `go test`, …); called once commands exist.
 fn mark_test_runners(jobs: &mut [Job], commands: &[ModelCommand]) {
     for command in commands {
-        let Some(job) = command.job.and_then(|j| jobs.get_mut(j)) else { continue };
+        let Some(job) = command.job.and_then(|j| jobs.get_mut(j)) else {
+            continue;
+        };
         if let Some(runner) = test_runner(&command.command.argv) {
             let reason = format!("runs `{runner}`");
             if !job.test_reasons.contains(&reason) {
                 job.test_reasons.push(reason);
             }
-            let deploys_to_non_test = job.environment.as_deref().and_then(env_of_name).is_some_and(|e| e != Env::Test);
+            let deploys_to_non_test = job
+                .environment
+                .as_deref()
+                .and_then(env_of_name)
+                .is_some_and(|e| e != Env::Test);
             job.test = !deploys_to_non_test && !job.deploy;
         }
     }
@@ -639,7 +903,11 @@ fn mark_test_runners(jobs: &mut [Job], commands: &[ModelCommand]) {
 fn test_runner(argv: &[String]) -> Option<String> {
     let mut args: Vec<&str> = argv.iter().map(String::as_str).collect();
     while let Some(first) = args.first() {
-        if matches!(*first, "sudo" | "env" | "bundle" | "poetry" | "pipenv" | "uv" | "npx" | "pnpx" | "time") || first.contains('=') {
+        if matches!(
+            *first,
+            "sudo" | "env" | "bundle" | "poetry" | "pipenv" | "uv" | "npx" | "pnpx" | "time"
+        ) || first.contains('=')
+        {
             args.remove(0);
             if args.first() == Some(&"exec") || args.first() == Some(&"run") {
                 args.remove(0);
@@ -651,13 +919,40 @@ fn test_runner(argv: &[String]) -> Option<String> {
     let program = args.first()?.rsplit('/').next()?;
     let sub = args.get(1).copied().unwrap_or("");
     let runner = match program {
-        "pytest" | "py.test" | "rspec" | "jest" | "vitest" | "mocha" | "phpunit" | "tox" | "nox" | "ctest" | "karma" => program.to_owned(),
+        "pytest" | "py.test" | "rspec" | "jest" | "vitest" | "mocha" | "phpunit" | "tox"
+        | "nox" | "ctest" | "karma" => program.to_owned(),
         "go" | "cargo" | "dotnet" | "mix" | "swift" if sub == "test" => format!("{program} test"),
-        "npm" | "yarn" | "pnpm" | "bun" if sub == "test" || (sub == "run" && args.get(2).is_some_and(|s| s.starts_with("test"))) => format!("{program} test"),
-        "mvn" | "./mvnw" | "mvnw" if args.iter().any(|a| matches!(*a, "test" | "verify")) => format!("{program} test"),
-        "gradle" | "./gradlew" | "gradlew" if args.iter().any(|a| a.ends_with("test") || a.ends_with("Test")) => format!("{program} test"),
-        "make" if args.iter().skip(1).any(|a| a.starts_with("test") || *a == "check") => "make test".to_owned(),
-        "python" | "python3" if args.windows(2).any(|w| w == ["-m", "pytest"] || w == ["-m", "unittest"]) => "python -m pytest".to_owned(),
+        "npm" | "yarn" | "pnpm" | "bun"
+            if sub == "test"
+                || (sub == "run" && args.get(2).is_some_and(|s| s.starts_with("test"))) =>
+        {
+            format!("{program} test")
+        }
+        "mvn" | "./mvnw" | "mvnw" if args.iter().any(|a| matches!(*a, "test" | "verify")) => {
+            format!("{program} test")
+        }
+        "gradle" | "./gradlew" | "gradlew"
+            if args
+                .iter()
+                .any(|a| a.ends_with("test") || a.ends_with("Test")) =>
+        {
+            format!("{program} test")
+        }
+        "make"
+            if args
+                .iter()
+                .skip(1)
+                .any(|a| a.starts_with("test") || *a == "check") =>
+        {
+            "make test".to_owned()
+        }
+        "python" | "python3"
+            if args
+                .windows(2)
+                .any(|w| w == ["-m", "pytest"] || w == ["-m", "unittest"]) =>
+        {
+            "python -m pytest".to_owned()
+        }
         "cypress" if sub == "run" => "cypress run".to_owned(),
         "playwright" if sub == "test" => "playwright test".to_owned(),
         _ => return None,

@@ -21,22 +21,34 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             }
         }
         Format::Dotenv => {
-            if is_test_config_name(&lower) { "test-config" } else { "dotenv" }
+            if is_test_config_name(&lower) {
+                "test-config"
+            } else {
+                "dotenv"
+            }
         }
         Format::Ini => {
-            if is_test_config_name(&lower) { "test-config" } else { "ini" }
+            if is_test_config_name(&lower) {
+                "test-config"
+            } else {
+                "ini"
+            }
         }
         Format::Yaml | Format::Json => {
             if in_dir(".github/workflows/") && format == Format::Yaml {
                 return "github-actions";
             }
-            if name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") || in_dir(".gitlab/ci/") {
+            if name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") || in_dir(".gitlab/ci/")
+            {
                 return "gitlab-ci";
             }
             if in_dir(".circleci/") {
                 return "circleci";
             }
-            if name.starts_with("azure-pipelines") || in_dir(".azure-pipelines/") || in_dir(".azuredevops/") {
+            if name.starts_with("azure-pipelines")
+                || in_dir(".azure-pipelines/")
+                || in_dir(".azuredevops/")
+            {
                 return "azure-pipelines";
             }
             if name == "bitbucket-pipelines.yml" {
@@ -48,13 +60,18 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             if name.ends_with(".tf.json") {
                 return "terraform";
             }
-            if name.starts_with("docker-compose") || name.starts_with("compose.") || name.starts_with("compose-") {
+            if name.starts_with("docker-compose")
+                || name.starts_with("compose.")
+                || name.starts_with("compose-")
+            {
                 return "docker-compose";
             }
             if doc.get("AWSTemplateFormatVersion").is_some() || has_cfn_resources(doc) {
                 return "cloudformation";
             }
-            if doc.get("apiVersion").and_then(Node::as_str).is_some() && doc.get("kind").and_then(Node::as_str).is_some() {
+            if doc.get("apiVersion").and_then(Node::as_str).is_some()
+                && doc.get("kind").and_then(Node::as_str).is_some()
+            {
                 return "kubernetes";
             }
             if doc.get("Statement").is_some() && doc.get("Version").is_some() {
@@ -63,10 +80,16 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             if is_test_config_name(&lower) {
                 return "test-config";
             }
-            if name.starts_with("values") && (in_dir("charts/") || in_dir("helm/") || in_dir("chart/")) {
+            if name.starts_with("values")
+                && (in_dir("charts/") || in_dir("helm/") || in_dir("chart/"))
+            {
                 return "helm-values";
             }
-            if format == Format::Yaml { "yaml" } else { "json" }
+            if format == Format::Yaml {
+                "yaml"
+            } else {
+                "json"
+            }
         }
     }
 }
@@ -75,11 +98,23 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
 pub fn is_test_config_name(lower_path: &str) -> bool {
     let name = lower_path.rsplit('/').next().unwrap_or(lower_path);
     let stem = name.split('.').next().unwrap_or(name);
-    matches!(name, "pytest.ini" | "tox.ini" | "setup.cfg" | ".env.test" | ".env.ci" | ".env.testing")
-        || name.starts_with(".env.test")
-        || matches!(stem, "application-test" | "application-ci" | "application-integration")
-        || (lower_path.contains("config/") && (stem == "test" || stem.starts_with("test_") || stem.starts_with("test-")))
-        || matches!(name, "docker-compose.test.yml" | "docker-compose.ci.yml" | "docker-compose.test.yaml" | "docker-compose.ci.yaml")
+    matches!(
+        name,
+        "pytest.ini" | "tox.ini" | "setup.cfg" | ".env.test" | ".env.ci" | ".env.testing"
+    ) || name.starts_with(".env.test")
+        || matches!(
+            stem,
+            "application-test" | "application-ci" | "application-integration"
+        )
+        || (lower_path.contains("config/")
+            && (stem == "test" || stem.starts_with("test_") || stem.starts_with("test-")))
+        || matches!(
+            name,
+            "docker-compose.test.yml"
+                | "docker-compose.ci.yml"
+                | "docker-compose.test.yaml"
+                | "docker-compose.ci.yaml"
+        )
         || lower_path.starts_with("tests/")
         || lower_path.starts_with("test/")
         || lower_path.contains("/tests/")
@@ -92,7 +127,9 @@ fn has_cfn_resources(doc: &Node) -> bool {
         .is_some_and(|resources| {
             !resources.is_empty()
                 && resources.iter().all(|(_, r)| {
-                    r.get("Type").and_then(Node::as_str).is_some_and(|t| t.contains("::"))
+                    r.get("Type")
+                        .and_then(Node::as_str)
+                        .is_some_and(|t| t.contains("::"))
                 })
         })
 }

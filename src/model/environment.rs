@@ -88,7 +88,22 @@ pub fn env_of_path(path: &str) -> Option<Env> {
     // `main.tf` says nothing, `prod.tfvars` and `.env.test` do; extensions never.
     let stem_words: Vec<String> = file
         .split('.')
-        .filter(|part| !matches!(*part, "yml" | "yaml" | "json" | "tf" | "tfvars" | "hcl" | "sh" | "ini" | "cfg" | "properties" | "env"))
+        .filter(|part| {
+            !matches!(
+                *part,
+                "yml"
+                    | "yaml"
+                    | "json"
+                    | "tf"
+                    | "tfvars"
+                    | "hcl"
+                    | "sh"
+                    | "ini"
+                    | "cfg"
+                    | "properties"
+                    | "env"
+            )
+        })
         .flat_map(words)
         .collect();
     if let Some(env) = unambiguous(&stem_words) {
@@ -121,7 +136,12 @@ fn unambiguous(words: &[String]) -> Option<Env> {
 pub fn env_of_secret_name(name: &str) -> Option<Env> {
     let words = words(name);
     // Feature flags and booleans about production are not credentials.
-    if words.iter().any(|w| matches!(w.as_str(), "ready" | "like" | "mode" | "build" | "enabled" | "flag")) {
+    if words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "ready" | "like" | "mode" | "build" | "enabled" | "flag"
+        )
+    }) {
         return None;
     }
     let mut found = None;
@@ -149,12 +169,18 @@ mod tests {
     #[test]
     fn paths() {
         assert_eq!(env_of_path("envs/prod/main.tf"), Some(Env::Prod));
-        assert_eq!(env_of_path("environments/staging/network/main.tf"), Some(Env::Staging));
+        assert_eq!(
+            env_of_path("environments/staging/network/main.tf"),
+            Some(Env::Staging)
+        );
         assert_eq!(env_of_path("live/dev/terragrunt.hcl"), Some(Env::Dev));
         assert_eq!(env_of_path("terraform/prod.tfvars"), Some(Env::Prod));
         assert_eq!(env_of_path(".env.test"), Some(Env::Test));
         assert_eq!(env_of_path("config/test.yml"), Some(Env::Test));
-        assert_eq!(env_of_path("src/main/resources/application-test.yml"), Some(Env::Test));
+        assert_eq!(
+            env_of_path("src/main/resources/application-test.yml"),
+            Some(Env::Test)
+        );
         assert_eq!(env_of_path("tests/fixtures/settings.yml"), Some(Env::Test));
         assert_eq!(env_of_path(".github/workflows/deploy.yml"), None);
         assert_eq!(env_of_path(".circleci/config.yml"), None);
@@ -175,7 +201,10 @@ mod tests {
     #[test]
     fn secret_names() {
         assert_eq!(env_of_secret_name("PROD_DB_URL"), Some(Env::Prod));
-        assert_eq!(env_of_secret_name("AWS_PRODUCTION_ACCESS_KEY_ID"), Some(Env::Prod));
+        assert_eq!(
+            env_of_secret_name("AWS_PRODUCTION_ACCESS_KEY_ID"),
+            Some(Env::Prod)
+        );
         assert_eq!(env_of_secret_name("LIVE_STRIPE_KEY"), Some(Env::Prod));
         assert_eq!(env_of_secret_name("STAGING_DB_URL"), Some(Env::Staging));
         assert_eq!(env_of_secret_name("TEST_DB_URL"), Some(Env::Test));

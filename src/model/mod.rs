@@ -23,7 +23,13 @@ pub struct Document {
 }
 
 /// Builds the policy input for document `index` of the file at `path`.
-pub fn build_document(path: &str, format: Format, source: &str, index: usize, node: Node) -> Document {
+pub fn build_document(
+    path: &str,
+    format: Format,
+    source: &str,
+    index: usize,
+    node: Node,
+) -> Document {
     let kind = classify::classify(path, format, &node);
     let environment = env_of_path(path);
     let test_config = kind == "test-config" || environment == Some(Env::Test);
@@ -41,11 +47,19 @@ pub fn build_document(path: &str, format: Format, source: &str, index: usize, no
     match kind {
         "shell" => {
             if let Some(text) = node.as_str() {
-                extract_commands(text, &ScriptMap::identity(), (None, None, Vec::new()), &mut commands);
+                extract_commands(
+                    text,
+                    &ScriptMap::identity(),
+                    (None, None, Vec::new()),
+                    &mut commands,
+                );
             }
         }
         "kubernetes" => {
-            input.insert("scheduled".into(), json!(node.get("kind").and_then(Node::as_str) == Some("CronJob")));
+            input.insert(
+                "scheduled".into(),
+                json!(node.get("kind").and_then(Node::as_str) == Some("CronJob")),
+            );
             container_commands(&node, &mut Vec::new(), source, &mut commands);
         }
         _ => {
@@ -55,13 +69,26 @@ pub fn build_document(path: &str, format: Format, source: &str, index: usize, no
         }
     }
     input.insert("jobs".into(), jobs);
-    input.insert("commands".into(), serde_json::to_value(commands).unwrap_or_default());
+    input.insert(
+        "commands".into(),
+        serde_json::to_value(commands).unwrap_or_default(),
+    );
     input.insert("content".into(), node.to_json());
-    Document { kind, index, node, input: Json::Object(input) }
+    Document {
+        kind,
+        index,
+        node,
+        input: Json::Object(input),
+    }
 }
 
 /// Kubernetes containers (`command:` + `args:`, anywhere in a Pod, Job or CronJob spec).
-fn container_commands(node: &Node, path: &mut Vec<Json>, source: &str, out: &mut Vec<ModelCommand>) {
+fn container_commands(
+    node: &Node,
+    path: &mut Vec<Json>,
+    source: &str,
+    out: &mut Vec<ModelCommand>,
+) {
     if path.len() > 32 {
         return;
     }
@@ -90,19 +117,33 @@ fn container_commands(node: &Node, path: &mut Vec<Json>, source: &str, out: &mut
 
 fn container_command(container: &Node, path: &[Json], source: &str, out: &mut Vec<ModelCommand>) {
     let strings = |field: &str| -> Vec<&Node> {
-        container.get(field).and_then(Node::as_seq).map(|s| s.iter().filter(|n| n.as_str().is_some()).collect()).unwrap_or_default()
+        container
+            .get(field)
+            .and_then(Node::as_seq)
+            .map(|s| s.iter().filter(|n| n.as_str().is_some()).collect())
+            .unwrap_or_default()
     };
-    let parts: Vec<&Node> = strings("command").into_iter().chain(strings("args")).collect();
+    let parts: Vec<&Node> = strings("command")
+        .into_iter()
+        .chain(strings("args"))
+        .collect();
     if parts.is_empty() {
         return;
     }
     let text = |n: &Node| n.as_str().unwrap_or_default().to_owned();
     let is_shell = parts.first().is_some_and(|p| {
         let program = text(p);
-        matches!(program.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash"))
+        matches!(
+            program.rsplit('/').next(),
+            Some("sh" | "bash" | "ash" | "dash")
+        )
     });
     let field_path = |n: &Node| -> Vec<Json> {
-        let field = if container.get("command").and_then(Node::as_seq).is_some_and(|s| s.iter().any(|x| std::ptr::eq(x, n))) {
+        let field = if container
+            .get("command")
+            .and_then(Node::as_seq)
+            .is_some_and(|s| s.iter().any(|x| std::ptr::eq(x, n)))
+        {
             "command"
         } else {
             "args"
@@ -113,7 +154,10 @@ fn container_command(container: &Node, path: &[Json], source: &str, out: &mut Ve
     };
     if is_shell {
         // `sh -c "<script>"`: the script is the argument after `-c`.
-        if let Some(pos) = parts.iter().position(|p| text(p).starts_with('-') && text(p).contains('c')) {
+        if let Some(pos) = parts
+            .iter()
+            .position(|p| text(p).starts_with('-') && text(p).contains('c'))
+        {
             if let Some(script) = parts.get(pos + 1) {
                 let body = text(script);
                 let map = ScriptMap::new(source, script.span, &body);
@@ -123,14 +167,26 @@ fn container_command(container: &Node, path: &[Json], source: &str, out: &mut Ve
         }
     }
     // An exec-form argv: quote each element and tokenize, located on the array.
-    let joined = parts.iter().map(|p| shell_quote(&text(p))).collect::<Vec<_>>().join(" ");
-    let span = parts.iter().map(|p| p.span).reduce(Span::cover).unwrap_or_default();
+    let joined = parts
+        .iter()
+        .map(|p| shell_quote(&text(p)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let span = parts
+        .iter()
+        .map(|p| p.span)
+        .reduce(Span::cover)
+        .unwrap_or_default();
     let map = ScriptMap::new("", Span::new(span.start, span.start), &joined);
     extract_commands(&joined, &map, (None, None, field_path(parts[0])), out);
 }
 
 fn shell_quote(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
+    {
         word.to_owned()
     } else {
         format!("'{}'", word.replace('\'', "'\\''"))

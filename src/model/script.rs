@@ -48,12 +48,18 @@ impl ScriptMap {
             }
             script_offset += line.len();
         }
-        ScriptMap { lines, fallback: node_span.start }
+        ScriptMap {
+            lines,
+            fallback: node_span.start,
+        }
     }
 
     /// For a whole file, script offsets are file offsets.
     pub fn identity() -> Self {
-        ScriptMap { lines: vec![(0, 0)], fallback: 0 }
+        ScriptMap {
+            lines: vec![(0, 0)],
+            fallback: 0,
+        }
     }
 
     pub fn map(&self, offset: usize) -> usize {
@@ -68,7 +74,8 @@ impl ScriptMap {
 
     pub fn map_span(&self, span: Span) -> Span {
         let start = self.map(span.start);
-        let end = self.map(span.end.saturating_sub(1).max(span.start)) + usize::from(span.end > span.start);
+        let end = self.map(span.end.saturating_sub(1).max(span.start))
+            + usize::from(span.end > span.start);
         Span::new(start, end.max(start))
     }
 }
@@ -97,7 +104,12 @@ pub fn extract_commands(
         if let Some(stdin) = &mut command.stdin_from {
             *stdin += base;
         }
-        out.push(ModelCommand { command, job, step, path: path.clone() });
+        out.push(ModelCommand {
+            command,
+            job,
+            step,
+            path: path.clone(),
+        });
     }
 }
 
@@ -107,7 +119,8 @@ mod tests {
 
     #[test]
     fn block_scalar_lines_map_back_to_the_file() {
-        let source = "steps:\n  - run: |\n      set -e\n      kubectl delete pods --all \\\n        -n ci\n";
+        let source =
+            "steps:\n  - run: |\n      set -e\n      kubectl delete pods --all \\\n        -n ci\n";
         let script = "set -e\nkubectl delete pods --all \\\n  -n ci\n";
         let start = source.find('|').unwrap();
         let map = ScriptMap::new(source, Span::new(start, source.len()), script);

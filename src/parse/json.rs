@@ -28,13 +28,19 @@ fn convert(value: &Ast<'_>) -> Node {
         Ast::NumberLit(n) => {
             let v = match n.value.parse::<i64>() {
                 Ok(i) => Value::Int(i),
-                Err(_) => n.value.parse::<f64>().map_or_else(|_| Value::Str(n.value.to_owned()), Value::Float),
+                Err(_) => n
+                    .value
+                    .parse::<f64>()
+                    .map_or_else(|_| Value::Str(n.value.to_owned()), Value::Float),
             };
             Node::new(v, span(&n.range))
         }
         Ast::BooleanLit(b) => Node::new(Value::Bool(b.value), span(&b.range)),
         Ast::NullKeyword(n) => Node::new(Value::Null, span(&n.range)),
-        Ast::Array(a) => Node::new(Value::Seq(a.elements.iter().map(convert).collect()), span(&a.range)),
+        Ast::Array(a) => Node::new(
+            Value::Seq(a.elements.iter().map(convert).collect()),
+            span(&a.range),
+        ),
         Ast::Object(o) => {
             let mut entries: Vec<(Key, Node)> = Vec::with_capacity(o.properties.len());
             for prop in &o.properties {
@@ -43,7 +49,13 @@ fn convert(value: &Ast<'_>) -> Node {
                     ObjectPropName::Word(w) => (w.value.to_string(), &w.range),
                 };
                 entries.retain(|(k, _)| k.name != name);
-                entries.push((Key { name, span: span(range) }, convert(&prop.value)));
+                entries.push((
+                    Key {
+                        name,
+                        span: span(range),
+                    },
+                    convert(&prop.value),
+                ));
             }
             Node::new(Value::Map(entries), span(&o.range))
         }
@@ -96,7 +108,10 @@ mod tests {
         let doc = parse_json(text).unwrap().unwrap();
         let span = doc.span_of_path(&[K("Statement".into()), I(0), K("Resource".into())]);
         assert_eq!(&text[span.start..span.end], "\"*\"");
-        assert_eq!(doc.to_json()["Statement"][0]["Action"][0], "ec2:TerminateInstances");
+        assert_eq!(
+            doc.to_json()["Statement"][0]["Action"][0],
+            "ec2:TerminateInstances"
+        );
     }
 
     #[test]

@@ -13,9 +13,13 @@ pub fn parse_dotenv(text: &str) -> Node {
             continue;
         }
         let lead = line.len() - trimmed.len();
-        let body = trimmed.strip_prefix("export ").map_or(trimmed, str::trim_start);
+        let body = trimmed
+            .strip_prefix("export ")
+            .map_or(trimmed, str::trim_start);
         let key_start = start + lead + (trimmed.len() - body.len());
-        let Some(sep) = body.find(['=', ':']) else { continue };
+        let Some(sep) = body.find(['=', ':']) else {
+            continue;
+        };
         let name = body[..sep].trim_end();
         if name.is_empty() || name.contains(char::is_whitespace) {
             continue;
@@ -29,20 +33,26 @@ pub fn parse_dotenv(text: &str) -> Node {
             span: Span::new(key_start, key_start + name.len()),
         };
         entries.retain(|(k, _)| k.name != key.name);
-        entries.push((key, Node::str(value, Span::new(value_start, value_start + len))));
+        entries.push((
+            key,
+            Node::str(value, Span::new(value_start, value_start + len)),
+        ));
     }
     let span = Span::new(0, text.len());
     Node::new(Value::Map(entries), span)
 }
 
+/// A section being read: its key, entries so far, and where it ends.
+type Section = (Key, Vec<(Key, Node)>, usize);
+
 /// `[section]` → map of `key = value`; indented lines continue the previous value
 /// (pytest-env's `env =` lists). Keys before any section sit at the top level.
 pub fn parse_ini(text: &str) -> Node {
     let mut root: Vec<(Key, Node)> = Vec::new();
-    let mut section: Option<(Key, Vec<(Key, Node)>, usize)> = None;
+    let mut section: Option<Section> = None;
     let mut last_value: Option<(usize, bool)> = None; // (entry index, in section?)
 
-    let flush = |root: &mut Vec<(Key, Node)>, section: Option<(Key, Vec<(Key, Node)>, usize)>| {
+    let flush = |root: &mut Vec<(Key, Node)>, section: Option<Section>| {
         if let Some((key, entries, end)) = section {
             let span = Span::new(key.span.start.saturating_sub(1), end);
             root.retain(|(k, _)| k.name != key.name);
@@ -82,7 +92,8 @@ pub fn parse_ini(text: &str) -> Node {
         if trimmed.starts_with('[') && trimmed.ends_with(']') {
             flush(&mut root, section.take());
             let name = trimmed[1..trimmed.len() - 1].trim();
-            let name_start = start + lead + 1 + (trimmed[1..].len() - trimmed[1..].trim_start().len());
+            let name_start =
+                start + lead + 1 + (trimmed[1..].len() - trimmed[1..].trim_start().len());
             section = Some((
                 Key {
                     name: name.to_owned(),
@@ -94,7 +105,9 @@ pub fn parse_ini(text: &str) -> Node {
             last_value = None;
             continue;
         }
-        let Some(sep) = trimmed.find(['=', ':']) else { continue };
+        let Some(sep) = trimmed.find(['=', ':']) else {
+            continue;
+        };
         let name = trimmed[..sep].trim_end();
         let raw = &trimmed[sep + 1..];
         let value_start = start + lead + sep + 1 + (raw.len() - raw.trim_start().len());
@@ -168,7 +181,10 @@ mod tests {
         let doc = parse_ini(text);
         let json = doc.to_json();
         assert_eq!(json["pytest"]["addopts"], "-q");
-        assert_eq!(json["pytest"]["env"], "DATABASE_URL=postgres://prod-db.internal/app\nD:REDIS=redis://localhost");
+        assert_eq!(
+            json["pytest"]["env"],
+            "DATABASE_URL=postgres://prod-db.internal/app\nD:REDIS=redis://localhost"
+        );
         assert_eq!(json["tox"]["envlist"], "py311");
         let span = doc.span_of_path(&[K("pytest".into()), K("env".into())]);
         assert!(text[span.start..span.end].contains("prod-db.internal"));

@@ -114,15 +114,13 @@ impl Node {
         for (depth, seg) in path.iter().enumerate() {
             let next = match (seg, &node.value) {
                 (PathSeg::Key(k), Value::Map(m)) => m.iter().find(|(key, _)| &key.name == k),
-                (PathSeg::Index(i), Value::Seq(s)) => {
-                    match s.get(*i) {
-                        Some(n) => {
-                            node = n;
-                            continue;
-                        }
-                        None => return (node, depth),
+                (PathSeg::Index(i), Value::Seq(s)) => match s.get(*i) {
+                    Some(n) => {
+                        node = n;
+                        continue;
                     }
-                }
+                    None => return (node, depth),
+                },
                 _ => None,
             };
             match next {
@@ -148,7 +146,10 @@ impl Node {
             return None;
         }
         match (last, node.as_map()) {
-            (PathSeg::Key(k), Some(m)) => m.iter().find(|(key, _)| &key.name == k).map(|(k, _)| k.span),
+            (PathSeg::Key(k), Some(m)) => m
+                .iter()
+                .find(|(key, _)| &key.name == k)
+                .map(|(k, _)| k.span),
             _ => None,
         }
     }

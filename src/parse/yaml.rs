@@ -154,7 +154,11 @@ impl Builder<'_> {
                         tag,
                     } => {
                         let end = items.last().map_or(span.end, |n| n.span.end.max(span.end));
-                        (Node::new(Value::Seq(items), Span::new(start, end)), anchor, tag)
+                        (
+                            Node::new(Value::Seq(items), Span::new(start, end)),
+                            anchor,
+                            tag,
+                        )
                     }
                     Frame::Map {
                         entries,
@@ -168,7 +172,11 @@ impl Builder<'_> {
                             .last()
                             .map_or(span.end, |(_, n)| n.span.end.max(span.end));
                         let entries = apply_merges(entries, merges);
-                        (Node::new(Value::Map(entries), Span::new(start, end)), anchor, tag)
+                        (
+                            Node::new(Value::Map(entries), Span::new(start, end)),
+                            anchor,
+                            tag,
+                        )
                     }
                 };
                 let node = apply_tag_name(node, tag.as_deref());
@@ -301,7 +309,8 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     let looks_numeric = text
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
-        && text.bytes().any(|b| b.is_ascii_digit());
+        && text.bytes().any(|b| b.is_ascii_digit())
+        && text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
     if looks_numeric {
         if let Ok(f) = text.parse::<f64>() {
             return Value::Float(f);
@@ -352,10 +361,7 @@ fn apply_tag_name(node: Node, tag: Option<&str>) -> Node {
         // `!GetAtt Db.Endpoint.Address` is `["Db", "Endpoint.Address"]` in long form.
         ("Fn::GetAtt", Value::Str(s)) => {
             let (resource, attribute) = s.split_once('.').unwrap_or((&s, ""));
-            Value::Seq(vec![
-                Node::str(resource, span),
-                Node::str(attribute, span),
-            ])
+            Value::Seq(vec![Node::str(resource, span), Node::str(attribute, span)])
         }
         (_, value) => value,
     };
@@ -377,7 +383,7 @@ mod tests {
     use crate::parse::node::PathSeg::{Index as I, Key as K};
     use serde_json::json;
 
-    fn slice<'a>(text: &'a str, span: Span) -> &'a str {
+    fn slice(text: &str, span: Span) -> &str {
         &text[span.start..span.end]
     }
 
@@ -387,8 +393,18 @@ mod tests {
         let docs = parse_yaml(text).unwrap();
         let doc = &docs[0];
         assert_eq!(doc.to_json()["on"], json!({"pull_request": null}));
-        let path = [K("jobs".into()), K("test".into()), K("steps".into()), I(0), K("env".into()), K("DB".into())];
-        assert_eq!(slice(text, doc.span_of_path(&path)), "${{ secrets.PROD_DB }}");
+        let path = [
+            K("jobs".into()),
+            K("test".into()),
+            K("steps".into()),
+            I(0),
+            K("env".into()),
+            K("DB".into()),
+        ];
+        assert_eq!(
+            slice(text, doc.span_of_path(&path)),
+            "${{ secrets.PROD_DB }}"
+        );
         assert_eq!(slice(text, doc.key_span(&path).unwrap()), "DB");
     }
 
@@ -398,7 +414,10 @@ mod tests {
         let docs = parse_yaml(text).unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].to_json()["kind"], "ConfigMap");
-        assert_eq!(slice(text, docs[1].span_of_path(&[K("kind".into())])), "ConfigMap");
+        assert_eq!(
+            slice(text, docs[1].span_of_path(&[K("kind".into())])),
+            "ConfigMap"
+        );
     }
 
     #[test]
@@ -409,15 +428,23 @@ mod tests {
         assert_eq!(json["rspec"]["image"], "ruby:3.2");
         assert_eq!(json["rspec"]["variables"]["RAILS_ENV"], "test");
         // Merged values keep the span of their definition under the anchor.
-        let merged = doc.span_of_path(&[K("rspec".into()), K("variables".into()), K("RAILS_ENV".into())]);
+        let merged = doc.span_of_path(&[
+            K("rspec".into()),
+            K("variables".into()),
+            K("RAILS_ENV".into()),
+        ]);
         assert_eq!(slice(text, merged), "test");
         assert!(merged.start < text.find("rspec:").unwrap());
     }
 
     #[test]
     fn yaml_1_2_keeps_on_and_yes_as_strings_and_account_ids_exact() {
-        let doc = &parse_yaml("on: push\nenabled: yes\naccount: 012345678901\nport: 5432\n").unwrap()[0];
-        assert_eq!(doc.to_json(), json!({"on": "push", "enabled": "yes", "account": "012345678901", "port": 5432}));
+        let doc =
+            &parse_yaml("on: push\nenabled: yes\naccount: 012345678901\nport: 5432\n").unwrap()[0];
+        assert_eq!(
+            doc.to_json(),
+            json!({"on": "push", "enabled": "yes", "account": "012345678901", "port": 5432})
+        );
     }
 
     #[test]
@@ -426,7 +453,10 @@ mod tests {
         let json = parse_yaml(text).unwrap()[0].to_json();
         let props = &json["Resources"]["Db"]["Properties"];
         assert_eq!(props["Name"], json!({"Fn::Sub": "${Env}-db"}));
-        assert_eq!(props["Host"], json!({"Fn::GetAtt": ["Db", "Endpoint.Address"]}));
+        assert_eq!(
+            props["Host"],
+            json!({"Fn::GetAtt": ["Db", "Endpoint.Address"]})
+        );
         assert_eq!(props["Ref"], json!({"Ref": "Env"}));
     }
 

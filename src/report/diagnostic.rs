@@ -80,15 +80,24 @@ pub struct Report {
 impl Report {
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (&a.file, a.line, a.column, &a.rule, &a.message).cmp(&(&b.file, b.line, b.column, &b.rule, &b.message))
+            (&a.file, a.line, a.column, &a.rule, &a.message)
+                .cmp(&(&b.file, b.line, b.column, &b.rule, &b.message))
         });
-        self.findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message);
-        self.errors.sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
-        self.errors.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.message == b.message);
+        self.findings.dedup_by(|a, b| {
+            a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message
+        });
+        self.errors.sort_by(|a, b| {
+            (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+        });
+        self.errors
+            .dedup_by(|a, b| a.file == b.file && a.line == b.line && a.message == b.message);
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 }
 

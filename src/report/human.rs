@@ -4,7 +4,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
 
 use super::diagnostic::floor_char_boundary;
 use super::{Finding, Report};
@@ -33,19 +35,26 @@ impl std::error::Error for Shown {}
 
 impl Diagnostic for Shown {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().filter(|h| !h.is_empty()).map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .filter(|h| !h.is_empty())
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.label.clone().map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
         if self.related.is_empty() {
@@ -65,13 +74,22 @@ fn miette_severity(severity: Severity) -> miette::Severity {
 }
 
 /// Source, label at `span` in `file`, when the file's text is known.
-fn located(report: &Report, file: &str, span: Span, label: &str) -> (Option<NamedSource<Arc<str>>>, Option<LabeledSpan>) {
+fn located(
+    report: &Report,
+    file: &str,
+    span: Span,
+    label: &str,
+) -> (Option<NamedSource<Arc<str>>>, Option<LabeledSpan>) {
     match report.sources.get(file) {
         Some(text) => {
             let start = floor_char_boundary(text, span.start.min(text.len()));
             let end = floor_char_boundary(text, span.end.min(text.len())).max(start);
-            let source = NamedSource::new(file, Arc::clone(text)).with_language(file.rsplit('.').next().unwrap_or(""));
-            (Some(source), Some(LabeledSpan::new(Some(label.to_owned()), start, end - start)))
+            let source = NamedSource::new(file, Arc::clone(text))
+                .with_language(file.rsplit('.').next().unwrap_or(""));
+            (
+                Some(source),
+                Some(LabeledSpan::new(Some(label.to_owned()), start, end - start)),
+            )
         }
         None => (None, None),
     }
@@ -107,8 +125,14 @@ fn finding_diagnostic(report: &Report, finding: &Finding) -> Shown {
 }
 
 pub fn render(report: &Report, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100);
     let mut out = String::new();
     for finding in &report.findings {
         let shown = finding_diagnostic(report, finding);
@@ -121,7 +145,10 @@ pub fn render(report: &Report, color: bool) -> String {
             None => (None, None),
         };
         let shown = Shown {
-            message: format!("{}:{}:{}: {}", error.file, error.line, error.column, error.message),
+            message: format!(
+                "{}:{}:{}: {}",
+                error.file, error.line, error.column, error.message
+            ),
             code: Some("blastwall::error".into()),
             severity: miette::Severity::Error,
             help: None,
@@ -151,7 +178,10 @@ pub fn summary(report: &Report) -> String {
         )
     };
     if !report.errors.is_empty() {
-        line.push_str(&format!("; {} could not be read", plural(report.errors.len(), "file")));
+        line.push_str(&format!(
+            "; {} could not be read",
+            plural(report.errors.len(), "file")
+        ));
     }
     line.push('.');
     line.push('\n');

@@ -1,0 +1,168 @@
+//! The command-line contract: exit codes, JSON shape, paths, explicit files.
+
+use std::fs;
+
+use crate::common::{blastwall, testdata};
+
+fn write(root: &std::path::Path, path: &str, text: &str) {
+    let path = root.join(path);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+const LEAKY_WORKFLOW: &str = "on: pull_request\njobs:\n  unit-tests:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n        env:\n          API_KEY: ${{ secrets.PROD_API_KEY }}\n";
+
+#[test]
+fn json_output_follows_the_v1_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/test.yml", LEAKY_WORKFLOW);
+    let run = blastwall(dir.path(), &["lint", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let json = run.json();
+    assert_eq!(json["version"], 1);
+    let finding = &json["findings"][0];
+    for field in [
+        "rule",
+        "category",
+        "severity",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "help",
+    ] {
+        assert!(!finding[field].is_null(), "missing {field}: {finding}");
+    }
+    assert_eq!(finding["rule"], "prod-secret-in-test-job");
+    assert_eq!(finding["category"], "prod-credentials-in-test");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["file"], ".github/workflows/test.yml");
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(8), Some(24))
+    );
+    assert_eq!(
+        (finding["end_line"].as_u64(), finding["end_column"].as_u64()),
+        (Some(8), Some(44))
+    );
+    let summary = &json["summary"];
+    assert_eq!(summary["files_scanned"], 1);
+    assert_eq!(summary["findings"], 1);
+    assert_eq!(summary["errors"], 0);
+    assert!(summary["duration_ms"].is_u64());
+}
+
+#[test]
+fn clean_repository_exits_zero_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".github/workflows/test.yml",
+        &LEAKY_WORKFLOW.replace("PROD_API_KEY", "TEST_API_KEY"),
+    );
+    let run = blastwall(dir.path(), &["lint"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stdout, "No findings in 1 file.\n");
+}
+
+#[test]
+fn fail_on_threshold_controls_the_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/test.yml", LEAKY_WORKFLOW);
+    assert_eq!(
+        blastwall(dir.path(), &["lint", "--fail-on", "never"]).code,
+        0
+    );
+    assert_eq!(
+        blastwall(dir.path(), &["lint", "--fail-on", "error"]).code,
+        1
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(blastwall(dir.path(), &["lint", "--format", "xml"]).code, 2);
+    assert_eq!(blastwall(dir.path(), &["frobnicate"]).code, 2);
+    let run = blastwall(dir.path(), &["lint", "--policy", "no-such-dir"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no-such-dir"), "{}", run.stderr);
+}
+
+#[test]
+fn paths_are_relative_to_the_working_directory_with_slashes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "repo/.github/workflows/test.yml",
+        LEAKY_WORKFLOW,
+    );
+    let run = blastwall(dir.path(), &["lint", "repo", "--format", "json"]);
+    assert_eq!(
+        run.json()["findings"][0]["file"],
+        "repo/.github/workflows/test.yml"
+    );
+}
+
+#[test]
+fn unparseable_files_are_located_errors_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/test.yml", LEAKY_WORKFLOW);
+    write(
+        dir.path(),
+        ".gitlab-ci.yml",
+        "test:\n  script: [pytest\n  stage: test\n",
+    );
+    let run = blastwall(dir.path(), &["lint", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let json = run.json();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1);
+    let error = &json["errors"][0];
+    assert_eq!(error["file"], ".gitlab-ci.yml");
+    assert!(error["line"].as_u64().unwrap() >= 2, "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("YAML"),
+        "{error}"
+    );
+}
+
+#[test]
+fn named_files_report_only_themselves_but_see_the_whole_repository() {
+    // The pre-commit shape: only `envs/dev/main.tf` changed, yet the prod account
+    // it shares lives in `envs/prod/main.tf`.
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    write(
+        dir.path(),
+        "envs/prod/main.tf",
+        "provider \"aws\" {\n  allowed_account_ids = [\"111111111111\"]\n}\n",
+    );
+    write(
+        dir.path(),
+        "envs/dev/main.tf",
+        "provider \"aws\" {\n  allowed_account_ids = [\"111111111111\"]\n}\n",
+    );
+    write(dir.path(), ".github/workflows/test.yml", LEAKY_WORKFLOW);
+    let run = blastwall(
+        dir.path(),
+        &["lint", "envs/dev/main.tf", "--format", "json"],
+    );
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json:#}");
+    assert_eq!(findings[0]["file"], "envs/dev/main.tf");
+    assert_eq!(findings[0]["related"][0]["file"], "envs/prod/main.tf");
+    // Files given that blastwall does not read are ignored, not errors.
+    let run = blastwall(dir.path(), &["lint", "README.md", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let first = blastwall(&testdata(), &["lint"]);
+    let second = blastwall(&testdata(), &["lint"]);
+    assert_eq!(first.stdout, second.stdout);
+    assert!(!first.stdout.is_empty());
+}

@@ -1,0 +1,7 @@
+//! One integration-test binary (one link on a 2-core CI), one module per concern.
+
+mod cli;
+mod common;
+mod policies;
+mod robustness;
+mod rules;

@@ -1,0 +1,70 @@
+//! Bad input never crashes and never loses the rest of the scan.
+
+use std::fs;
+
+use crate::common::blastwall;
+
+#[test]
+fn hostile_files_become_errors_and_good_files_are_still_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    fs::write(
+        root.join(".github/workflows/test.yml"),
+        "on: pull_request\njobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx playwright test\n        env:\n          TOKEN: ${{ secrets.PROD_TOKEN }}\n",
+    )
+    .unwrap();
+    // Billion laughs.
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 9].join(", ")
+        ));
+    }
+    fs::write(root.join("bomb.yml"), bomb).unwrap();
+    fs::write(root.join("binary.yml"), b"\x00\x01\x02key: value\x00").unwrap();
+    fs::write(root.join("latin1.env"), b"PASSWORD=caf\xe9\n").unwrap();
+    fs::write(root.join("deep.json"), "[".repeat(50_000)).unwrap();
+    fs::write(root.join("deep.yml"), "[".repeat(50_000)).unwrap();
+    fs::write(root.join("deep.tf"), format!("a = {}", "[".repeat(50_000))).unwrap();
+    fs::write(
+        root.join("broken.tf"),
+        "resource \"aws_instance\" \"x\" {\n  ami = \"abc\n}\n",
+    )
+    .unwrap();
+    fs::write(root.join("huge.yml"), "k: v\n".repeat(1_000_000)).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
+
+    let run = blastwall(root, &["lint", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1, "{json:#}");
+    let errors: Vec<(String, String)> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_owned(),
+                e["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let message_for = |file: &str| {
+        errors
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_else(|| panic!("no error for {file}: {errors:?}"))
+    };
+    assert!(message_for("bomb.yml").contains("alias"));
+    assert!(message_for("binary.yml").contains("binary"));
+    assert!(message_for("latin1.env").contains("UTF-8"));
+    assert!(message_for("deep.json").contains("nesting"));
+    assert!(!message_for("deep.yml").is_empty());
+    assert!(!message_for("deep.tf").is_empty());
+    assert!(!message_for("broken.tf").is_empty());
+    assert!(message_for("huge.yml").contains("limit"));
+}
