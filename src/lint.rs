@@ -11,6 +11,7 @@ use crate::discover::{discover, SourceFile};
 use crate::engine::locate::locate;
 use crate::engine::registry::Severity;
 use crate::engine::{Engine, RawFinding};
+use crate::model::terraform::Scopes;
 use crate::model::{build_document, Document};
 use crate::parse::{self, node::Span};
 use crate::report::diagnostic::line_col;
@@ -34,12 +35,13 @@ struct FileOutcome {
 pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     let started = Instant::now();
     let discovered = discover(targets, cwd);
+    let terraform = terraform_scopes(&discovered.files);
     let outcomes: Vec<FileOutcome> = discovered
         .files
         .par_iter()
         .map_init(
             || engine.worker(),
-            |worker, file| scan_file(engine, worker, file),
+            |worker, file| scan_file(engine, worker, file, &terraform),
         )
         .collect();
 
@@ -105,7 +107,23 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     report
 }
 
-fn scan_file(engine: &Engine, worker: &mut regorus::Engine, file: &SourceFile) -> FileOutcome {
+/// Terraform values resolve across the files of a directory, so those files
+/// are read once before any document is modelled (see `model::terraform`).
+fn terraform_scopes(files: &[SourceFile]) -> Scopes {
+    let texts: Vec<(&str, String)> = files
+        .par_iter()
+        .filter(|f| f.display.ends_with(".tf") || f.display.ends_with(".tfvars"))
+        .filter_map(|f| Some((f.display.as_str(), read_text(&f.path).ok()?)))
+        .collect();
+    Scopes::collect(texts.into_iter())
+}
+
+fn scan_file(
+    engine: &Engine,
+    worker: &mut regorus::Engine,
+    file: &SourceFile,
+    terraform: &Scopes,
+) -> FileOutcome {
     let mut outcome = FileOutcome {
         reported: file.reported,
         ..FileOutcome::default()
@@ -142,7 +160,8 @@ fn scan_file(engine: &Engine, worker: &mut regorus::Engine, file: &SourceFile) -
         }
     };
     for (index, node) in nodes.into_iter().enumerate() {
-        let document = build_document(&file.display, file.format, &text, index, node);
+        let mut document = build_document(&file.display, file.format, &text, index, node);
+        terraform.annotate(&mut document.input);
         let input = regorus::Value::from(document.input.clone());
         let (raw, facts, eval_errors) = engine.eval_document(worker, document.kind, input);
         for raw in raw {
@@ -255,7 +274,14 @@ fn document_finding(
                 .collect()
         })
         .unwrap_or_default();
-    finding(rule, &raw.result, file, text, span, related)
+    let fix = crate::fix::resolve(&raw.result, text, |fix| {
+        let path = fix.get("path")?.as_array()?;
+        Some(locate(&document.input, &document.node, path))
+    });
+    Finding {
+        fix,
+        ..finding(rule, &raw.result, file, text, span, related)
+    }
 }
 
 fn finding(
@@ -289,6 +315,7 @@ fn finding(
             .and_then(Json::as_str)
             .unwrap_or(&rule.title)
             .to_owned(),
+        fix: None,
     }
 }
 
@@ -340,7 +367,14 @@ fn repository_finding(engine: &Engine, raw: &RawFinding, report: &Report) -> Opt
                 .collect()
         })
         .unwrap_or_default();
-    Some(finding(rule, &raw.result, &file, text, span, related))
+    // A repository rule's fix names a fact (`fix.at`) in the finding's file.
+    let fix = crate::fix::resolve(&raw.result, text, |fix| {
+        fact_location(fix.get("at")?).and_then(|(at, span)| (at == file).then_some(span))
+    });
+    Some(Finding {
+        fix,
+        ..finding(rule, &raw.result, &file, text, span, related)
+    })
 }
 
 fn fact_location(fact: &Json) -> Option<(String, Span)> {
@@ -354,6 +388,7 @@ fn fact_location(fact: &Json) -> Option<(String, Span)> {
 /// The input model of every document under `targets`, without evaluating policies.
 pub fn inspect(targets: &[PathBuf], cwd: &Path) -> Json {
     let discovered = discover(targets, cwd);
+    let terraform = terraform_scopes(&discovered.files);
     let results: Vec<(Vec<Json>, Vec<FileError>)> = discovered
         .files
         .par_iter()
@@ -379,7 +414,10 @@ pub fn inspect(targets: &[PathBuf], cwd: &Path) -> Json {
                         .into_iter()
                         .enumerate()
                         .map(|(i, node)| {
-                            build_document(&file.display, file.format, &text, i, node).input
+                            let mut input =
+                                build_document(&file.display, file.format, &text, i, node).input;
+                            terraform.annotate(&mut input);
+                            input
                         })
                         .collect(),
                     Vec::new(),

@@ -5,6 +5,7 @@ pub mod ci;
 pub mod classify;
 pub mod environment;
 pub mod script;
+pub mod terraform;
 
 use serde_json::{json, Map, Value as Json};
 
