@@ -59,3 +59,21 @@ run_scoped(word) if contains(word, "${{ github.run_id }}")
 run_scoped(word) if contains(word, "${{ github.event.number }}")
 
 run_scoped(word) if contains(word, "${{ github.event.pull_request.number }}")
+
+# Indices of the commands whose output reaches `cmd` (arguments, variables, loop lists, xargs/pipe
+# stdin), followed through every stage in between (`list | tr | while read x; do delete "$x"`).
+feeders(cmd) := {i | some i in graph.reachable(data_edges, direct_feeders(cmd))}
+
+direct_feeders(cmd) := {i | some i in cmd.inputs} | {i | i := cmd.stdin_from; is_number(i)}
+
+data_edges[i] := direct_feeders(cmd) if some i, cmd in input.commands
+
+# The command runs unattended: a scheduled CI job or a Kubernetes CronJob.
+scheduled(cmd) if input.jobs[cmd.job].scheduled
+
+scheduled(_) if input.scheduled == true
+
+# `base` severity, raised to error for scheduled jobs, which run with nobody watching.
+severity(cmd, base) := "error" if {
+	scheduled(cmd)
+} else := base

@@ -1,0 +1,254 @@
+# METADATA
+# title: Cloud delete fed by an unfiltered listing
+# description: |
+#   A delete command (`aws ec2 terminate-instances`, `aws rds delete-db-instance`,
+#   `aws cloudformation delete-stack`, `gcloud … delete`, `az group delete`,
+#   `doctl compute droplet delete`, `helm uninstall`, `kubectl delete`) whose
+#   targets come, through a pipe, `xargs`, `$(…)`, a variable or a `for` loop,
+#   from a listing of the same tool (`describe-*`, `list`, `get`) that has no
+#   filter: no tag/label filter, no `--filter`/`--query [?…]`, no `grep`/`jq
+#   select` between the two.
+#
+#   Why is this bad? The target set is "everything the credentials can see",
+#   not what the job created. cloud.gov's 2018 outage came from a cleanup task
+#   "not written to only delete the virtual machine instances that it had
+#   created": it terminated every VM in the account, production included.
+#   Xervo's 2015 auditing tool deprovisioned live servers it judged orphaned.
+#   Scheduled jobs get severity error: they run with nobody watching.
+# custom:
+#   id: delete-from-unfiltered-listing
+#   category: unbounded-delete
+#   severity: warning
+#   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   help: >-
+#     Filter the listing by what this job owns: an owner or run tag
+#     (`--filters Name=tag:owner,Values=ci`, `--filter="labels.run-id=$RUN_ID"`,
+#     `--tag owner=ci`, `-l app.kubernetes.io/managed-by=ci`), or delete the
+#     explicit ids recorded when the resources were created.
+#   bad: |
+#     aws ec2 describe-instances --query 'Reservations[].Instances[].InstanceId' --output text \
+#       | xargs aws ec2 terminate-instances --instance-ids
+#   good: |
+#     aws ec2 describe-instances --filters "Name=tag:ci-run,Values=$GITHUB_RUN_ID" \
+#       --query 'Reservations[].Instances[].InstanceId' --output text \
+#       | xargs aws ec2 terminate-instances --instance-ids
+package blastwall.unbounded_delete.delete_from_unfiltered_listing
+
+import rego.v1
+
+import data.blastwall.lib.shell
+
+deny contains result if {
+	some c, cmd in input.commands
+	a := shell.args(cmd)
+	tool := shell.program(cmd)
+	noun := delete_noun(tool, a)
+	not shell.dry_run(a)
+	feeders := shell.feeders(cmd)
+	unfiltered := {i |
+		some i in feeders
+		listing_of(tool, a, input.commands[i])
+		not filtered_listing(shell.args(input.commands[i]))
+	}
+	count(unfiltered) > 0
+	not filtered_elsewhere(tool, a, feeders)
+	l := min(unfiltered)
+	listed := input.commands[l]
+	result := {
+		"msg": sprintf("`%s` deletes the %s listed by `%s`, which has no filter: that is every one the credentials can see, not only what this job created%s%s", [
+			head(a), noun, head(shell.args(listed)), unattended(cmd), no_snapshot(a),
+		]),
+		"path": ["commands", c],
+		"severity": severity(cmd, a),
+		"help": help(tool),
+		"related": [{"path": ["commands", l], "msg": "Unfiltered listing that feeds the delete"}],
+	}
+}
+
+# The command line up to its first flag, for messages.
+head(a) := concat(" ", array.slice(a, 0, first_flag(a)))
+
+first_flag(a) := min({i | some i, w in a; startswith(w, "-")} | {count(a)})
+
+unattended(cmd) := ", in a scheduled job" if shell.scheduled(cmd)
+
+else := ""
+
+no_snapshot(a) := "; `--skip-final-snapshot` leaves no snapshot to restore from" if "--skip-final-snapshot" in a
+
+else := ""
+
+# Deletes without a final snapshot cannot be undone even by a restore.
+severity(cmd, a) := "error" if {
+	some flag in ["--skip-final-snapshot", "--delete-automated-backups"]
+	flag in a
+} else := shell.severity(cmd, "warning")
+
+# ---- What counts as a delete, per tool, and what it deletes (for the message).
+
+delete_noun("aws", a) := noun if {
+	[service, op] := aws_op(a)
+	regex.match(`^(delete|terminate|deregister|remove)-`, op)
+	noun := aws_noun(service, op)
+}
+
+delete_noun("aws", a) := "buckets" if {
+	[_, op] := aws_op_s3(a)
+	op == "rb"
+}
+
+delete_noun(tool, a) := concat(" ", resource_path(a, delete_verbs)) if {
+	tool in {"gcloud", "az", "doctl"}
+	count(resource_path(a, delete_verbs)) > 0
+}
+
+delete_noun("helm", a) := "releases" if {
+	a[1] in {"uninstall", "delete", "del", "un"}
+}
+
+delete_noun("kubectl", a) := kubectl_noun(subcommands(a)) if subcommands(a)[0] == "delete"
+
+kubectl_noun(p) := p[1] if count(p) > 1
+
+else := "resource"
+
+aws_noun(service, op) := sprintf("%s %s", [service, trim_prefix(op, prefix)]) if {
+	some prefix in ["delete-", "terminate-", "deregister-", "remove-"]
+	startswith(op, prefix)
+}
+
+# `aws [--global flags] SERVICE OPERATION …` → [SERVICE, OPERATION].
+aws_op(a) := [a[i - 1], a[i]] if {
+	i := min({j |
+		some j, w in a
+		j > 1
+		regex.match(`^[a-z][a-z0-9]*(-[a-z0-9]+)+$`, w)
+		not startswith(a[j - 1], "-")
+	})
+}
+
+aws_op_s3(a) := [a[i], a[i + 1]] if {
+	some i, w in a
+	w == "s3"
+	i + 1 < count(a)
+}
+
+# Positional words after the program up to the first flag: `gcloud compute instances delete NAME`.
+subcommands(a) := array.slice(a, 1, first_flag(a))
+
+delete_verbs := {"delete", "rm", "remove", "destroy"}
+
+# The command groups before the verb: `gcloud compute instances delete x` → ["compute", "instances"].
+resource_path(a, verbs) := array.slice(p, 0, i) if {
+	p := subcommands(a)
+	i := min({j | some j, w in p; w in verbs})
+}
+
+# ---- Listings: same tool, same service or resource group as the delete.
+
+listing_of("aws", a, lister) if {
+	shell.program(lister) == "aws"
+	la := shell.args(lister)
+	[lservice, lop] := aws_op(la)
+	regex.match(`^(describe|list)-`, lop)
+	lservice == delete_service(a)
+}
+
+listing_of("aws", a, lister) if {
+	shell.program(lister) == "aws"
+	la := shell.args(lister)
+	[_, "ls"] := aws_op_s3(la)
+	[_, "rb"] := aws_op_s3(a)
+}
+
+listing_of(tool, a, lister) if {
+	tool in {"gcloud", "az", "doctl"}
+	shell.program(lister) == tool
+	resource_path(shell.args(lister), {"list", "ls"}) == resource_path(a, delete_verbs)
+}
+
+listing_of("helm", _, lister) if {
+	shell.program(lister) == "helm"
+	shell.args(lister)[1] in {"list", "ls"}
+}
+
+listing_of("kubectl", _, lister) if {
+	shell.program(lister) == "kubectl"
+	shell.args(lister)[1] == "get"
+}
+
+delete_service(a) := service if [service, _] := aws_op(a)
+
+# ---- Filters that bound a listing to what the job owns.
+
+filter_flags := {
+	"--filters", "--filter", "--tag-filters", "--tag", "--tags", "--tag-name", "--tag-key",
+	"--prefix", "--name-prefix", "-l", "--selector", "--label-selector", "--field-selector",
+	"-g", "--resource-group", "-f",
+}
+
+filtered_listing(la) if {
+	some flag in filter_flags
+	shell.has_flag(la, flag)
+}
+
+# `-lapp=x` (kubectl/helm short form).
+filtered_listing(la) if {
+	some w in la
+	regex.match(`^-l.+`, w)
+}
+
+# A JMESPath filter expression: `--query "Stacks[?starts_with(StackName, 'pr-')]"`.
+filtered_listing(la) if contains(shell.flag_value(la, "--query"), "[?")
+
+# A listing named after the run (`-n preview-$PR`, `--stack-name app-$GITHUB_RUN_ID`).
+filtered_listing(la) if {
+	some w in la
+	shell.run_scoped(w)
+}
+
+# A filter between listing and delete (`| grep '^ci-'`, `| jq 'select(.tags.owner == "ci")'`),
+# or a run-scoped name on the delete itself.
+filtered_elsewhere(_, _, feeders) if {
+	some i in feeders
+	filter_command(shell.args(input.commands[i]))
+}
+
+filtered_elsewhere(_, a, _) if {
+	some w in a
+	shell.run_scoped(w)
+}
+
+filter_command(fa) if fa[0] in {"grep", "egrep", "fgrep", "rg"}
+
+filter_command(fa) if {
+	fa[0] == "jq"
+	some w in fa
+	regex.match(`select\(|test\(|startswith\(|contains\(|index\(`, w)
+}
+
+# awk with a pattern or condition; a bare `{print $1}` only projects.
+filter_command(fa) if {
+	fa[0] in {"awk", "gawk"}
+	some w in array.slice(fa, 1, count(fa))
+	not startswith(w, "-")
+	not projection_only(replace(w, " ", ""))
+}
+
+projection_only(program) if {
+	startswith(program, "{print")
+	endswith(program, "}")
+	not contains(trim_suffix(program, "}"), "}")
+}
+
+help("aws") := "Filter the listing by an ownership or run tag (`--filters Name=tag:owner,Values=ci Name=tag:run-id,Values=$GITHUB_RUN_ID`, or `--query \"...[?Tags...]\"`), or terminate the explicit ids recorded when the job created them."
+
+help("gcloud") := "Filter the listing by a label the job set (`--filter=\"labels.owner=ci AND labels.run-id=$RUN_ID\"`), or delete the explicit names the job created."
+
+help("az") := "Filter the listing by a tag the job set (`--tag owner=ci`, or `--query \"[?tags.runId=='$RUN_ID'].id\"`), or delete the explicit ids the job created."
+
+help("doctl") := "List only what the job tagged (`doctl compute droplet list --tag-name ci-run-$RUN_ID`), or delete by tag (`doctl compute droplet delete --tag-name ci-run-$RUN_ID`)."
+
+help("helm") := "List only the job's releases (`helm list -n preview-$PR --selector owner=ci`, or `--filter '^pr-123-'`) instead of every release in every namespace."
+
+help("kubectl") := "List only what the job owns (`kubectl get ns -l app.kubernetes.io/managed-by=ci,run-id=$RUN_ID -o name`), or delete with that selector directly."

@@ -1,0 +1,71 @@
+package blastwall.unbounded_delete.delete_from_unfiltered_listing_test
+
+import rego.v1
+
+import data.blastwall.unbounded_delete.delete_from_unfiltered_listing as rule
+
+cmd(argv, inputs) := {"argv": argv, "span": [0, 1], "inputs": inputs, "stdin_from": null, "job": null}
+
+list_ec2 := cmd(["aws", "ec2", "describe-instances", "--query", "Reservations[].Instances[].InstanceId"], [])
+
+terminate := cmd(["aws", "ec2", "terminate-instances", "--instance-ids", "$ids"], [0])
+
+test_flags_terminate_fed_by_unfiltered_describe if {
+	results := rule.deny with input as {"commands": [list_ec2, terminate]}
+	count(results) == 1
+	some r in results
+	r.path == ["commands", 1]
+	r.related[0].path == ["commands", 0]
+	r.severity == "warning"
+	contains(r.msg, "ec2 instances")
+}
+
+test_scheduled_job_raises_severity if {
+	some r in rule.deny with input as {"commands": [list_ec2, object.union(terminate, {"job": 0})], "jobs": [{"scheduled": true}]}
+	r.severity == "error"
+	contains(r.msg, "scheduled")
+}
+
+test_follows_pipes_through_intermediate_stages if {
+	tr := {"argv": ["tr", "\\t", "\\n"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	del := {"argv": ["aws", "rds", "delete-db-instance", "--db-instance-identifier", "$db", "--skip-final-snapshot"], "span": [0, 1], "inputs": [], "stdin_from": 1}
+	some r in rule.deny with input as {"commands": [cmd(["aws", "rds", "describe-db-instances"], []), tr, del]}
+	r.severity == "error"
+	contains(r.msg, "--skip-final-snapshot")
+}
+
+test_ignores_tag_filters_and_query_filters if {
+	count(rule.deny) == 0 with input as {"commands": [cmd(["aws", "ec2", "describe-instances", "--filters", "Name=tag:owner,Values=ci"], []), terminate]}
+	count(rule.deny) == 0 with input as {"commands": [cmd(["aws", "ec2", "describe-instances", "--query", "Reservations[].Instances[?Tags[?Key=='ci']].InstanceId"], []), terminate]}
+	count(rule.deny) == 0 with input as {"commands": [cmd(["gcloud", "compute", "instances", "list", "--filter=labels.owner=ci"], []), cmd(["gcloud", "compute", "instances", "delete", "$n"], [0])]}
+}
+
+test_ignores_grep_and_jq_select_between if {
+	grep := {"argv": ["grep", "^ci-"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	del := {"argv": ["helm", "uninstall"], "span": [0, 1], "inputs": [1], "stdin_from": 1}
+	count(rule.deny) == 0 with input as {"commands": [cmd(["helm", "list", "-A", "-q"], []), grep, del]}
+	jq := {"argv": ["jq", "-r", ".[] | select(.tags.owner == \"ci\") | .id"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	count(rule.deny) == 0 with input as {"commands": [list_ec2, jq, object.union(terminate, {"inputs": [1]})]}
+}
+
+test_awk_projection_is_not_a_filter if {
+	awk := {"argv": ["awk", "{print $1}"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	count(rule.deny) == 1 with input as {"commands": [list_ec2, awk, object.union(terminate, {"inputs": [1]})]}
+}
+
+test_ignores_dry_run_and_other_services if {
+	count(rule.deny) == 0 with input as {"commands": [list_ec2, cmd(["aws", "ec2", "terminate-instances", "--dry-run", "--instance-ids", "$ids"], [0])]}
+	count(rule.deny) == 0 with input as {"commands": [cmd(["aws", "sts", "get-caller-identity"], []), terminate]}
+	count(rule.deny) == 0 with input as {"commands": [cmd(["gcloud", "projects", "list"], []), cmd(["gcloud", "compute", "instances", "delete", "$n"], [0])]}
+}
+
+test_ignores_explicit_ids_and_run_scoped_names if {
+	count(rule.deny) == 0 with input as {"commands": [cmd(["aws", "ec2", "terminate-instances", "--instance-ids", "i-0abc"], [])]}
+	count(rule.deny) == 0 with input as {"commands": [cmd(["aws", "cloudformation", "list-stacks"], []), cmd(["aws", "cloudformation", "delete-stack", "--stack-name", "pr-$PR_NUMBER"], [0])]}
+}
+
+test_flags_namespace_delete_from_listing if {
+	some r in rule.deny with input as {"commands": [cmd(["kubectl", "get", "ns", "-o", "name"], []), cmd(["kubectl", "delete", "namespace", "$ns"], [0])]}
+	contains(r.msg, "namespace")
+	count(rule.deny) == 0 with input as {"commands": [cmd(["kubectl", "get", "ns", "-l", "owner=ci"], []), cmd(["kubectl", "delete", "namespace", "$ns"], [0])]}
+}
