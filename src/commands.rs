@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::{Color, Command, FailOn, Format, LintArgs, PolicyArgs};
+use crate::cli::{BaselineArgs, Color, Command, FailOn, Format, LintArgs, PolicyArgs};
 use crate::engine::registry::{PolicyError, PolicySet, Severity};
 use crate::engine::Engine;
 use crate::report;
@@ -16,6 +16,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Inspect(args) => inspect(&args.paths),
         Command::Rules(policies) => rules(&policies),
         Command::Explain { rule, policies } => explain(&rule, &policies),
+        Command::Baseline(args) => baseline(args),
         Command::Test { dirs } => crate::engine::testing::run_tests(&dirs),
     }
 }
@@ -40,7 +41,24 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     let set = policy_set(&args.policies)?;
     let engine = Engine::new(set).map_err(policy_errors)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let report = crate::lint::lint(&engine, &args.paths, &cwd);
+    let scan = || -> Result<report::Report> {
+        let mut report = crate::lint::lint(&engine, &args.paths, &cwd);
+        if let Some(path) = &args.write_baseline {
+            write_file(path, &crate::baseline::render(&report))?;
+        }
+        if let Some(path) = &args.baseline {
+            crate::baseline::filter(&mut report, &crate::baseline::read(path)?);
+        }
+        Ok(report)
+    };
+    let mut report = scan()?;
+    if args.fix {
+        let fixed = crate::fix::apply_safe(&report, &cwd).context("cannot apply fixes")?;
+        if !fixed.is_empty() {
+            eprintln!("blastwall: applied safe fixes to {}", fixed.join(", "));
+            report = scan()?;
+        }
+    }
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -50,8 +68,12 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         }
     };
     let rendered = match args.format {
+        Format::Human if args.fix_suggest => report::human::render_with_fixes(&report, color),
         Format::Human => report::human::render(&report, color),
         Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report, &engine.set.rules),
+        Format::Github => report::github::render(&report),
+        Format::Gitlab => report::gitlab::render(&report),
     };
     write_stdout(&rendered)?;
     let threshold = match args.fail_on {
@@ -67,6 +89,23 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
             .any(|f| f.severity.rank() >= t.rank())
     });
     Ok(ExitCode::from(u8::from(failed)))
+}
+
+fn baseline(args: BaselineArgs) -> Result<ExitCode> {
+    let engine = Engine::new(policy_set(&args.policies)?).map_err(policy_errors)?;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let report = crate::lint::lint(&engine, &args.paths, &cwd);
+    write_file(&args.output, &crate::baseline::render(&report))?;
+    eprintln!(
+        "blastwall: recorded {} finding(s) in {}",
+        report.findings.len(),
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_file(path: &std::path::Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.

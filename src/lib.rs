@@ -5,11 +5,13 @@
 //! driven by [`lint`]. The binary (`main.rs`, [`cli`], [`commands`]) only
 //! parses flags and picks the exit code.
 
+pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod discover;
 pub mod docs;
 pub mod engine;
+pub mod fix;
 pub mod lint;
 pub mod model;
 pub mod parse;

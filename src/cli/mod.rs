@@ -30,6 +30,8 @@ pub enum Command {
         #[command(flatten)]
         policies: PolicyArgs,
     },
+    /// Record today's findings, so `lint --baseline FILE` reports only new ones.
+    Baseline(BaselineArgs),
     /// Run Rego unit tests (`test_*` rules) of the built-in and user policies.
     Test {
         /// Extra policy directories whose tests run alongside the built-in ones.
@@ -56,6 +58,35 @@ pub struct LintArgs {
     pub fail_on: FailOn,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also write every finding (before `--baseline` filtering) to this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Print each suggested fix as a unified diff under its finding; writes nothing.
+    #[arg(long)]
+    pub fix_suggest: bool,
+    /// Apply the suggested fixes marked safe (atomically per file), then lint again.
+    #[arg(long, conflicts_with = "fix_suggest")]
+    pub fix: bool,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BaselineArgs {
+    /// Files and directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Where to write the baseline.
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        default_value = ".blastwall-baseline.json"
+    )]
+    pub output: PathBuf,
     #[command(flatten)]
     pub policies: PolicyArgs,
 }
@@ -70,6 +101,12 @@ pub struct InspectArgs {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (inline pull request annotations).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

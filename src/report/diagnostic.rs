@@ -53,6 +53,9 @@ pub struct Finding {
     /// Short text under the span in human output (the result's `label`, else the rule title).
     #[serde(skip)]
     pub label: String,
+    /// The policy's suggested edit, if it gave one (`--fix-suggest`, SARIF `fixes`).
+    #[serde(skip)]
+    pub fix: Option<crate::fix::Fix>,
 }
 
 /// A file that could not be read or parsed, or a policy that failed.

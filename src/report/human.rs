@@ -125,6 +125,15 @@ fn finding_diagnostic(report: &Report, finding: &Finding) -> Shown {
 }
 
 pub fn render(report: &Report, color: bool) -> String {
+    render_with(report, color, false)
+}
+
+/// Like [`render`], with each finding's suggested fix as a diff under it.
+pub fn render_with_fixes(report: &Report, color: bool) -> String {
+    render_with(report, color, true)
+}
+
+fn render_with(report: &Report, color: bool, fixes: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -137,6 +146,9 @@ pub fn render(report: &Report, color: bool) -> String {
     for finding in &report.findings {
         let shown = finding_diagnostic(report, finding);
         let _ = handler.render_report(&mut out, &shown);
+        if let Some(diff) = crate::fix::diff(report, finding).filter(|_| fixes) {
+            out.push_str(&diff);
+        }
         out.push('\n');
     }
     for error in &report.errors {

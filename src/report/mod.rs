@@ -2,7 +2,10 @@
 //! Renderers know nothing of evaluation: they read [`Report`] only.
 
 pub mod diagnostic;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 pub use diagnostic::{FileError, Finding, Related, Report};
