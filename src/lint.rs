@@ -274,7 +274,14 @@ fn document_finding(
                 .collect()
         })
         .unwrap_or_default();
-    finding(rule, &raw.result, file, text, span, related)
+    let fix = crate::fix::resolve(&raw.result, text, |fix| {
+        let path = fix.get("path")?.as_array()?;
+        Some(locate(&document.input, &document.node, path))
+    });
+    Finding {
+        fix,
+        ..finding(rule, &raw.result, file, text, span, related)
+    }
 }
 
 fn finding(
@@ -308,6 +315,7 @@ fn finding(
             .and_then(Json::as_str)
             .unwrap_or(&rule.title)
             .to_owned(),
+        fix: None,
     }
 }
 
@@ -359,7 +367,14 @@ fn repository_finding(engine: &Engine, raw: &RawFinding, report: &Report) -> Opt
                 .collect()
         })
         .unwrap_or_default();
-    Some(finding(rule, &raw.result, &file, text, span, related))
+    // A repository rule's fix names a fact (`fix.at`) in the finding's file.
+    let fix = crate::fix::resolve(&raw.result, text, |fix| {
+        fact_location(fix.get("at")?).and_then(|(at, span)| (at == file).then_some(span))
+    });
+    Some(Finding {
+        fix,
+        ..finding(rule, &raw.result, &file, text, span, related)
+    })
 }
 
 fn fact_location(fact: &Json) -> Option<(String, Span)> {
