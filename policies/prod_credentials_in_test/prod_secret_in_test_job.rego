@@ -48,8 +48,20 @@ deny contains result if {
 		"msg": sprintf("test job `%s` (%s) reads production secret `%s`", [job.name, concat(", ", job.test_reasons), ref.name]),
 		"path": ["jobs", j, "secrets", s],
 		"help": sprintf("Give `%s` a test-scoped secret instead of `%s` (e.g. `%s`), or move the step into a deploy job behind `environment: production`.", [job.name, ref.name, test_name(ref.name)]),
+		"fix": test_secret_fix(ref, ["jobs", j, "secrets", s]),
 	}
 }
+
+# Safe for `--fix`: it can only take access away; a missing test secret fails the job loudly.
+test_secret_fix(ref, path) := {
+	"title": sprintf("read `%s` instead of `%s`", [test_name(ref.name), ref.name]),
+	"path": path,
+	"old": ref.name,
+	"replacement": test_name(ref.name),
+	"safe": true,
+} if {
+	test_name(ref.name) != ref.name
+} else := null
 
 # PROD_DB_URL → TEST_DB_URL, AWS_PRODUCTION_KEY → AWS_TEST_KEY.
 test_name(name) := replace(replace(replace(name, "PRODUCTION", "TEST"), "PROD", "TEST"), "LIVE", "TEST")

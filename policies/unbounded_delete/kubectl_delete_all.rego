@@ -38,7 +38,32 @@ deny contains result if {
 	result := {
 		"msg": sprintf("`kubectl delete %s` deletes every matching resource in %s, not only what this job created", [concat(" ", sort(scopes)), where(a)]),
 		"path": ["commands", c],
+		"fix": selector_fix(cmd, c),
 	}
+}
+
+# Unsafe: the label is a placeholder for whatever marks this job's resources
+# (`--all` and `-l` together are rejected by kubectl, so `--all` is replaced).
+selector_fix(cmd, c) := {
+	"title": "select by label instead of `--all` (set the label this job's resources carry)",
+	"path": ["commands", c, "words", first_word(cmd, {"--all"})],
+	"replacement": "-l app.kubernetes.io/managed-by=ci",
+	"safe": false,
+} if {
+	first_word(cmd, {"--all"})
+} else := {
+	"title": "add a label selector (set the label this job's resources carry)",
+	"path": ["commands", c, "words", first_word(cmd, {"-A", "--all-namespaces"})],
+	"insert": "after",
+	"replacement": " -l app.kubernetes.io/managed-by=ci",
+	"safe": false,
+} if {
+	first_word(cmd, {"-A", "--all-namespaces"})
+} else := null
+
+first_word(cmd, texts) := min(indexes) if {
+	indexes := {w | some w, word in cmd.words; word.text in texts}
+	count(indexes) > 0
 }
 
 unbounded_scopes(a) := {s |

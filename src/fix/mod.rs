@@ -52,6 +52,9 @@ pub fn resolve(result: &Json, text: &str, locate: impl Fn(&Json) -> Option<Span>
         Some(_) => return None,
         None => span,
     };
+    if text.get(span.start..span.end)? == replacement {
+        return None;
+    }
     Some(Fix {
         title: fix
             .get("title")
