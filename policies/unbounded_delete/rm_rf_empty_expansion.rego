@@ -1,0 +1,135 @@
+# METADATA
+# title: rm -rf on a path that becomes / when a variable is empty
+# description: |
+#   A recursive `rm` whose target is a variable followed only by `/` or `/*`
+#   (`rm -rf "$BUILD_DIR/"*`, `rm -rf $PREFIX/`, `rm -rf "$1"/*`), with nothing
+#   that stops an empty or unset variable: no `${VAR:?}`, no `[ -n "$VAR" ]`
+#   check, no constant value assigned in the script, no `set -u` (unless the
+#   variable comes from a command substitution, which `set -u` does not
+#   guard).
+#
+#   Why is this bad? When the variable is empty (a typo, a missing CI
+#   variable, a `cd` that failed inside `$(…)`) the command becomes
+#   `rm -rf /*` and deletes everything the user can write. Steam's Linux
+#   client shipped exactly this (`rm -rf "$STEAMROOT/"*`) and wiped users'
+#   home directories. Scheduled jobs get severity error.
+# custom:
+#   id: rm-rf-empty-expansion
+#   category: unbounded-delete
+#   severity: warning
+#   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   help: >-
+#     Make an empty value fail instead of widening the delete: `rm -rf
+#     "${BUILD_DIR:?}/"*`, or check it first (`[ -n "$BUILD_DIR" ] || exit 1`).
+#   bad: |
+#     rm -rf "$STEAMROOT/"*
+#   good: |
+#     rm -rf "${STEAMROOT:?}/"*
+package blastwall.unbounded_delete.rm_rf_empty_expansion
+
+import rego.v1
+
+import data.blastwall.lib.shell
+
+deny contains result if {
+	some c, cmd in input.commands
+	shell.program(cmd) == "rm"
+	a := shell.args(cmd)
+	recursive(a)
+	some i, word in a
+	i > 0
+	not startswith(word, "-")
+	w := shell.program_index(cmd) + i
+	var := leading_variable(cmd.words[w].text)
+	rest := constant_rest(cmd.words[w].text)
+	widens_to_root(rest, cmd.words[w].glob)
+	not guarded(cmd, var)
+	result := {
+		"msg": sprintf("`rm -rf %s` deletes `%s` when `$%s` is empty or unset: everything on the machine the job can write", [cmd.words[w].text, rest, var]),
+		"path": ["commands", c, "words", w],
+		"severity": shell.severity(cmd, "warning"),
+		"help": sprintf("Fail on an empty value instead: `rm -rf \"${%s:?}%s\"`, or check it first (`[ -n \"$%s\" ] || exit 1`).", [var, rest, var]),
+	}
+}
+
+recursive(a) if {
+	some w in a
+	regex.match(`^-[a-zA-Z]*[rR][a-zA-Z]*$`, w)
+}
+
+recursive(a) if "--recursive" in a
+
+# `$DIR/*`, `${DIR}/`, `$1/*` → the variable's name; `${DIR:?}` and `${DIR:-x}` do not count.
+leading_variable(text) := name if {
+	m := regex.find_all_string_submatch_n(`^\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9])\}?`, text, 1)
+	name := m[0][1]
+	not regex.match(`^\$\{[^}]*[:?=+-]`, text)
+}
+
+# The word with every variable removed: what is left when they are all empty.
+constant_rest(text) := regex.replace(text, `\$\{[A-Za-z_0-9]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9]`, "")
+
+widens_to_root("/", _) := true
+
+widens_to_root(rest, true) if rest in {"/*", "/.*", "/**", "/*/"}
+
+guarded(_, var) if var in platform_variables
+
+# `${VAR:?}`, `: "${VAR:=x}"` or a test of the variable anywhere in the script.
+guarded(_, var) if {
+	some other in input.commands
+	some word in other.argv
+	regex.match(sprintf(`\$\{%s:?[?=]`, [var]), word)
+}
+
+guarded(_, var) if {
+	some other in input.commands
+	other.argv[0] in {"[", "[[", "test"}
+	some flag in ["-n", "-z", "-d", "-e"]
+	flag in other.argv
+	some word in other.argv
+	regex.match(sprintf(`^\$\{?%s\}?$`, [var]), word)
+}
+
+# Every assignment in the script is a constant non-empty value.
+guarded(_, var) if {
+	values := [x.value | some other in input.commands; some x in other.assignments; x.name == var]
+	count(values) > 0
+	every v in values {
+		v != ""
+		not contains(v, "$")
+		not contains(v, "`")
+	}
+}
+
+# `set -u` stops unset variables, not ones a failed `$(…)` left empty.
+guarded(cmd, var) if {
+	nounset
+	not assigned_from_command(var)
+}
+
+nounset if {
+	some other in input.commands
+	other.argv[0] == "set"
+	some flag in array.slice(other.argv, 1, count(other.argv))
+	nounset_flag(flag, other.argv)
+}
+
+nounset_flag(flag, _) if regex.match(`^-[a-zA-Z]*u[a-zA-Z]*$`, flag)
+
+nounset_flag("nounset", argv) if "-o" in argv
+
+assigned_from_command(var) if {
+	some other in input.commands
+	some x in other.assignments
+	x.name == var
+	regex.match("[$][(]|`", x.value)
+}
+
+# Set by the platform on every run; never empty.
+platform_variables := {
+	"HOME", "PWD", "TMPDIR", "GITHUB_WORKSPACE", "RUNNER_TEMP", "RUNNER_TOOL_CACHE",
+	"CI_PROJECT_DIR", "CI_BUILDS_DIR", "BUILD_SOURCESDIRECTORY", "AGENT_TEMPDIRECTORY",
+	"BUILD_ARTIFACTSTAGINGDIRECTORY", "BITBUCKET_CLONE_DIR", "CIRCLE_WORKING_DIRECTORY",
+	"BUILDKITE_BUILD_CHECKOUT_PATH", "WORKSPACE",
+}

@@ -1,0 +1,46 @@
+package blastwall.unbounded_delete.rm_rf_empty_expansion_test
+
+import rego.v1
+
+import data.blastwall.unbounded_delete.rm_rf_empty_expansion as rule
+
+word(text, glob) := {"text": text, "glob": glob, "span": [0, 1]}
+
+rm(target, glob) := {"argv": ["rm", "-rf", target], "words": [word("rm", false), word("-rf", false), word(target, glob)], "assignments": [], "span": [0, 1]}
+
+assign(name, value) := {"argv": [], "words": [], "assignments": [{"name": name, "value": value}], "span": [0, 1]}
+
+test_flags_glob_under_a_variable if {
+	results := rule.deny with input as {"commands": [rm("$STEAMROOT/*", true)]}
+	count(results) == 1
+	some r in results
+	r.path == ["commands", 0, "words", 2]
+	contains(r.msg, "`$STEAMROOT`")
+	contains(r.help, "${STEAMROOT:?}")
+}
+
+test_flags_trailing_slash_and_positional if {
+	count(rule.deny) == 1 with input as {"commands": [rm("${PREFIX}/", false)]}
+	count(rule.deny) == 1 with input as {"commands": [rm("$1/*", true)]}
+}
+
+test_flags_variable_from_a_substitution_even_under_set_u if {
+	set_u := {"argv": ["set", "-eu"], "words": [], "assignments": [], "span": [0, 1]}
+	count(rule.deny) == 1 with input as {"commands": [set_u, assign("ROOT", "$(cd x && pwd)"), rm("$ROOT/*", true)]}
+}
+
+test_ignores_guards if {
+	count(rule.deny) == 0 with input as {"commands": [rm("${DIR:?}/*", true)]}
+	count(rule.deny) == 0 with input as {"commands": [rm("$HOME/*", true)]}
+	count(rule.deny) == 0 with input as {"commands": [assign("DIR", "build/out"), rm("$DIR/*", true)]}
+	check := {"argv": ["[", "-n", "$DIR", "]"], "words": [], "assignments": [], "span": [0, 1]}
+	count(rule.deny) == 0 with input as {"commands": [check, rm("$DIR/*", true)]}
+	set_u := {"argv": ["set", "-o", "nounset"], "words": [], "assignments": [], "span": [0, 1]}
+	count(rule.deny) == 0 with input as {"commands": [set_u, rm("$DIR/*", true)]}
+}
+
+test_ignores_bounded_paths_and_quoted_globs if {
+	count(rule.deny) == 0 with input as {"commands": [rm("$DIR/build", false)]}
+	count(rule.deny) == 0 with input as {"commands": [rm("$DIR/*", false)]}
+	count(rule.deny) == 0 with input as {"commands": [{"argv": ["rm", "-f", "$DIR/*"], "words": [word("rm", false), word("-f", false), word("$DIR/*", true)], "assignments": [], "span": [0, 1]}]}
+}
