@@ -1,9 +1,11 @@
 # METADATA
 # title: Production cloud account also used by a non-production environment
 # description: |
-#   Two environments of the repository, one of them production, target the same
-#   cloud account (Terraform `provider "aws"` `allowed_account_ids` or the
-#   account in `assume_role.role_arn`).
+#   A non-production environment of the repository targets the AWS account, GCP
+#   project or Azure subscription that production uses: Terraform providers
+#   (`allowed_account_ids`, `assume_role.role_arn`, `project`, `subscription_id`),
+#   per-environment `*.tfvars`, Terragrunt `inputs`, and the roles CI deploy jobs
+#   assume. `var.x` and `local.x` are resolved within a module's directory.
 #
 #   Why is this bad? In 2018 cloud.gov separated development from production
 #   only by VPCs inside one AWS account; a cleanup task run in development
@@ -14,7 +16,9 @@
 #   category: shared-account-across-envs
 #   severity: error
 #   scope: repository
-#   help: Give each environment its own account, and pin it with `allowed_account_ids` in every environment's provider.
+#   help: >-
+#     Give each environment its own account (project, subscription), and pin it
+#     in every environment's provider with `allowed_account_ids`.
 #   bad: |
 #     # envs/dev/main.tf
 #     provider "aws" {
@@ -29,16 +33,33 @@ package blastwall.shared_account_across_envs.same_account_in_prod_and_nonprod
 
 import rego.v1
 
-deny contains result if {
+names := {"aws-account": "AWS account", "gcp-project": "GCP project", "azure-subscription": "Azure subscription"}
+
+account_facts contains fact if {
 	some fact in input.facts
-	fact.type == "aws-account"
+	names[fact.type]
 	fact.environment != null
+}
+
+# One finding per non-production file and identifier: the first place it appears.
+deny contains result if {
+	some fact in account_facts
 	fact.environment != "prod"
-	prod := [p | some p in input.facts; p.type == fact.type; p.value == fact.value; p.environment == "prod"]
+	prod := [p | some p in account_facts; p.type == fact.type; p.value == fact.value; p.environment == "prod"]
 	count(prod) > 0
+	not earlier_in_file(fact)
 	result := {
-		"msg": sprintf("%s environment targets AWS account %s (via `%s`), which production also uses (%s)", [fact.environment, fact.value, fact.via, prod[0].file]),
+		"msg": sprintf("%s environment targets %s %s (via `%s`), which production also uses (%s)", [fact.environment, names[fact.type], fact.value, fact.via, prod[0].file]),
 		"at": fact,
-		"related": [{"at": p, "msg": sprintf("production uses account %s here", [p.value])} | some p in prod],
+		"related": [{"at": p, "msg": sprintf("production uses %s %s here", [names[p.type], p.value])} | some p in prod],
 	}
+}
+
+earlier_in_file(fact) if {
+	some other in account_facts
+	other.file == fact.file
+	other.type == fact.type
+	other.value == fact.value
+	other.environment == fact.environment
+	[other.document, other.span[0]] < [fact.document, fact.span[0]]
 }
