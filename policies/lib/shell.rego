@@ -60,6 +60,8 @@ run_scoped(word) if contains(word, "${{ github.event.number }}")
 
 run_scoped(word) if contains(word, "${{ github.event.pull_request.number }}")
 
+run_scoped(word) if regex.match(`\$\{\{ *github\.(run_id|run_number|head_ref|event\.pull_request\.head\.ref) *\}\}`, word)
+
 # Indices of the commands whose output reaches `cmd` (arguments, variables, loop lists, xargs/pipe
 # stdin), followed through every stage in between (`list | tr | while read x; do delete "$x"`).
 feeders(cmd) := {i | some i in graph.reachable(data_edges, direct_feeders(cmd))}

@@ -1,0 +1,163 @@
+# METADATA
+# title: Terraform or Pulumi destroy with no confirmation on a shared state
+# description: |
+#   A CI job runs `terraform destroy -auto-approve` (or `terraform apply
+#   -destroy -auto-approve`, `pulumi destroy --yes`) with no `-target`, and
+#   nothing in the job ties the workspace, backend key or stack to the run or
+#   pull request (`terraform workspace select pr-$PR`,
+#   `-backend-config=key=preview/$PR.tfstate`, `--stack pr-$PR`), nor names a
+#   dev/test/preview environment.
+#
+#   Why is this bad? The destroy deletes everything the selected state owns,
+#   and which state that is depends on the job's variables, default workspace
+#   and credentials, not on what the job created. A wrong variable or a
+#   re-used runner turns a teardown into the deletion of a shared or
+#   production environment, with nobody asked to confirm. Scheduled jobs and
+#   production jobs get severity error.
+# custom:
+#   id: unattended-iac-destroy
+#   category: unbounded-delete
+#   severity: warning
+#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   help: >-
+#     Destroy only a per-run state (`terraform workspace select -or-create
+#     pr-$PR_NUMBER` before `terraform destroy -auto-approve`), name the
+#     resources with `-target`, or drop `-auto-approve` and run the destroy
+#     behind a protected environment with a manual approval.
+#   bad: |
+#     on: workflow_dispatch
+#     jobs:
+#       teardown:
+#         runs-on: ubuntu-latest
+#         steps:
+#           - run: terraform destroy -auto-approve
+#   good: |
+#     on:
+#       pull_request:
+#         types: [closed]
+#     jobs:
+#       teardown-preview:
+#         runs-on: ubuntu-latest
+#         steps:
+#           - run: |
+#               terraform workspace select "pr-${{ github.event.number }}"
+#               terraform destroy -auto-approve
+package blastwall.unbounded_delete.unattended_iac_destroy
+
+import rego.v1
+
+import data.blastwall.lib.shell
+
+deny contains result if {
+	some c, cmd in input.commands
+	a := shell.args(cmd)
+	tool := shell.program(cmd)
+	destroy(tool, a)
+	unattended_flag(tool, a)
+	not targeted(a)
+	not shell.dry_run(a)
+	in_ci(cmd)
+	not ephemeral(cmd)
+	result := {
+		"msg": sprintf("`%s` destroys everything in %s with no confirmation and no `-target`%s; nothing ties that state to this run", [
+			concat(" ", a), state_name(cmd), where(cmd),
+		]),
+		"path": ["commands", c],
+		"severity": severity(cmd),
+	}
+}
+
+destroy("terraform", a) if "destroy" in a
+
+destroy("terraform", a) if {
+	"apply" in a
+	shell.has_flag(a, "-destroy")
+}
+
+destroy("terragrunt", a) if "destroy" in a
+
+destroy("pulumi", a) if "destroy" in a
+
+destroy("pulumi", a) if "down" in a
+
+unattended_flag(tool, a) if {
+	tool in {"terraform", "terragrunt"}
+	some flag in ["-auto-approve", "--auto-approve"]
+	shell.has_flag(a, flag)
+}
+
+unattended_flag("pulumi", a) if {
+	some flag in ["--yes", "-y"]
+	flag in a
+}
+
+targeted(a) if {
+	some flag in ["-target", "--target", "--target-dependents"]
+	shell.has_flag(a, flag)
+}
+
+# Runs in a CI job or a Kubernetes Job/CronJob, not a script a person runs by hand.
+in_ci(cmd) if is_number(cmd.job)
+
+in_ci(_) if input.kind == "kubernetes"
+
+# Something in the job (workspace, backend key, stack, variables, environment) names the run
+# or a throwaway environment.
+ephemeral(cmd) if {
+	some other in job_commands(cmd)
+	shell.program(other) in {"terraform", "terragrunt", "pulumi"}
+	some w in shell.args(other)
+	throwaway(w)
+}
+
+ephemeral(cmd) if {
+	some v in input.jobs[cmd.job].variables
+	v.name in {"TF_WORKSPACE", "PULUMI_STACK", "TF_CLI_ARGS_init", "TF_CLI_ARGS_destroy", "ENVIRONMENT", "ENV", "STAGE"}
+	is_string(v.value)
+	throwaway(v.value)
+}
+
+ephemeral(cmd) if {
+	name := input.jobs[cmd.job].environment
+	is_string(name)
+	throwaway(name)
+}
+
+ephemeral(cmd) if input.jobs[cmd.job].env in {"dev", "test"}
+
+throwaway(word) if shell.run_scoped(word)
+
+throwaway(word) if regex.match(`(^|[^a-z])(dev|develop|development|test|testing|sandbox|ci|e2e|qa|preview|previews|review|ephemeral|pr|mr)([^a-z]|$)`, lower(word))
+
+job_commands(cmd) := [other | some other in input.commands; other.job == cmd.job] if is_number(cmd.job)
+
+else := input.commands
+
+state_name(cmd) := sprintf("stack `%s`", [stack]) if {
+	stack := pulumi_stack(shell.args(cmd))
+} else := sprintf("the state selected by `%s`", [concat(" ", shell.args(sel))]) if {
+	some sel in job_commands(cmd)
+	a := shell.args(sel)
+	"workspace" in a
+	"select" in a
+} else := "the default workspace's state"
+
+pulumi_stack(a) := shell.flag_value(a, "--stack")
+
+pulumi_stack(a) := shell.flag_value(a, "-s")
+
+where(cmd) := sprintf(" in %s job `%s`", [kind(cmd), input.jobs[cmd.job].name]) if is_number(cmd.job)
+
+else := " in a Kubernetes CronJob" if input.scheduled == true
+
+else := ""
+
+kind(cmd) := "scheduled" if shell.scheduled(cmd)
+
+else := "production" if input.jobs[cmd.job].env == "prod"
+
+else := "CI"
+
+severity(cmd) := "error" if input.jobs[cmd.job].env == "prod"
+
+else := shell.severity(cmd, "warning")

@@ -1,0 +1,43 @@
+package blastwall.unbounded_delete.unattended_iac_destroy_test
+
+import rego.v1
+
+import data.blastwall.unbounded_delete.unattended_iac_destroy as rule
+
+cmd(argv) := {"argv": argv, "span": [0, 1], "job": 0}
+
+job(extra) := object.union({"name": "teardown", "scheduled": false, "env": null, "environment": null, "variables": []}, extra)
+
+run(cmds, j) := results if {
+	results := rule.deny with input as {"kind": "github-actions", "commands": cmds, "jobs": [j]}
+}
+
+test_flags_destroy_auto_approve_in_ci if {
+	results := run([cmd(["terraform", "destroy", "-auto-approve"])], job({}))
+	count(results) == 1
+	some r in results
+	r.severity == "warning"
+	contains(r.msg, "default workspace")
+}
+
+test_scheduled_and_production_jobs_are_errors if {
+	some r in run([cmd(["terraform", "apply", "-destroy", "-auto-approve"])], job({"scheduled": true}))
+	r.severity == "error"
+	some p in run([cmd(["pulumi", "destroy", "--yes", "--stack", "acme/prod"])], job({"env": "prod"}))
+	p.severity == "error"
+	contains(p.msg, "stack `acme/prod`")
+}
+
+test_ignores_per_run_workspaces_and_test_envs if {
+	count(run([cmd(["terraform", "workspace", "select", "pr-$PR_NUMBER"]), cmd(["terraform", "destroy", "-auto-approve"])], job({}))) == 0
+	count(run([cmd(["terraform", "destroy", "-auto-approve"])], job({"variables": [{"name": "TF_WORKSPACE", "value": "review-${CI_MERGE_REQUEST_IID}"}]}))) == 0
+	count(run([cmd(["terraform", "destroy", "-auto-approve"])], job({"env": "test"}))) == 0
+	count(run([cmd(["terraform", "destroy", "-auto-approve"])], job({"environment": "preview"}))) == 0
+}
+
+test_ignores_targeted_confirmed_and_local_runs if {
+	count(run([cmd(["terraform", "destroy", "-auto-approve", "-target=aws_instance.x"])], job({}))) == 0
+	count(run([cmd(["terraform", "destroy"])], job({}))) == 0
+	count(run([cmd(["terraform", "plan", "-destroy"])], job({}))) == 0
+	count(rule.deny) == 0 with input as {"kind": "shell", "commands": [{"argv": ["terraform", "destroy", "-auto-approve"], "span": [0, 1], "job": null}], "jobs": []}
+}
