@@ -1,0 +1,88 @@
+# METADATA
+# title: Credentials CI jobs deploy with
+# description: |
+#   Collects, for each CI job whose environment is known, the cloud and cluster
+#   credentials it uses: secrets and variables with credential names
+#   (`AWS_ACCESS_KEY_ID`, `*_ROLE_ARN`, `GCP_SA_KEY`, `KUBECONFIG`,
+#   `AZURE_CREDENTIALS`, …) or passed to a login action
+#   (`aws-actions/configure-aws-credentials`, `google-github-actions/auth`,
+#   `azure/login`), literal service accounts and client ids given to those
+#   actions, and CircleCI contexts named for cloud access (`aws-deploy`). `scoped` is true when the job declares an
+#   `environment:`, whose secrets and variables may differ per environment
+#   under the same name.
+# custom:
+#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite]
+package blastwall.facts.deploy_credentials
+
+import rego.v1
+
+login_actions := {"aws-actions/configure-aws-credentials", "google-github-actions/auth", "azure/login"}
+
+credential_name(name) if {
+	regex.match(`(^|_)(ACCESS_KEY(_ID)?|SECRET_ACCESS_KEY|SECRET_KEY|ROLE_ARN|ROLE_TO_ASSUME|CREDENTIALS|SA_KEY|SERVICE_ACCOUNT(_KEY|_JSON)?|KUBE_?CONFIG|CLIENT_SECRET|CLIENT_ID|DEPLOY_KEY)$`, upper(name))
+}
+
+login_step(step) if {
+	is_string(step.uses)
+	split(lower(step.uses), "@")[0] in login_actions
+}
+
+# A reference inside a login action's `with:`.
+login_input(job, ref) if {
+	some step in job.steps
+	login_step(step)
+	count(ref.path) > count(step.path)
+	array.slice(ref.path, 0, count(step.path) + 1) == array.concat(step.path, ["with"])
+}
+
+credential(job, ref) if credential_name(ref.name)
+
+credential(job, ref) if login_input(job, ref)
+
+facts contains fact if {
+	some j, job in input.jobs
+	job.env != null
+	some s, ref in job.secrets
+	credential(job, ref)
+	fact := {
+		"type": "deploy-credential", "value": ref.name, "via": sprintf("`%s`", [ref.name]),
+		"job": job.id, "scoped": job.environment != null, "environment": job.env,
+		"path": ["jobs", j, "secrets", s],
+	}
+}
+
+# Contexts that hold cloud or cluster credentials, not e.g. `slack-notifications`.
+cloud_context(name) if {
+	some word in regex.split(`[^a-z0-9]+`, lower(name))
+	word in {"aws", "gcp", "gcloud", "google", "azure", "kube", "kubernetes", "k8s", "eks", "gke", "aks", "deploy", "deployment", "terraform", "cloud", "infra", "credentials", "creds"}
+}
+
+# Service accounts and client ids written into a login step are the same identity everywhere.
+facts contains fact if {
+	some job in input.jobs
+	job.env != null
+	some step in job.steps
+	login_step(step)
+	is_object(step["with"])
+	some key, value in step["with"]
+	key in {"service_account", "client-id", "credentials_json", "creds"}
+	is_string(value)
+	not contains(value, "${{")
+	fact := {
+		"type": "deploy-credential", "value": value, "via": sprintf("`%s: %s`", [key, value]),
+		"job": job.id, "scoped": false, "environment": job.env,
+		"path": array.concat(["content"], array.concat(step.path, ["with", key])),
+	}
+}
+
+facts contains fact if {
+	some j, job in input.jobs
+	job.env != null
+	some c, context in job.contexts
+	cloud_context(context.name)
+	fact := {
+		"type": "deploy-credential", "value": sprintf("context %s", [context.name]), "via": sprintf("context `%s`", [context.name]),
+		"job": job.id, "scoped": false, "environment": job.env,
+		"path": ["jobs", j, "contexts", c],
+	}
+}

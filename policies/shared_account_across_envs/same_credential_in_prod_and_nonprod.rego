@@ -1,0 +1,84 @@
+# METADATA
+# title: One credential deploys both production and a non-production environment
+# description: |
+#   A CI job deploying a non-production environment uses the same cloud or
+#   cluster credential as a production deploy job: the same secret or
+#   variable (`AWS_ACCESS_KEY_ID`, `GCP_SA_KEY`, `KUBECONFIG`, a role passed to
+#   `aws-actions/configure-aws-credentials`), the same service account or
+#   client id, or the same CircleCI context. Secrets read by jobs that declare
+#   an `environment:` are not compared, since GitHub environments and GitLab
+#   environment-scoped variables give one name a value per environment.
+#
+#   Why is this bad? A credential that can deploy production makes every
+#   non-production job a production job: a dev cleanup task, a test run or a
+#   compromised feature branch acts on production with it. cloud.gov's 2018
+#   outage came from development reaching production through shared access.
+# custom:
+#   id: same-credential-in-prod-and-nonprod
+#   category: shared-account-across-envs
+#   severity: error
+#   scope: repository
+#   help: >-
+#     Give each environment its own credential: declare `environment:` on the
+#     deploy jobs and store the secret per environment (GitHub environment
+#     secrets, GitLab environment-scoped variables, one CircleCI context per
+#     environment), each for a role in that environment's account.
+#   bad: |
+#     deploy-dev:
+#       steps:
+#         - uses: aws-actions/configure-aws-credentials@v4
+#           with:
+#             aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+#     deploy-prod:
+#       steps:
+#         - uses: aws-actions/configure-aws-credentials@v4
+#           with:
+#             aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+#   good: |
+#     deploy-dev:
+#       environment: development
+#       steps:
+#         - uses: aws-actions/configure-aws-credentials@v4
+#           with:
+#             role-to-assume: ${{ secrets.AWS_ROLE_ARN }}
+#     deploy-prod:
+#       environment: production
+#       steps:
+#         - uses: aws-actions/configure-aws-credentials@v4
+#           with:
+#             role-to-assume: ${{ secrets.AWS_ROLE_ARN }}
+package blastwall.shared_account_across_envs.same_credential_in_prod_and_nonprod
+
+import rego.v1
+
+credentials contains fact if {
+	some fact in input.facts
+	fact.type == "deploy-credential"
+	fact.environment != null
+	not fact.scoped
+}
+
+# One finding per non-production job: the first shared credential it uses.
+deny contains result if {
+	some fact in credentials
+	fact.environment != "prod"
+	prod := [p | some p in credentials; p.value == fact.value; p.environment == "prod"]
+	count(prod) > 0
+	not earlier_in_job(fact)
+	result := {
+		"msg": sprintf("%s deploy job `%s` uses %s, the same credential production deploys with (job `%s` in %s)", [fact.environment, fact.job, fact.via, prod[0].job, prod[0].file]),
+		"at": fact,
+		"related": [{"at": p, "msg": sprintf("production job `%s` uses it here", [p.job])} | some p in prod],
+	}
+}
+
+earlier_in_job(fact) if {
+	some other in credentials
+	other.file == fact.file
+	other.job == fact.job
+	other.environment == fact.environment
+	some p in credentials
+	p.environment == "prod"
+	p.value == other.value
+	[other.document, other.span[0]] < [fact.document, fact.span[0]]
+}
