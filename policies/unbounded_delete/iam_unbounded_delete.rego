@@ -1,0 +1,185 @@
+# METADATA
+# title: IAM policy allows destructive actions on every resource
+# description: |
+#   An IAM statement that allows a destructive action (`ec2:TerminateInstances`,
+#   `rds:DeleteDBInstance`, `s3:DeleteBucket`, `cloudformation:DeleteStack`, …,
+#   or a wildcard such as `*`, `ec2:*`, `*:Delete*` that covers one) on
+#   `Resource: "*"` (or every resource of a type, `arn:…:instance/*`), with no
+#   `Condition` that bounds it to what the principal owns
+#   (`aws:ResourceTag/owner`, `ec2:ResourceTag/…`). Read from IAM JSON policy
+#   documents, Terraform `aws_iam_policy_document` and `jsonencode(…)`/heredoc
+#   policies, and CloudFormation `AWS::IAM::*` resources.
+#
+#   Why is this bad? Whatever runs with this policy can delete every instance,
+#   database or bucket in the account, not only its own. cloud.gov's 2018 outage
+#   was a cleanup task whose credentials could terminate every VM in an account
+#   shared with production, and did. Severity is error when the policy or role
+#   is named for CI or tests, which is where cleanup code runs.
+# custom:
+#   id: iam-unbounded-delete
+#   category: unbounded-delete
+#   severity: warning
+#   kinds: [iam-policy, terraform, cloudformation]
+#   help: >-
+#     Bound the statement to what the principal owns: add a `Condition` such as
+#     `{"StringEquals": {"aws:ResourceTag/owner": "ci"}}`, or list the ARNs it
+#     may delete (`arn:aws:ec2:*:123456789012:instance/*` is still every
+#     instance).
+#   bad: |
+#     {"Version": "2012-10-17", "Statement": [
+#       {"Effect": "Allow", "Action": ["ec2:TerminateInstances"], "Resource": "*"}]}
+#   good: |
+#     {"Version": "2012-10-17", "Statement": [
+#       {"Effect": "Allow", "Action": ["ec2:TerminateInstances"], "Resource": "*",
+#        "Condition": {"StringEquals": {"aws:ResourceTag/owner": "ci"}}}]}
+package blastwall.unbounded_delete.iam_unbounded_delete
+
+import rego.v1
+
+deny contains result if {
+	some st in statements
+	lower(object.get(st, "effect", "Allow")) == "allow"
+	hits := {covered(pattern, first_destructive(pattern)) | some pattern in st.actions}
+	count(hits) > 0
+	unbounded := [r | some r in st.resources; unbounded_resource(r)]
+	count(unbounded) > 0
+	resource := unbounded[0]
+	not owner_condition(st.condition_keys)
+	result := {
+		"msg": sprintf("%s allows %s on `%s` with no condition on ownership: it can delete every such resource in the account, not only its own", [
+			st.owner, concat(", ", sort(hits)), resource,
+		]),
+		"path": st.path,
+		"severity": severity(st.owner),
+	}
+}
+
+# `rds:Delete*` → "`rds:Delete*` (e.g. rds:DeleteDBInstance)".
+covered(pattern, action) := sprintf("`%s`", [pattern]) if lower(pattern) == lower(action)
+
+else := sprintf("`%s` (e.g. %s)", [pattern, action])
+
+# ---- Statements from each format, as {path, owner, effect, actions, resources, condition_keys}.
+
+statements contains st if {
+	input.kind == "iam-policy"
+	some st in document_statements(input.content, ["content"], sprintf("policy `%s`", [input.file]), true)
+}
+
+# Terraform `data "aws_iam_policy_document"` blocks.
+statements contains st if {
+	input.kind == "terraform"
+	some name, blocks in input.content.data.aws_iam_policy_document
+	some b, block in blocks
+	some i, s in block.statement
+	st := {
+		"path": ["content", "data", "aws_iam_policy_document", name, b, "statement", i],
+		"owner": sprintf("`data.aws_iam_policy_document.%s`", [name]),
+		"effect": object.get(s, "effect", "Allow"),
+		"actions": strings(object.get(s, "actions", [])),
+		"resources": strings(object.get(s, "resources", [])),
+		"condition_keys": [k | some cond in object.get(s, "condition", []); k := cond.variable],
+	}
+}
+
+# `policy = jsonencode({...})` (already an object) or a heredoc/JSON string.
+statements contains st if {
+	input.kind == "terraform"
+	some type in policy_resources
+	some name, blocks in input.content.resource[type]
+	some b, block in blocks
+	doc := policy_object(block.policy)
+	base := ["content", "resource", type, name, b, "policy"]
+	some st in document_statements(doc, base, sprintf("`%s.%s`", [type, name]), is_object(block.policy))
+}
+
+# CloudFormation managed/inline policies and roles' inline `Policies`.
+statements contains st if {
+	input.kind == "cloudformation"
+	some name, res in input.content.Resources
+	res.Type in {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}
+	base := ["content", "Resources", name, "Properties", "PolicyDocument"]
+	some st in document_statements(res.Properties.PolicyDocument, base, sprintf("`%s`", [name]), true)
+}
+
+statements contains st if {
+	input.kind == "cloudformation"
+	some name, res in input.content.Resources
+	res.Type in {"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"}
+	some p, pol in res.Properties.Policies
+	base := ["content", "Resources", name, "Properties", "Policies", p, "PolicyDocument"]
+	some st in document_statements(pol.PolicyDocument, base, sprintf("`%s`", [name]), true)
+}
+
+policy_resources := {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+
+policy_object(p) := p if is_object(p)
+
+policy_object(p) := json.unmarshal(p) if {
+	is_string(p)
+	json.is_valid(p)
+}
+
+# A policy document's statements; `Statement` may be one object or a list. A statement
+# inside a JSON string has no span of its own, so it is located on the string.
+document_statements(doc, base, owner, located) := [st |
+	some i, s in as_list(doc.Statement)
+	st := {
+		"path": statement_path(doc, base, i, located),
+		"owner": owner,
+		"effect": object.get(s, "Effect", "Allow"),
+		"actions": strings(object.get(s, "Action", [])),
+		"resources": strings(object.get(s, "Resource", [])),
+		"condition_keys": [k | some _, keys in object.get(s, "Condition", {}); some k, _ in keys],
+	}
+]
+
+statement_path(doc, base, i, true) := array.concat(base, ["Statement", i]) if is_array(doc.Statement)
+
+else := array.concat(base, ["Statement"])
+
+statement_path(_, base, _, false) := base
+
+as_list(x) := x if is_array(x)
+
+else := [x]
+
+strings(x) := [x] if is_string(x)
+
+else := [s | some s in x; is_string(s)]
+
+# ---- What is destructive, unbounded and bounded.
+
+destructive_actions := [
+	"ec2:TerminateInstances", "ec2:DeleteVolume", "ec2:DeleteSnapshot",
+	"rds:DeleteDBInstance", "rds:DeleteDBCluster", "rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot",
+	"s3:DeleteBucket", "cloudformation:DeleteStack", "autoscaling:DeleteAutoScalingGroup",
+	"dynamodb:DeleteTable", "eks:DeleteCluster", "eks:DeleteNodegroup", "ecs:DeleteCluster",
+	"ecs:DeleteService", "lambda:DeleteFunction", "elasticache:DeleteCacheCluster",
+	"elasticache:DeleteReplicationGroup", "redshift:DeleteCluster", "es:DeleteDomain",
+	"kms:ScheduleKeyDeletion", "backup:DeleteRecoveryPoint", "efs:DeleteFileSystem",
+	"docdb-elastic:DeleteCluster", "neptune-db:DeleteDBCluster",
+]
+
+# The first destructive action an `Action` pattern (with `*`/`?` wildcards) covers.
+first_destructive(pattern) := action if {
+	re := sprintf("^%s$", [replace(replace(regex.replace(lower(pattern), `[.+()|^$\[\]{}\\]`, "."), "*", ".*"), "?", ".")])
+	matches := [a | some a in destructive_actions; regex.match(re, lower(a))]
+	count(matches) > 0
+	action := matches[0]
+}
+
+unbounded_resource("*") := true
+
+# Every resource of a type in an account or region: `arn:aws:ec2:*:*:instance/*`, `arn:aws:s3:::*`.
+unbounded_resource(arn) if regex.match(`^arn:[^:]*:[^:]*:[^:]*:[^:]*:([a-z-]+[/:])?\*$`, arn)
+
+# Tag-based ownership (ABAC) or a human-only MFA gate.
+owner_condition(keys) if {
+	some k in keys
+	regex.match(`resourcetag/|-tag/|multifactorauthpresent`, lower(k))
+}
+
+severity(owner) := "error" if {
+	regex.match(`(^|[^a-z])(ci|cd|test|tests|testing|e2e|github|gitlab|runner|cleanup|janitor|sweeper)([^a-z]|$)`, lower(owner))
+} else := "warning"

@@ -1,0 +1,41 @@
+package blastwall.unbounded_delete.iam_unbounded_delete_test
+
+import rego.v1
+
+import data.blastwall.unbounded_delete.iam_unbounded_delete as rule
+
+policy(statement) := {"kind": "iam-policy", "file": "policy.json", "content": {"Version": "2012-10-17", "Statement": [statement]}}
+
+test_flags_terminate_on_every_resource if {
+	results := rule.deny with input as policy({"Effect": "Allow", "Action": ["ec2:TerminateInstances"], "Resource": "*"})
+	count(results) == 1
+	some r in results
+	r.path == ["content", "Statement", 0]
+	contains(r.msg, "`ec2:TerminateInstances`")
+}
+
+test_flags_wildcards_that_cover_a_delete if {
+	some r in rule.deny with input as policy({"Effect": "Allow", "Action": "rds:Delete*", "Resource": "*"})
+	contains(r.msg, "rds:DeleteDBInstance")
+	count(rule.deny) == 1 with input as policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
+	count(rule.deny) == 1 with input as policy({"Effect": "Allow", "Action": "*:Delete*", "Resource": "*"})
+	count(rule.deny) == 1 with input as policy({"Action": "ec2:*", "Resource": "arn:aws:ec2:*:*:instance/*"})
+}
+
+test_ignores_owned_scopes_and_harmless_actions if {
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/owner": "ci"}}})
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": "rds:DeleteDBInstance", "Resource": "arn:aws:rds:us-east-1:1:db:ci-*"})
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["ec2:Describe*", "s3:DeleteObject"], "Resource": "*"})
+	count(rule.deny) == 0 with input as policy({"Effect": "Deny", "Action": "*", "Resource": "*"})
+}
+
+test_terraform_policy_document_and_heredoc if {
+	doc := {"kind": "terraform", "content": {"data": {"aws_iam_policy_document": {"ci": [{"statement": [{"actions": ["s3:DeleteBucket"], "resources": ["*"]}]}]}}}}
+	some r in rule.deny with input as doc
+	r.path == ["content", "data", "aws_iam_policy_document", "ci", 0, "statement", 0]
+	r.severity == "error"
+	heredoc := {"kind": "terraform", "content": {"resource": {"aws_iam_role_policy": {"x": [{"policy": "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}"}]}}}}
+	some h in rule.deny with input as heredoc
+	h.path == ["content", "resource", "aws_iam_role_policy", "x", 0, "policy"]
+	h.severity == "warning"
+}
