@@ -1,0 +1,170 @@
+# METADATA
+# title: Production database that one mistaken destroy would lose
+# description: |
+#   A production database (`aws_db_instance`, `aws_rds_cluster`,
+#   `google_sql_database_instance`, `aws_dynamodb_table`, CloudFormation
+#   `AWS::RDS::*`/`AWS::DynamoDB::Table`) that can be deleted with no
+#   safety net: no `deletion_protection = true` and no `lifecycle {
+#   prevent_destroy = true }`, or `skip_final_snapshot = true`,
+#   `backup_retention_period = 0`, `deletion_protection = false` (GCP), or a
+#   CloudFormation `DeletionPolicy: Delete`. Production is read from the
+#   file's path (`envs/prod/`, `production.tf`) or the resource's own
+#   identifier; dev and test databases are not reported.
+#
+#   Why is this bad? An unbounded delete — a destroy on the wrong workspace, a
+#   cleanup script, a test process holding production credentials — reaches
+#   the database directly. DigitalOcean's 2017 outage deleted its primary
+#   database this way; it recovered only because a delayed replica existed.
+#   Deletion protection makes the API refuse, a final snapshot makes it
+#   recoverable.
+# custom:
+#   id: prod-datastore-deletable
+#   category: unbounded-delete
+#   severity: error
+#   kinds: [terraform, cloudformation]
+#   help: >-
+#     Set `deletion_protection = true`, keep `skip_final_snapshot = false`
+#     with a `final_snapshot_identifier`, keep `backup_retention_period` above
+#     0, and add `lifecycle { prevent_destroy = true }`; in CloudFormation set
+#     `DeletionPolicy: Snapshot` (or `Retain`) and `DeletionProtection: true`.
+#   bad: |
+#     # envs/prod/db.tf
+#     resource "aws_db_instance" "main" {
+#       identifier          = "orders-prod"
+#       skip_final_snapshot = true
+#     }
+#   good: |
+#     # envs/prod/db.tf
+#     resource "aws_db_instance" "main" {
+#       identifier                = "orders-prod"
+#       deletion_protection       = true
+#       final_snapshot_identifier = "orders-prod-final"
+#     }
+package blastwall.unbounded_delete.prod_datastore_deletable
+
+import rego.v1
+
+values := object.get(input, "resolved", input.content)
+
+deny contains result if {
+	input.kind == "terraform"
+	some type, blocks in values.resource
+	type in tf_databases
+	some name, list in blocks
+	some i, r in list
+	problems := [p | some p in tf_problems(type, r)]
+	count(problems) > 0
+	production(r)
+	base := ["content", "resource", type, name, i]
+	result := {
+		"msg": sprintf("production %s `%s.%s` can be deleted with no way back: %s", [noun(type), type, name, concat("; ", [p.why | some p in problems])]),
+		"path": array.concat(base, problems[0].attr),
+	}
+}
+
+deny contains result if {
+	input.kind == "cloudformation"
+	some name, res in input.content.Resources
+	res.Type in cfn_databases
+	problems := [p | some p in cfn_problems(res)]
+	count(problems) > 0
+	cfn_production(name, res)
+	result := {
+		"msg": sprintf("production `%s` (`%s`) can be deleted with no way back: %s", [name, res.Type, concat("; ", [p.why | some p in problems])]),
+		"path": array.concat(["content", "Resources", name], problems[0].attr),
+	}
+}
+
+# ---- Terraform
+
+tf_databases := {"aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster", "google_sql_database_instance", "aws_dynamodb_table"}
+
+noun("aws_dynamodb_table") := "table"
+
+noun(type) := "database" if type != "aws_dynamodb_table"
+
+# Problems are ordered: the first one is where the finding points.
+tf_problems(type, r) := [p |
+	some check in [
+		skip_snapshot(r), no_backups(r), gcp_unprotected(type, r), unprotected(type, r),
+	]
+	some p in check
+]
+
+skip_snapshot(r) := [{"attr": ["skip_final_snapshot"], "why": "`skip_final_snapshot = true` leaves no snapshot when it is destroyed"}] if {
+	r.skip_final_snapshot == true
+} else := []
+
+no_backups(r) := [{"attr": ["backup_retention_period"], "why": "`backup_retention_period = 0` disables automated backups"}] if {
+	r.backup_retention_period == 0
+} else := []
+
+# GCP's default is protected; only an explicit false is reported.
+gcp_unprotected(type, r) := [{"attr": ["deletion_protection"], "why": "`deletion_protection = false` lets Terraform and the API delete it"}] if {
+	type == "google_sql_database_instance"
+	r.deletion_protection == false
+} else := []
+
+# AWS: neither the API guard nor Terraform's `prevent_destroy`; a non-literal value is not judged.
+unprotected(type, r) := [{"attr": attr, "why": sprintf("no `%s = true` and no `lifecycle { prevent_destroy = true }`", [flag])}] if {
+	type != "google_sql_database_instance"
+	flag := protection_flag(type)
+	object.get(r, flag, false) == false
+	not prevent_destroy(r)
+	attr := present(r, flag)
+} else := []
+
+protection_flag("aws_dynamodb_table") := "deletion_protection_enabled"
+
+protection_flag(type) := "deletion_protection" if type != "aws_dynamodb_table"
+
+present(r, flag) := [flag] if flag in object.keys(r)
+
+else := []
+
+prevent_destroy(r) if {
+	some l in r.lifecycle
+	l.prevent_destroy == true
+}
+
+# Production by the file's path, or by the resource's own name when the path says nothing.
+production(_) if input.environment == "prod"
+
+production(r) if {
+	input.environment == null
+	some attr in ["identifier", "cluster_identifier", "name"]
+	is_string(r[attr])
+	regex.match(`(^|[^a-z])(prod|production|prd|live)([^a-z]|$)`, lower(r[attr]))
+}
+
+# ---- CloudFormation
+
+cfn_databases := {"AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::DynamoDB::Table", "AWS::DocDB::DBCluster", "AWS::Neptune::DBCluster"}
+
+cfn_problems(res) := [p |
+	some check in [cfn_delete_policy(res), cfn_no_backups(res)]
+	some p in check
+]
+
+# `DeletionPolicy: Delete`, or none on DynamoDB (whose default is Delete; RDS defaults to Snapshot).
+cfn_delete_policy(res) := [{"attr": ["DeletionPolicy"], "why": "`DeletionPolicy: Delete` drops it with the stack"}] if {
+	res.DeletionPolicy == "Delete"
+	not object.get(res, ["Properties", "DeletionProtection"], false) == true
+} else := [{"attr": [], "why": "no `DeletionPolicy` (DynamoDB's default is Delete) and no `DeletionProtectionEnabled: true`"}] if {
+	res.Type == "AWS::DynamoDB::Table"
+	not "DeletionPolicy" in object.keys(res)
+	not object.get(res, ["Properties", "DeletionProtectionEnabled"], false) == true
+} else := []
+
+cfn_no_backups(res) := [{"attr": ["Properties", "BackupRetentionPeriod"], "why": "`BackupRetentionPeriod: 0` disables automated backups"}] if {
+	to_number(res.Properties.BackupRetentionPeriod) == 0
+} else := []
+
+cfn_production(_, _) if input.environment == "prod"
+
+cfn_production(name, res) if {
+	input.environment == null
+	some n in [name, object.get(res, ["Properties", "DBInstanceIdentifier"], ""), object.get(res, ["Properties", "DBClusterIdentifier"], ""), object.get(res, ["Properties", "TableName"], "")]
+	is_string(n)
+	regex.match(`(^|[^a-z])(prod|production|prd|live)([^a-z]|$)`, lower(n))
+}

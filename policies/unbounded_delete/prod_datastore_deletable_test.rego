@@ -1,0 +1,47 @@
+package blastwall.unbounded_delete.prod_datastore_deletable_test
+
+import rego.v1
+
+import data.blastwall.unbounded_delete.prod_datastore_deletable as rule
+
+tf(env, type, attrs) := {"kind": "terraform", "environment": env, "content": {"resource": {type: {"db": [attrs]}}}}
+
+test_flags_skip_final_snapshot_in_prod if {
+	results := rule.deny with input as tf("prod", "aws_db_instance", {"skip_final_snapshot": true, "deletion_protection": true})
+	count(results) == 1
+	some r in results
+	r.path == ["content", "resource", "aws_db_instance", "db", 0, "skip_final_snapshot"]
+}
+
+test_flags_missing_protection_on_the_block if {
+	some r in rule.deny with input as tf("prod", "aws_rds_cluster", {"engine": "aurora"})
+	r.path == ["content", "resource", "aws_rds_cluster", "db", 0]
+	contains(r.msg, "prevent_destroy")
+}
+
+test_uses_resolved_values if {
+	doc := object.union(tf("prod", "aws_db_instance", {"deletion_protection": "${var.p}"}), {"resolved": {"resource": {"aws_db_instance": {"db": [{"deletion_protection": false}]}}}})
+	count(rule.deny) == 1 with input as doc
+}
+
+test_name_marks_production_when_the_path_does_not if {
+	count(rule.deny) == 1 with input as tf(null, "aws_db_instance", {"identifier": "orders-prod"})
+	count(rule.deny) == 0 with input as tf(null, "aws_db_instance", {"identifier": "orders"})
+}
+
+test_ignores_protected_unknown_and_non_prod if {
+	count(rule.deny) == 0 with input as tf("prod", "aws_db_instance", {"lifecycle": [{"prevent_destroy": true}]})
+	count(rule.deny) == 0 with input as tf("prod", "aws_db_instance", {"deletion_protection": "${var.p}"})
+	count(rule.deny) == 0 with input as tf("dev", "aws_db_instance", {"skip_final_snapshot": true})
+	count(rule.deny) == 0 with input as tf("prod", "google_sql_database_instance", {"name": "x"})
+	count(rule.deny) == 1 with input as tf("prod", "google_sql_database_instance", {"deletion_protection": false})
+}
+
+cfn(res) := {"kind": "cloudformation", "environment": "prod", "content": {"Resources": {"Db": res}}}
+
+test_cloudformation_deletion_policy if {
+	count(rule.deny) == 1 with input as cfn({"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Delete"})
+	count(rule.deny) == 0 with input as cfn({"Type": "AWS::RDS::DBInstance"})
+	count(rule.deny) == 1 with input as cfn({"Type": "AWS::DynamoDB::Table"})
+	count(rule.deny) == 0 with input as cfn({"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain"})
+}
