@@ -1,0 +1,153 @@
+# METADATA
+# title: Unbounded SQL delete run against a remote database
+# description: |
+#   A `psql`, `mysql`, `mariadb` or `sqlcmd` command, pointed at a host that is
+#   not local (`-h db.internal.example.com`, `--host=10.0.3.7`, a
+#   `postgres://…@host/…` URL, or a variable named for production), runs
+#   `DROP DATABASE`, `TRUNCATE`, or `DELETE FROM` with no `WHERE` — from a
+#   heredoc, `-c`/`-e`, or `echo … |`. Databases named for tests (`app_test`,
+#   `ci_…`) are not reported.
+#
+#   Why is this bad? The statement removes every row (or the whole database)
+#   of whatever the connection reaches, and the connection comes from
+#   variables and credentials, not from the script. DigitalOcean's 2017 outage
+#   was a test process whose configuration pointed at the production primary:
+#   it deleted the database. Scheduled jobs and production hosts get severity
+#   error.
+# custom:
+#   id: sql-unbounded-delete
+#   category: unbounded-delete
+#   severity: warning
+#   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   help: >-
+#     Bound the statement (`DELETE FROM sessions WHERE expires_at < now() -
+#     interval '30 days'`), run resets only against a local or per-run
+#     database (`-h localhost`, `dbname=app_test_$CI_JOB_ID`), and keep
+#     destructive maintenance in a reviewed migration.
+#   bad: |
+#     psql -h orders.cluster-abc.us-east-1.rds.amazonaws.com -U admin orders <<'SQL'
+#     TRUNCATE orders CASCADE;
+#     SQL
+#   good: |
+#     psql -h localhost -U postgres app_test <<'SQL'
+#     TRUNCATE orders CASCADE;
+#     SQL
+package blastwall.unbounded_delete.sql_unbounded_delete
+
+import rego.v1
+
+import data.blastwall.lib.shell
+
+clients := {"psql", "mysql", "mariadb", "sqlcmd", "cockroach", "clickhouse-client"}
+
+deny contains result if {
+	some c, cmd in input.commands
+	shell.program(cmd) in clients
+	a := shell.args(cmd)
+	host := remote_host(a)
+	not test_database(a)
+	found := sort({s | some sql in scripts(cmd, a); some s in unbounded(sql)})
+	count(found) > 0
+	result := {
+		"msg": sprintf("`%s` runs `%s` on remote host `%s`: every row (or the whole database) goes, whichever environment that host turns out to be%s", [
+			shell.program(cmd), concat("`, `", found), host, unattended(cmd),
+		]),
+		"path": ["commands", c],
+		"severity": severity(cmd, host),
+	}
+}
+
+# SQL the command runs: its heredoc, `-c`/`-e`/`-Q`, or what `echo`/`printf` pipe into it.
+scripts(cmd, a) := (({cmd.heredoc} - {null}) | {sql |
+	some flag in ["-c", "--command", "-e", "--execute", "-Q", "-q", "--query"]
+	sql := shell.flag_value(a, flag)
+}) | {sql |
+	some i in shell.feeders(cmd)
+	feeder := input.commands[i]
+	shell.program(feeder) in {"echo", "printf"}
+	sql := concat(" ", array.slice(feeder.argv, 1, count(feeder.argv)))
+}
+
+# Statements that delete without a bound, as short labels for the message.
+unbounded(sql) := {label |
+	some stmt in split(strip_comments(sql), ";")
+	s := lower(trim_space(stmt))
+	label := statement_label(s)
+}
+
+strip_comments(sql) := concat("\n", [l | some l in split(sql, "\n"); not startswith(trim_space(l), "--")])
+
+statement_label(s) := "DROP DATABASE" if regex.match(`^drop[ \t\r\n]+(database|schema)[ \t\r\n]`, s)
+
+statement_label(s) := "TRUNCATE" if regex.match(`^truncate[ \t\r\n]`, s)
+
+statement_label(s) := "DELETE FROM without WHERE" if {
+	regex.match(`^delete[ \t\r\n]+from[ \t\r\n]`, s)
+	not regex.match(`[ \t\r\n]where[ \t\r\n]`, concat("", [s, " "]))
+}
+
+# ---- Where the command connects.
+
+remote_host(a) := h if {
+	some flag in ["-h", "--host", "-S", "--server"]
+	h := constant(shell.flag_value(a, flag))
+	remote(h)
+}
+
+remote_host(a) := h if {
+	some w in a
+	m := regex.find_all_string_submatch_n(`^-h([^ ]+)$`, w, 1)
+	h := m[0][1]
+	remote(h)
+}
+
+remote_host(a) := h if {
+	some w in a
+	m := regex.find_all_string_submatch_n(`^(postgres|postgresql|mysql|mariadb)://([^/@]*@)?([^/:?]+)`, w, 1)
+	h := m[0][3]
+	remote(h)
+}
+
+# `$DB_HOST` assigned one constant in the script → that constant.
+constant(word) := value if {
+	m := regex.find_all_string_submatch_n(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$`, word, 1)
+	values := {x.value | some other in input.commands; some x in other.assignments; x.name == m[0][1]}
+	count(values) == 1
+	some value in values
+	not contains(value, "$")
+} else := word
+
+# A literal host name or address that is not this machine or a CI service container.
+remote(h) if {
+	not contains(h, "$")
+	contains(h, ".")
+	not local_host(lower(h))
+}
+
+# A variable named for production: `$PROD_DB_HOST`, `${{ secrets.PRODUCTION_DB }}`.
+remote(h) if {
+	contains(h, "$")
+	regex.match(`(^|[^a-z])(prod|production|prd|live)([^a-z]|$)`, lower(h))
+}
+
+local_host(h) if h in {"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"}
+
+local_host(h) if startswith(h, "127.")
+
+local_host(h) if endswith(h, ".localhost")
+
+# `-d app_test`, `--dbname=ci_orders`, or a trailing database name that says test.
+test_database(a) if {
+	some w in a
+	regex.match(`(^|[^a-z])(test|tests|testing|ci|e2e|tmp|scratch)([^a-z]|$)`, lower(w))
+	not w in {v | some f in ["-c", "--command", "-e", "--execute", "-h", "--host"]; v := shell.flag_value(a, f)}
+	not regex.match(`^-(c|e|h|-command|-execute|-host)`, w)
+}
+
+unattended(cmd) := ", in a scheduled job" if shell.scheduled(cmd)
+
+else := ""
+
+severity(cmd, host) := "error" if {
+	regex.match(`(^|[^a-z])(prod|production|prd|live|primary)([^a-z]|$)`, lower(host))
+} else := shell.severity(cmd, "warning")

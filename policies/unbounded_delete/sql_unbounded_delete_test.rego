@@ -1,0 +1,41 @@
+package blastwall.unbounded_delete.sql_unbounded_delete_test
+
+import rego.v1
+
+import data.blastwall.unbounded_delete.sql_unbounded_delete as rule
+
+cmd(argv, heredoc) := {"argv": argv, "heredoc": heredoc, "span": [0, 1], "inputs": [], "stdin_from": null, "assignments": []}
+
+run(c) := results if {
+	results := rule.deny with input as {"commands": [c]}
+}
+
+test_flags_heredoc_delete_without_where_on_remote_host if {
+	results := run(cmd(["psql", "-h", "db.example.com", "-d", "orders"], "DELETE FROM orders;\nDELETE FROM items WHERE id = 1;\n"))
+	count(results) == 1
+	some r in results
+	contains(r.msg, "DELETE FROM without WHERE")
+	r.path == ["commands", 0]
+}
+
+test_flags_execute_flags_and_urls if {
+	count(run(cmd(["mysql", "--host=10.0.3.7", "-e", "DROP DATABASE shop"], null))) == 1
+	count(run(cmd(["psql", "postgres://admin@orders.prod.example.com/orders", "-c", "TRUNCATE orders"], null))) == 1
+	some r in run(cmd(["psql", "-h", "$PROD_DB_HOST", "-c", "truncate orders"], null))
+	r.severity == "error"
+}
+
+test_follows_echo_into_psql if {
+	echo := {"argv": ["echo", "DELETE FROM sessions;"], "span": [0, 1], "inputs": [], "stdin_from": null, "assignments": []}
+	psql := {"argv": ["psql", "-h", "db.example.com"], "span": [0, 1], "inputs": [], "stdin_from": 0, "heredoc": null, "assignments": []}
+	count(rule.deny) == 1 with input as {"commands": [echo, psql]}
+}
+
+test_ignores_local_hosts_test_databases_and_bounded_statements if {
+	count(run(cmd(["psql", "-h", "localhost", "-c", "TRUNCATE orders"], null))) == 0
+	count(run(cmd(["psql", "-h", "postgres", "-c", "TRUNCATE orders"], null))) == 0
+	count(run(cmd(["psql", "-h", "$DB_HOST", "-c", "TRUNCATE orders"], null))) == 0
+	count(run(cmd(["psql", "-h", "db.example.com", "-d", "app_test", "-c", "TRUNCATE orders"], null))) == 0
+	count(run(cmd(["psql", "-h", "db.example.com", "-c", "DELETE FROM s WHERE expired"], null))) == 0
+	count(run(cmd(["psql", "-h", "db.example.com"], "-- DELETE FROM s;\nSELECT 1;"))) == 0
+}
