@@ -160,6 +160,60 @@ fn named_files_report_only_themselves_but_see_the_whole_repository() {
 }
 
 #[test]
+fn a_named_tfvars_file_is_compared_with_values_resolved_elsewhere() {
+    // Only `envs/dev/terraform.tfvars` changed; prod's account is behind
+    // `local.account_id` in another file, and dev's provider reads `var.account_id`.
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    write(
+        dir.path(),
+        "envs/prod/locals.tf",
+        "locals {\n  account_id = \"111111111111\"\n}\n",
+    );
+    write(
+        dir.path(),
+        "envs/prod/main.tf",
+        "provider \"aws\" {\n  allowed_account_ids = [local.account_id]\n}\n",
+    );
+    write(
+        dir.path(),
+        "envs/dev/main.tf",
+        "variable \"account_id\" {}\n\nprovider \"aws\" {\n  allowed_account_ids = [var.account_id]\n}\n",
+    );
+    write(
+        dir.path(),
+        "envs/dev/terraform.tfvars",
+        "account_id = \"111111111111\"\n",
+    );
+    let run = blastwall(
+        dir.path(),
+        &["lint", "envs/dev/terraform.tfvars", "--format", "json"],
+    );
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json:#}");
+    assert_eq!(findings[0]["rule"], "same-account-in-prod-and-nonprod");
+    assert_eq!(findings[0]["file"], "envs/dev/terraform.tfvars");
+    // Prod's provider is located on the expression as written, `local.account_id`.
+    let related = findings[0]["related"].as_array().unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r["file"] == "envs/prod/main.tf" && r["line"] == 2 && r["column"] == 26),
+        "{json:#}"
+    );
+    // The whole repository reports dev's provider too, resolved through the tfvars.
+    let run = blastwall(dir.path(), &["lint", "--format", "json"]);
+    let files: Vec<String> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(files, ["envs/dev/main.tf", "envs/dev/terraform.tfvars"]);
+}
+
+#[test]
 fn output_is_byte_identical_across_runs() {
     let first = blastwall(&testdata(), &["lint"]);
     let second = blastwall(&testdata(), &["lint"]);
