@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod integrations;
 mod policies;
 mod robustness;
 mod rules;
