@@ -112,7 +112,7 @@ settings contains [["content", "module", name, m, key], key, value] if {
 }
 
 # CI deploy jobs: the role or subscription a job logs in to.
-all_facts contains object.union(fact, {"environment": job.env}) if {
+all_facts contains object.union(fact, {"environment": job.env, "via": key}) if {
 	some job in input.jobs
 	job.env != null
 	some step in job.steps
