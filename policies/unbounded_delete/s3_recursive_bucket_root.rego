@@ -1,0 +1,78 @@
+# METADATA
+# title: aws s3 rm --recursive on a whole bucket
+# description: |
+#   `aws s3 rm --recursive` whose target is a bucket root (`s3://bucket`,
+#   `s3://bucket/`) or a prefix made only of variables that may be empty
+#   (`s3://$BUCKET/$PREFIX`), with no `--exclude`/`--include` filter, no
+#   `--dryrun`, and no run or pull-request id in the path.
+#
+#   Why is this bad? It deletes every object in the bucket, and with
+#   versioning off there is no way back. A prefix held in a variable widens to
+#   the whole bucket the day the variable is empty. Cleanup jobs should delete
+#   the prefix they wrote (`s3://artifacts/runs/$GITHUB_RUN_ID/`), nothing
+#   more. Scheduled jobs get severity error.
+# custom:
+#   id: s3-recursive-bucket-root
+#   category: unbounded-delete
+#   severity: warning
+#   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   help: >-
+#     Delete only the prefix this job wrote (`aws s3 rm --recursive
+#     "s3://$BUCKET/runs/$GITHUB_RUN_ID/"`), guard variables (`${PREFIX:?}`),
+#     or filter with `--exclude '*' --include 'tmp/*'`.
+#   bad: |
+#     aws s3 rm "s3://$ARTIFACT_BUCKET/$PREFIX" --recursive
+#   good: |
+#     aws s3 rm "s3://$ARTIFACT_BUCKET/runs/${GITHUB_RUN_ID}/" --recursive
+package blastwall.unbounded_delete.s3_recursive_bucket_root
+
+import rego.v1
+
+import data.blastwall.lib.shell
+
+deny contains result if {
+	some c, cmd in input.commands
+	shell.program(cmd) == "aws"
+	a := shell.args(cmd)
+	some i, w in a
+	w == "s3"
+	a[i + 1] == "rm"
+	"--recursive" in a
+	not shell.dry_run(a)
+	not filtered(a)
+	some j, target in a
+	startswith(target, "s3://")
+	key := object_key(target)
+	reason := widens(key)
+	not shell.run_scoped(target)
+	w_index := shell.program_index(cmd) + j
+	result := {
+		"msg": sprintf("`aws s3 rm --recursive %s` deletes every object in the bucket%s%s", [target, reason, unattended(cmd)]),
+		"path": ["commands", c, "words", w_index],
+		"severity": shell.severity(cmd, "warning"),
+	}
+}
+
+filtered(a) if shell.has_flag(a, "--exclude")
+
+filtered(a) if shell.has_flag(a, "--include")
+
+# `s3://bucket/a/b` → `a/b`; `s3://bucket` → "".
+object_key(target) := key if {
+	rest := substring(target, 5, -1)
+	parts := split(rest, "/")
+	key := concat("/", array.slice(parts, 1, count(parts)))
+}
+
+widens(key) := "" if key in {"", "/", "*"}
+
+# Only variables, unguarded: empty on the day the variable is unset.
+widens(key) := sprintf(" when `%s` is empty", [key]) if {
+	key != ""
+	contains(key, "$")
+	trim(regex.replace(key, `\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*`, ""), "/") == ""
+}
+
+unattended(cmd) := ", in a scheduled job" if shell.scheduled(cmd)
+
+else := ""

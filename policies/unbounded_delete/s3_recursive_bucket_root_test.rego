@@ -1,0 +1,31 @@
+package blastwall.unbounded_delete.s3_recursive_bucket_root_test
+
+import rego.v1
+
+import data.blastwall.unbounded_delete.s3_recursive_bucket_root as rule
+
+run(argv) := results if {
+	results := rule.deny with input as {"commands": [{"argv": argv, "span": [0, 1], "job": null}]}
+}
+
+test_flags_bucket_root if {
+	results := run(["aws", "s3", "rm", "s3://assets/", "--recursive"])
+	count(results) == 1
+	some r in results
+	r.path == ["commands", 0, "words", 3]
+	count(run(["aws", "s3", "rm", "--recursive", "s3://assets"])) == 1
+}
+
+test_flags_prefix_made_only_of_variables if {
+	some r in run(["aws", "s3", "rm", "s3://$BUCKET/$PREFIX", "--recursive"])
+	contains(r.msg, "when `$PREFIX` is empty")
+}
+
+test_ignores_bounded_prefixes_filters_and_dry_runs if {
+	count(run(["aws", "s3", "rm", "s3://assets/tmp/", "--recursive"])) == 0
+	count(run(["aws", "s3", "rm", "s3://$BUCKET/${PREFIX:?}", "--recursive"])) == 0
+	count(run(["aws", "s3", "rm", "s3://$BUCKET/runs/$GITHUB_RUN_ID/", "--recursive"])) == 0
+	count(run(["aws", "s3", "rm", "s3://assets/", "--recursive", "--exclude", "*", "--include", "tmp/*"])) == 0
+	count(run(["aws", "s3", "rm", "s3://assets/", "--recursive", "--dryrun"])) == 0
+	count(run(["aws", "s3", "rm", "s3://assets/"])) == 0
+}
