@@ -39,11 +39,13 @@ package blastwall.prod_credentials_in_test.prod_secret_in_test_job
 
 import rego.v1
 
+import data.blastwall.lib.production
+
 deny contains result if {
 	some j, job in input.jobs
 	job.test
 	some s, ref in job.secrets
-	ref.env == "prod"
+	prod_secret(ref)
 	result := {
 		"msg": sprintf("test job `%s` (%s) reads production secret `%s`", [job.name, concat(", ", job.test_reasons), ref.name]),
 		"path": ["jobs", j, "secrets", s],
@@ -63,5 +65,13 @@ test_secret_fix(ref, path) := {
 	test_name(ref.name) != ref.name
 } else := null
 
-# PROD_DB_URL → TEST_DB_URL, AWS_PRODUCTION_KEY → AWS_TEST_KEY.
-test_name(name) := replace(replace(replace(name, "PRODUCTION", "TEST"), "PROD", "TEST"), "LIVE", "TEST")
+prod_secret(ref) if ref.env == "prod"
+
+# Declared production in `.blastwall.yaml` (`environments.prod.secrets`), unless named for a lower environment.
+prod_secret(ref) if {
+	not ref.env in {"test", "staging", "dev"}
+	production.configured_secret(ref.name)
+}
+
+# PROD_DB_URL → TEST_DB_URL, AWS_PRODUCTION_KEY → AWS_TEST_KEY, ProdDbUrl → TestDbUrl.
+test_name(name) := regex.replace(regex.replace(regex.replace(name, `PRODUCTION|PROD|LIVE`, "TEST"), `Production|Prod|Live`, "Test"), `production|prod|live`, "test")

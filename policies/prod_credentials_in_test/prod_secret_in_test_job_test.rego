@@ -35,3 +35,20 @@ test_ignores_prod_secret_in_deploy_job if {
 test_ignores_unclassified_names if {
 	count(rule.deny) == 0 with input as {"jobs": [job(true, null, "PRODUCT_ID")]}
 }
+
+test_honours_configured_secret_globs if {
+	results := rule.deny with input as {"jobs": [job(true, null, "ORDERS_DB_PASSWORD")]}
+		with data.blastwall.config.environments.prod.secrets as ["ORDERS_*"]
+	count(results) == 1
+}
+
+test_configured_glob_does_not_override_test_name if {
+	count(rule.deny) == 0 with input as {"jobs": [job(true, "test", "ORDERS_TEST_PASSWORD")]}
+		with data.blastwall.config.environments.prod.secrets as ["ORDERS_*"]
+}
+
+test_suggests_test_name_in_any_case if {
+	rule.test_name("ProdDatabaseUrl") == "TestDatabaseUrl"
+	rule.test_name("STRIPE_LIVE_SECRET_KEY") == "STRIPE_TEST_SECRET_KEY"
+	rule.test_name("AWS_PRODUCTION_KEY") == "AWS_TEST_KEY"
+}

@@ -25,6 +25,8 @@ pub struct Job {
     /// A test context: runs tests, is named or staged as a test, or is triggered only by pull requests.
     pub test: bool,
     pub test_reasons: Vec<String>,
+    /// Indices into `input.commands` of the test-runner invocations this job makes.
+    pub test_commands: Vec<usize>,
     /// Deploys or releases: declares an environment or is named deploy/release/publish.
     pub deploy: bool,
     /// Runs unattended on a schedule (cron).
@@ -146,12 +148,23 @@ fn child(path: &[Json], seg: Json) -> Vec<Json> {
     p
 }
 
-/// Collects `${{ secrets.X }}` (GitHub) or `$X`/`${X}` (other CI) references in every scalar under `node`.
+/// How a CI system spells a reference to a secret or variable.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RefStyle {
+    /// `${{ secrets.X }}`
+    GitHub,
+    /// `$X` / `${X}`
+    Dollar,
+    /// Azure macros `$(X)` as well as `$X` / `${X}` in scripts.
+    Azure,
+}
+
+/// Collects the secret and variable references in every scalar under `node`.
 fn collect_refs(
     node: &Node,
     path: &[Json],
     source: &str,
-    github_style: bool,
+    style: RefStyle,
     out: &mut Vec<SecretRef>,
 ) {
     let mut stack = vec![(node, path.to_vec())];
@@ -166,7 +179,7 @@ fn collect_refs(
             }
         } else if let Some(text) = node.as_str() {
             let region = source.get(node.span.start..node.span.end).unwrap_or("");
-            for (name, offset, len) in references(text, region, github_style) {
+            for (name, offset, len) in references(text, region, style) {
                 let span = match offset {
                     Some(o) => [node.span.start + o, node.span.start + o + len],
                     None => [node.span.start, node.span.end],
@@ -183,10 +196,10 @@ fn collect_refs(
 }
 
 /// Finds references in a scalar's value; offsets are located in its source region.
-fn references(text: &str, region: &str, github_style: bool) -> Vec<(String, Option<usize>, usize)> {
+fn references(text: &str, region: &str, style: RefStyle) -> Vec<(String, Option<usize>, usize)> {
     let mut out = Vec::new();
     let mut search_from = 0;
-    if github_style {
+    if style == RefStyle::GitHub {
         for (idx, _) in text.match_indices("secrets.") {
             // `${{ secrets.X }}` but not `foosecrets.X`, and only inside an expression:
             // `echo "rotate secrets.PROD_DB"` is a mention, not a read.
@@ -220,12 +233,18 @@ fn references(text: &str, region: &str, github_style: bool) -> Vec<(String, Opti
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            if bytes[i] == b'$' {
-                let braced = bytes.get(i + 1) == Some(&b'{');
+            let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+            if bytes[i] == b'$' && text[line_start..i].trim_start().starts_with('#') {
+                // A shell comment mentions a variable; it does not read it.
+                i += 1;
+            } else if bytes[i] == b'$' {
+                // `$(cmd)` is command substitution in a shell but a variable macro in Azure.
+                let macro_ = style == RefStyle::Azure && bytes.get(i + 1) == Some(&b'(');
+                let braced = macro_ || bytes.get(i + 1) == Some(&b'{');
                 let start = i + 1 + usize::from(braced);
                 let name: String = text[start..]
                     .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || (macro_ && *c == '.'))
                     .collect();
                 if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
                     let needle = &text[i..start + name.len()];
@@ -333,7 +352,13 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
     let workflow_vars = variables(doc.get("env"), &[key("env")]);
     let mut workflow_refs = Vec::new();
     if let Some(env) = doc.get("env") {
-        collect_refs(env, &[key("env")], source, true, &mut workflow_refs);
+        collect_refs(
+            env,
+            &[key("env")],
+            source,
+            RefStyle::GitHub,
+            &mut workflow_refs,
+        );
     }
     let Some(jobs) = doc.get("jobs").and_then(Node::as_map) else {
         return;
@@ -360,7 +385,7 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
         job.secrets.extend(workflow_refs.iter().map(clone_ref));
         // Everything in the job body except nested `steps[].run` text, which is scanned below
         // with the rest of the step, counts as a reference site.
-        collect_refs(node, &path, source, true, &mut job.secrets);
+        collect_refs(node, &path, source, RefStyle::GitHub, &mut job.secrets);
         if let Some(uses) = node.get("uses").and_then(Node::as_str) {
             // A reusable-workflow call: its `with:`/`secrets:` are the job's inputs.
             job.steps.push(Step {
@@ -439,6 +464,16 @@ const GITLAB_RESERVED: &[&str] = &[
 fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
     let Some(top) = doc.as_map() else { return };
     let global_vars = variables(doc.get("variables"), &[key("variables")]);
+    let mut global_refs = Vec::new();
+    if let Some(vars) = doc.get("variables") {
+        collect_refs(
+            vars,
+            &[key("variables")],
+            source,
+            RefStyle::Dollar,
+            &mut global_refs,
+        );
+    }
     for (k, node) in top {
         if k.name.starts_with('.')
             || GITLAB_RESERVED.contains(&k.name.as_str())
@@ -446,7 +481,8 @@ fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
         {
             continue;
         }
-        let resolved = gitlab_extends(doc, node);
+        let chain = gitlab_extends(doc, &k.name, node);
+        let resolved: Vec<&Node> = chain.iter().map(|(_, n)| *n).collect();
         let has_script = ["script", "trigger", "run"]
             .iter()
             .any(|s| resolved.iter().any(|n| n.get(s).is_some()));
@@ -477,14 +513,15 @@ fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
             variables: global_vars.iter().map(clone_var).collect(),
             ..Job::default()
         };
-        // Own keys first so their spans are the ones reported.
-        for n in &resolved {
-            job.variables.extend(variables(
-                n.get("variables"),
-                &child(&path, key("variables")),
-            ));
+        // Own keys first so their spans are the ones reported; inherited ones
+        // are located in the template that declares them.
+        for (name, n) in &chain {
+            let at = vec![key(name)];
+            job.variables
+                .extend(variables(n.get("variables"), &child(&at, key("variables"))));
+            collect_refs(n, &at, source, RefStyle::Dollar, &mut job.secrets);
         }
-        collect_refs(node, &path, source, false, &mut job.secrets);
+        job.secrets.extend(global_refs.iter().map(clone_ref));
         // `$VAR` defined in the pipeline itself is configuration, not a secret.
         job.secrets.retain(|r| {
             !job.variables.iter().any(|v| v.name == r.name) && !is_gitlab_predefined(&r.name)
@@ -509,17 +546,17 @@ fn is_gitlab_predefined(name: &str) -> bool {
     name.starts_with("CI_") || name.starts_with("GITLAB_") || name.starts_with("RUNNER_")
 }
 
-/// The job followed by the templates it `extends`, nearest first (bounded depth).
-fn gitlab_extends<'a>(doc: &'a Node, job: &'a Node) -> Vec<&'a Node> {
-    let mut chain = vec![job];
+/// The job followed by the templates it `extends` (with their keys), nearest first (bounded depth).
+fn gitlab_extends<'a>(doc: &'a Node, name: &str, job: &'a Node) -> Vec<(String, &'a Node)> {
+    let mut chain = vec![(name.to_owned(), job)];
     let mut frontier = vec![job];
     for _ in 0..8 {
         let mut next = Vec::new();
         for node in frontier {
             for parent in string_list(node.get("extends")) {
                 if let Some(p) = doc.get(&parent) {
-                    if !chain.iter().any(|c| std::ptr::eq(*c, p)) {
-                        chain.push(p);
+                    if !chain.iter().any(|(_, c)| std::ptr::eq(*c, p)) {
+                        chain.push((parent, p));
                         next.push(p);
                     }
                 }
@@ -604,7 +641,7 @@ fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
             variables: variables(node.get("environment"), &child(&path, key("environment"))),
             ..Job::default()
         };
-        collect_refs(node, &path, source, false, &mut job.secrets);
+        collect_refs(node, &path, source, RefStyle::Dollar, &mut job.secrets);
         for (job_name, reference) in &contexts {
             if job_name == &k.name {
                 job.contexts.push(Reference {
@@ -716,7 +753,7 @@ fn azure(doc: &Node, source: &str, model: &mut CiModel) {
                     .extend(variables(Some(vars), &child(&path, key("variables")))),
             }
         }
-        collect_refs(node, &path, source, false, &mut job.secrets);
+        collect_refs(node, &path, source, RefStyle::Azure, &mut job.secrets);
         let steps = node.get("steps").or_else(|| {
             node.get("strategy")
                 .and_then(|s| s.get("runOnce"))
@@ -771,7 +808,7 @@ fn bitbucket(doc: &Node, source: &str, model: &mut CiModel) {
                     .collect(),
                 ..Job::default()
             };
-            collect_refs(step, &step_path, source, false, &mut job.secrets);
+            collect_refs(step, &step_path, source, RefStyle::Dollar, &mut job.secrets);
             if let Some(script) = step.get("script") {
                 scripts(
                     script,
@@ -822,7 +859,7 @@ fn buildkite(doc: &Node, source: &str, model: &mut CiModel) {
         };
         job.variables
             .extend(variables(step.get("env"), &child(&path, key("env"))));
-        collect_refs(step, &path, source, false, &mut job.secrets);
+        collect_refs(step, &path, source, RefStyle::Dollar, &mut job.secrets);
         let field = if step.get("command").is_some() {
             "command"
         } else {
@@ -880,11 +917,12 @@ fn infer_contexts(job: &mut Job) {
 
 /// Marks jobs that run test commands (`pytest`, `go test`, …); called once commands exist.
 fn mark_test_runners(jobs: &mut [Job], commands: &[ModelCommand]) {
-    for command in commands {
+    for (c, command) in commands.iter().enumerate() {
         let Some(job) = command.job.and_then(|j| jobs.get_mut(j)) else {
             continue;
         };
         if let Some(runner) = test_runner(&command.command.argv) {
+            job.test_commands.push(c);
             let reason = format!("runs `{runner}`");
             if !job.test_reasons.contains(&reason) {
                 job.test_reasons.push(reason);

@@ -94,7 +94,7 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
     }
 }
 
-/// `.env.test`, `config/test.yml`, `application-test.yml`, `pytest.ini`, files under `tests/`.
+/// `.env.test`, `config/test.yml`, `application-test.yml`, `pytest.ini`, config files under `tests/`.
 pub fn is_test_config_name(lower_path: &str) -> bool {
     let name = lower_path.rsplit('/').next().unwrap_or(lower_path);
     let stem = name.split('.').next().unwrap_or(name);
@@ -115,10 +115,25 @@ pub fn is_test_config_name(lower_path: &str) -> bool {
                 | "docker-compose.test.yaml"
                 | "docker-compose.ci.yaml"
         )
-        || lower_path.starts_with("tests/")
-        || lower_path.starts_with("test/")
-        || lower_path.contains("/tests/")
-        || lower_path.contains("/test/")
+        || (in_test_dir(lower_path) && is_config_like(name))
+}
+
+fn in_test_dir(lower_path: &str) -> bool {
+    ["tests/", "test/"]
+        .iter()
+        .any(|d| lower_path.starts_with(d) || lower_path.contains(&format!("/{d}")))
+}
+
+/// Under `tests/`, settings files configure the suite; the rest (recorded
+/// responses, sample inputs) is data the tests read, not configuration.
+fn is_config_like(name: &str) -> bool {
+    name.starts_with(".env")
+        || name.ends_with(".ini")
+        || name.ends_with(".cfg")
+        || name.ends_with(".properties")
+        || ["config", "settings", "database", "application", "compose"]
+            .iter()
+            .any(|w| name.contains(w))
 }
 
 fn has_cfn_resources(doc: &Node) -> bool {

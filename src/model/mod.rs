@@ -5,6 +5,7 @@ pub mod ci;
 pub mod classify;
 pub mod environment;
 pub mod script;
+pub mod settings;
 pub mod terraform;
 
 use serde_json::{json, Map, Value as Json};
@@ -42,6 +43,12 @@ pub fn build_document(
     input.insert("document".into(), json!(index));
     input.insert("environment".into(), json!(environment));
     input.insert("test_context".into(), json!(test_config));
+    let settings = if test_config && settings::is_config_kind(kind) {
+        settings::settings(&node, source)
+    } else {
+        Vec::new()
+    };
+    input.insert("settings".into(), json!(settings));
 
     let mut commands: Vec<ModelCommand> = Vec::new();
     let mut jobs = Json::Array(Vec::new());

@@ -1,0 +1,95 @@
+# Production markers shared by rule families: hosts, live API keys, runtime
+# environment switches, and the identifiers `.blastwall.yaml` declares as
+# production (`data.blastwall.config.environments.prod.*`). See docs/input-schema.md.
+package blastwall.lib.production
+
+import rego.v1
+
+# A list `.blastwall.yaml` declares under `environments.prod` (`hosts`, `secrets`, …), or [].
+configured(field) := list if {
+	list := data.blastwall.config.environments.prod[field]
+	is_array(list)
+} else := []
+
+# The host of a URL (`postgres://u:p@host:5432/db`, `jdbc:mysql://host/db`, `redis://host`).
+url_host(value) := lower(m[0][1]) if {
+	m := regex.find_all_string_submatch_n(`^(?:jdbc:)?[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/ ]*@)?\[?([A-Za-z0-9][A-Za-z0-9.\-_]*)`, trim_space(value), 1)
+	count(m) == 1
+}
+
+# The host a setting names: a URL's host, or a bare host in a `*_HOST`-style key.
+setting_host(name, value) := url_host(value)
+
+setting_host(name, value) := lower(trim_space(value)) if {
+	not url_host(value)
+	regex.match(`(host|hostname|server|endpoint|addr|address)$`, lower(name))
+	regex.match(`^[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9.\-]+$`, trim_space(value))
+}
+
+# Names that never reach a real production system.
+reserved_host(host) if host in {"localhost", "host.docker.internal"}
+
+reserved_host(host) if regex.match(`^(127\.|0\.0\.0\.0$|10\.|192\.168\.)`, host)
+
+reserved_host(host) if regex.match(`(^|\.)(test|local|localhost|example|invalid|internal\.test)$`, host)
+
+reserved_host(host) if regex.match(`(^|\.)example\.(com|net|org)$`, host)
+
+# A host that says it is production by a whole label word (`prod-db.acme.io`,
+# `db.prod.acme.net`, `orders-production.x.rds.amazonaws.com`), not `product-db`
+# or `preprod-db`; or one `.blastwall.yaml` declares.
+prod_host(host) if {
+	not reserved_host(host)
+	some word in regex.split(`[.\-_]`, host)
+	word in {"prod", "production", "prd"}
+}
+
+prod_host(host) if {
+	not reserved_host(host)
+	some pattern in configured("hosts")
+	glob.match(lower(pattern), ["."], host)
+}
+
+# A live-mode payment key (Stripe `sk_live_…` secret, `rk_live_…` restricted);
+# placeholders such as `sk_live_xxxx` or `sk_live_1234567890` (no letter and digit mix) are not keys.
+live_key(value) := key if {
+	some m in regex.find_all_string_submatch_n(`(?:^|[^A-Za-z0-9_])((?:sk|rk)_live_([0-9A-Za-z]{16,}))`, value, -1)
+	regex.match(`[0-9]`, m[2])
+	regex.match(`[A-Za-z]`, m[2])
+	key := m[1]
+}
+
+# `RAILS_ENV`, `spring.profiles.active`, … → `rails_env`, `spring_profiles_active`.
+normalized(name) := lower(regex.replace(name, `[.\-]`, "_"))
+
+runtime_switches := {
+	"rails_env", "rack_env", "node_env", "app_env", "flask_env", "mix_env",
+	"aspnetcore_environment", "dotnet_environment", "symfony_env",
+	"spring_profiles_active", "quarkus_profile", "micronaut_environments",
+}
+
+# A runtime environment switch set to production (`NODE_ENV=production`,
+# `SPRING_PROFILES_ACTIVE=prod,metrics`, `DJANGO_SETTINGS_MODULE=app.settings.production`).
+runtime_prod(name, value) if {
+	n := normalized(name)
+	some switch in runtime_switches
+	suffix_match(n, switch)
+	some part in split(lower(trim_space(value)), ",")
+	trim_space(part) in {"production", "prod"}
+}
+
+runtime_prod(name, value) if {
+	suffix_match(normalized(name), "django_settings_module")
+	parts := split(lower(trim_space(value)), ".")
+	parts[count(parts) - 1] in {"production", "prod"}
+}
+
+suffix_match(n, switch) if n == switch
+
+suffix_match(n, switch) if endswith(n, concat("", ["_", switch]))
+
+# A secret name `.blastwall.yaml` declares as production (globs, e.g. `*_LIVE_*`).
+configured_secret(name) if {
+	some pattern in configured("secrets")
+	glob.match(pattern, [], name)
+}

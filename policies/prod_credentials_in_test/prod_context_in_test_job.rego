@@ -1,0 +1,74 @@
+# METADATA
+# title: Test job attached to a production context or environment
+# description: |
+#   A CI job that runs tests is given production access wholesale: a CircleCI
+#   context or Azure Pipelines variable group named for production, or a
+#   GitHub/GitLab `environment:` that names production on a job that only
+#   pull requests trigger and that runs a test suite.
+#
+#   Why is this bad? A context, variable group or deployment environment hands
+#   every production credential it holds to every command in the job. Tests
+#   create, truncate and delete data by design; in 2017 DigitalOcean lost its
+#   primary database to an automated test process configured with production
+#   credentials. A production environment is for deploys and for post-deploy
+#   checks that run after them, not for pull-request test suites.
+# custom:
+#   id: prod-context-in-test-job
+#   category: prod-credentials-in-test
+#   severity: error
+#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines]
+#   help: >-
+#     Attach a test-scoped context or variable group (e.g. `test-aws`) to the
+#     test job, and keep production ones on deploy jobs.
+#   bad: |
+#     workflows:
+#       build:
+#         jobs:
+#           - test:
+#               context: [prod-aws]
+#   good: |
+#     workflows:
+#       build:
+#         jobs:
+#           - test:
+#               context: [test-aws]
+#           - deploy:
+#               context: [prod-aws]
+#               requires: [test]
+package blastwall.prod_credentials_in_test.prod_context_in_test_job
+
+import rego.v1
+
+deny contains result if {
+	some j, job in input.jobs
+	job.test
+	some c, context in job.contexts
+	context.env == "prod"
+	result := {
+		"msg": sprintf("test job `%s` (%s) is given production %s `%s`", [job.name, concat(", ", job.test_reasons), holder(input.kind), context.name]),
+		"path": ["jobs", j, "contexts", c],
+		"help": sprintf("Give `%s` a test-scoped %s instead of `%s`, and keep `%s` on deploy jobs.", [job.name, holder(input.kind), context.name, context.name]),
+	}
+}
+
+# A pull-request-only job that runs tests inside a production environment. A
+# post-deploy smoke test runs after a deploy, never on an unmerged pull request.
+deny contains result if {
+	some j, job in input.jobs
+	job.env == "prod"
+	job.environment != null
+	count(job.triggers) > 0
+	every t in job.triggers {
+		t in {"pull_request", "pull_request_target", "merge_request_event"}
+	}
+	count(job.test_commands) > 0
+	result := {
+		"msg": sprintf("job `%s` (%s) runs tests inside production environment `%s`", [job.name, concat(", ", job.test_reasons), job.environment]),
+		"path": array.concat(array.concat(["content"], job.path), ["environment"]),
+		"help": "Pull-request test jobs should not use the production environment: declare a test environment (e.g. `environment: test`) with test-scoped secrets; run production smoke tests only after the deploy job (`needs: deploy`).",
+	}
+}
+
+holder("azure-pipelines") := "variable group"
+
+holder(kind) := "context" if kind != "azure-pipelines"

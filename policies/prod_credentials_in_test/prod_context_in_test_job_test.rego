@@ -1,0 +1,63 @@
+package blastwall.prod_credentials_in_test.prod_context_in_test_job_test
+
+import rego.v1
+
+import data.blastwall.prod_credentials_in_test.prod_context_in_test_job as rule
+
+tjob(contexts) := {
+	"name": "test",
+	"test": true,
+	"test_reasons": ["job name `test`"],
+	"contexts": contexts,
+	"triggers": [],
+	"test_commands": [0],
+}
+
+test_flags_prod_circleci_context if {
+	results := rule.deny with input as {"kind": "circleci", "jobs": [tjob([{"name": "prod-aws", "env": "prod"}])]}
+	count(results) == 1
+	some r in results
+	r.path == ["jobs", 0, "contexts", 0]
+	contains(r.msg, "production context `prod-aws`")
+}
+
+test_names_azure_variable_group if {
+	some r in rule.deny with input as {"kind": "azure-pipelines", "jobs": [tjob([{"name": "prod-secrets", "env": "prod"}])]}
+	contains(r.msg, "variable group `prod-secrets`")
+}
+
+test_ignores_test_context if {
+	count(rule.deny) == 0 with input as {"kind": "circleci", "jobs": [tjob([{"name": "test-aws", "env": "test"}])]}
+}
+
+test_ignores_prod_context_on_deploy_job if {
+	job := object.union(tjob([{"name": "prod-aws", "env": "prod"}]), {"test": false})
+	count(rule.deny) == 0 with input as {"kind": "circleci", "jobs": [job]}
+}
+
+env_job(triggers, commands) := {
+	"name": "e2e",
+	"test": false,
+	"test_reasons": ["job name `e2e`"],
+	"contexts": [],
+	"environment": "production",
+	"env": "prod",
+	"path": ["jobs", "e2e"],
+	"triggers": triggers,
+	"test_commands": commands,
+}
+
+test_flags_pull_request_tests_in_production_environment if {
+	results := rule.deny with input as {"kind": "github-actions", "jobs": [env_job(["pull_request"], [3])]}
+	count(results) == 1
+	some r in results
+	r.path == ["content", "jobs", "e2e", "environment"]
+}
+
+test_ignores_post_deploy_smoke_test_on_push if {
+	count(rule.deny) == 0 with input as {"kind": "github-actions", "jobs": [env_job(["push"], [3])]}
+}
+
+test_ignores_production_job_without_tests if {
+	count(rule.deny) == 0 with input as {"kind": "github-actions", "jobs": [env_job(["pull_request"], [])]}
+}

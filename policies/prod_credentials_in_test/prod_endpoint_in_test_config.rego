@@ -1,0 +1,57 @@
+# METADATA
+# title: Test configuration points at a production endpoint or live key
+# description: |
+#   A test configuration file (`.env.test`, `.env.ci`, `config/test.yml`,
+#   `application-test.yml`/`.properties`, `pytest.ini`/`tox.ini`/`setup.cfg`
+#   incl. pytest-env `env =` lines, `docker-compose.test.yml`, settings under
+#   `tests/`) names a database or service host that is production — a whole
+#   `prod`/`production` label (`prod-db.acme.io`, `db.prod.acme.net`) or a host
+#   `.blastwall.yaml` declares — or holds a live-mode payment key (`sk_live_…`,
+#   `rk_live_…`).
+#
+#   Why is this bad? Whatever reads the test configuration — a developer's
+#   laptop, CI, a fixture loader that truncates tables — now talks to
+#   production. DigitalOcean lost its primary database in 2017 to an automated
+#   test process configured with production credentials.
+# custom:
+#   id: prod-endpoint-in-test-config
+#   category: prod-credentials-in-test
+#   severity: error
+#   kinds: [test-config, docker-compose, helm-values]
+#   help: >-
+#     Point test configuration at a disposable database (a CI service container,
+#     `localhost`, a `*_test` database) and use test-mode keys (`sk_test_…`).
+#   bad: |
+#     # .env.test
+#     DATABASE_URL=postgres://app:secret@prod-db.internal.acme.io:5432/app
+#   good: |
+#     # .env.test
+#     DATABASE_URL=postgres://app:secret@localhost:5432/app_test
+package blastwall.prod_credentials_in_test.prod_endpoint_in_test_config
+
+import rego.v1
+
+import data.blastwall.lib.production
+
+deny contains result if {
+	input.test_context
+	some s, setting in input.settings
+	host := production.setting_host(setting.name, setting.value)
+	production.prod_host(host)
+	result := {
+		"msg": sprintf("test configuration `%s` points `%s` at production host `%s`", [input.file, setting.name, host]),
+		"path": ["settings", s],
+		"help": sprintf("Point `%s` at a disposable test host (a CI service container, `localhost`, a `*_test` database), never `%s`.", [setting.name, host]),
+	}
+}
+
+deny contains result if {
+	input.test_context
+	some s, setting in input.settings
+	key := production.live_key(setting.value)
+	result := {
+		"msg": sprintf("test configuration `%s` sets `%s` to a live-mode key (`%s…`)", [input.file, setting.name, substring(key, 0, 8)]),
+		"path": ["settings", s],
+		"help": sprintf("Use a test-mode key (`%s…`) in test configuration and revoke the leaked live key.", [replace(substring(key, 0, 8), "live", "test")]),
+	}
+}

@@ -1,0 +1,57 @@
+package blastwall.prod_credentials_in_test.prod_endpoint_in_test_config_test
+
+import rego.v1
+
+import data.blastwall.prod_credentials_in_test.prod_endpoint_in_test_config as rule
+
+
+
+test_flags_production_hosts if {
+	settings := [
+		{"name": "DATABASE_URL", "value": "postgres://app:pw@prod-db.internal.acme.io:5432/app"},
+		{"name": "spring.datasource.url", "value": "jdbc:postgresql://orders.prod.acme.net:5432/orders"},
+		{"name": "REDIS_URL", "value": "rediss://cache-production.acme.io:6380/0"},
+		{"name": "DB_HOST", "value": "prd-mysql.acme.io"},
+	]
+	results := rule.deny with input as {"test_context": true, "file": ".env.test", "settings": settings}
+	{r.path[1] | some r in results} == {0, 1, 2, 3}
+}
+
+test_ignores_lookalikes if {
+	settings := [
+		{"name": "DATABASE_URL", "value": "postgres://user:pass@db:5432/app_test"},
+		{"name": "DATABASE_URL", "value": "postgres://localhost/app_test"},
+		{"name": "API_URL", "value": "https://api.prod.example.com"},
+		{"name": "API_URL", "value": "https://prod.api.test"},
+		{"name": "PRODUCT_DB_URL", "value": "postgres://product-db:5432/catalog"},
+		{"name": "PREPROD_URL", "value": "https://preprod-api.acme.io"},
+		{"name": "production_ready", "value": "true"},
+		{"name": "DB_NAME", "value": "prod.sql"},
+		{"name": "DOCS", "value": "see https://wiki.acme.io/prod-db for the production database"},
+	]
+	count(rule.deny) == 0 with input as {"test_context": true, "file": ".env.test", "settings": settings}
+}
+
+test_honours_configured_hosts if {
+	settings := [{"name": "DATABASE_URL", "value": "postgres://u@orders-primary.db.acme.io/orders"}]
+	count(rule.deny) == 1 with input as {"test_context": true, "file": ".env.test", "settings": settings}
+		with data.blastwall.config.environments.prod.hosts as ["*.db.acme.io"]
+}
+
+test_flags_live_keys_not_placeholders if {
+	settings := [
+		{"name": "STRIPE_SECRET_KEY", "value": "sk_live_51HqLyjWDarjtT1zdp7dcXYZab"},
+		{"name": "STRIPE_SECRET_KEY", "value": "sk_test_51HqLyjWDarjtT1zdp7dcXYZab"},
+		{"name": "STRIPE_SECRET_KEY", "value": "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"},
+		{"name": "STRIPE_SECRET_KEY", "value": "sk_live_1234567890123456"},
+	]
+	results := rule.deny with input as {"test_context": true, "file": ".env.test", "settings": settings}
+	{r.path[1] | some r in results} == {0}
+	some r in results
+	not contains(r.msg, "51HqLyjWDarjtT1zdp7dcXYZab")
+}
+
+test_ignores_non_test_documents if {
+	settings := [{"name": "DATABASE_URL", "value": "postgres://prod-db.acme.io/app"}]
+	count(rule.deny) == 0 with input as {"test_context": false, "file": ".env.production", "settings": settings}
+}

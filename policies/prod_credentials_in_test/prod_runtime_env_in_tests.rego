@@ -1,0 +1,100 @@
+# METADATA
+# title: Tests run with the production runtime environment
+# description: |
+#   A test command, test job or test configuration file switches the
+#   application into its production environment: `RAILS_ENV=production`,
+#   `NODE_ENV=production`, `APP_ENV=prod`, `SPRING_PROFILES_ACTIVE=prod`,
+#   `DJANGO_SETTINGS_MODULE=*.production`. Build steps (`NODE_ENV=production
+#   npm run build`) are not tests and are not flagged.
+#
+#   Why is this bad? The runtime environment selects which database, queues and
+#   API credentials the application loads. A test suite started in production
+#   mode connects to whatever production config is reachable and then creates,
+#   truncates and deletes data by design — how DigitalOcean lost its primary
+#   database in 2017.
+# custom:
+#   id: prod-runtime-env-in-tests
+#   category: prod-credentials-in-test
+#   severity: error
+#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, test-config, docker-compose]
+#   help: >-
+#     Run tests with the test environment (`RAILS_ENV=test`, `NODE_ENV=test`,
+#     `SPRING_PROFILES_ACTIVE=test`); set production only in build and deploy steps.
+#   bad: |
+#     jobs:
+#       test:
+#         runs-on: ubuntu-latest
+#         env:
+#           RAILS_ENV: production
+#         steps:
+#           - run: bundle exec rspec
+#   good: |
+#     jobs:
+#       test:
+#         runs-on: ubuntu-latest
+#         env:
+#           RAILS_ENV: test
+#         steps:
+#           - run: bundle exec rspec
+#           - run: RAILS_ENV=production bundle exec rails assets:precompile
+package blastwall.prod_credentials_in_test.prod_runtime_env_in_tests
+
+import rego.v1
+
+import data.blastwall.lib.production
+
+# A variable of a test job that reaches a test command: set on the step that
+# runs the tests, or on the job (or pipeline) around them.
+deny contains result if {
+	some j, job in input.jobs
+	job.test
+	some v, variable in job.variables
+	is_string(variable.value)
+	production.runtime_prod(variable.name, variable.value)
+	reached := [c | some c in job.test_commands; reaches(variable, input.commands[c], j)]
+	count(reached) > 0
+	result := {
+		"msg": sprintf("test job `%s` (%s) sets `%s=%s`, so `%s` runs against the production configuration", [job.name, concat(", ", job.test_reasons), variable.name, variable.value, concat(" ", input.commands[reached[0]].argv)]),
+		"path": ["jobs", j, "variables", v],
+		"help": sprintf("Set `%s` to the test environment for test steps; keep `%s` only on build or deploy steps.", [variable.name, variable.value]),
+	}
+}
+
+# `RAILS_ENV=production bundle exec rspec` inline on a test command.
+deny contains result if {
+	some j, job in input.jobs
+	job.test
+	some c in job.test_commands
+	some a, assignment in input.commands[c].assignments
+	production.runtime_prod(assignment.name, assignment.value)
+	result := {
+		"msg": sprintf("test job `%s` runs `%s` with `%s=%s`, the production configuration", [job.name, concat(" ", input.commands[c].argv), assignment.name, assignment.value]),
+		"path": ["commands", c, "assignments", a],
+		"help": sprintf("Run the tests with `%s` set to the test environment.", [assignment.name]),
+	}
+}
+
+# A test configuration file (`.env.test`, `application-test.yml`, pytest-env).
+deny contains result if {
+	input.test_context
+	some s, setting in input.settings
+	production.runtime_prod(setting.name, setting.value)
+	result := {
+		"msg": sprintf("test configuration `%s` sets `%s=%s`, so tests load the production configuration", [input.file, setting.name, setting.value]),
+		"path": ["settings", s],
+		"help": sprintf("Set `%s` to the test environment in test configuration.", [setting.name]),
+	}
+}
+
+# A step-level variable reaches only the commands of its own step.
+reaches(variable, cmd, j) if {
+	some i, seg in variable.path
+	seg == "steps"
+	cmd.job == j
+	cmd.step == variable.path[i + 1]
+}
+
+reaches(variable, cmd, j) if {
+	not "steps" in variable.path
+	cmd.job == j
+}

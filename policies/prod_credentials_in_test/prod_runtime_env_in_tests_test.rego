@@ -1,0 +1,64 @@
+package blastwall.prod_credentials_in_test.prod_runtime_env_in_test_test
+
+import rego.v1
+
+import data.blastwall.prod_credentials_in_test.prod_runtime_env_in_tests as rule
+
+cmds := [
+	{"argv": ["npm", "run", "build"], "assignments": [{"name": "NODE_ENV", "value": "production"}], "job": 0, "step": 0},
+	{"argv": ["npm", "test"], "assignments": [], "job": 0, "step": 1},
+]
+
+tjob(variables) := {
+	"name": "test",
+	"test": true,
+	"test_reasons": ["runs `npm test`"],
+	"test_commands": [1],
+	"variables": variables,
+}
+
+test_flags_job_level_production if {
+	results := rule.deny with input as {"commands": cmds, "jobs": [tjob([{"name": "NODE_ENV", "value": "production", "path": ["jobs", "test", "env", "NODE_ENV"]}])]}
+	count(results) == 1
+	some r in results
+	r.path == ["jobs", 0, "variables", 0]
+	contains(r.msg, "`NODE_ENV=production`")
+}
+
+test_flags_test_step_level_production if {
+	v := {"name": "RAILS_ENV", "value": "production", "path": ["jobs", "test", "steps", 1, "env", "RAILS_ENV"]}
+	count(rule.deny) == 1 with input as {"commands": cmds, "jobs": [tjob([v])]}
+}
+
+test_ignores_build_step_level_production if {
+	v := {"name": "NODE_ENV", "value": "production", "path": ["jobs", "test", "steps", 0, "env", "NODE_ENV"]}
+	count(rule.deny) == 0 with input as {"commands": cmds, "jobs": [tjob([v])]}
+}
+
+test_ignores_inline_production_on_build_command if {
+	count(rule.deny) == 0 with input as {"commands": cmds, "jobs": [tjob([])]}
+}
+
+test_flags_inline_production_on_test_command if {
+	c := [{"argv": ["bundle", "exec", "rspec"], "assignments": [{"name": "RAILS_ENV", "value": "production"}], "job": 0, "step": 0}]
+	results := rule.deny with input as {"commands": c, "jobs": [object.union(tjob([]), {"test_commands": [0]})]}
+	some r in results
+	r.path == ["commands", 0, "assignments", 0]
+}
+
+test_ignores_deploy_job if {
+	j := object.union(tjob([{"name": "NODE_ENV", "value": "production", "path": ["env", "NODE_ENV"]}]), {"test": false})
+	count(rule.deny) == 0 with input as {"commands": cmds, "jobs": [j]}
+}
+
+test_flags_test_config_settings if {
+	settings := [
+		{"name": "spring.profiles.active", "value": "prod,metrics"},
+		{"name": "DJANGO_SETTINGS_MODULE", "value": "shop.settings.production"},
+		{"name": "APP_ENV", "value": "test"},
+		{"name": "production_ready", "value": "production"},
+		{"name": "DJANGO_SETTINGS_MODULE", "value": "shop.settings.production_like"},
+	]
+	results := rule.deny with input as {"test_context": true, "file": "pytest.ini", "settings": settings, "jobs": []}
+	{r.path | some r in results} == {["settings", 0], ["settings", 1]}
+}

@@ -1,0 +1,163 @@
+//! Test configuration files → flat `NAME = value` settings (`input.settings`).
+//!
+//! A test config says "the database is X" in many shapes: a dotenv line, a
+//! nested YAML key (`spring.datasource.url`), a docker-compose `- KEY=value`
+//! list item, or one line of pytest-env's multi-line `env =` value. Policies
+//! see one list of settings, each located exactly, whatever the shape.
+
+use serde::Serialize;
+use serde_json::{json, Value as Json};
+
+use crate::parse::node::{Node, Value};
+
+#[derive(Debug, Serialize)]
+pub struct Setting {
+    /// Dotted key path (`spring.datasource.url`, `DATABASE_URL`), or the
+    /// variable a `KEY=value` line sets.
+    pub name: String,
+    pub value: String,
+    /// Content path of the scalar the setting lives in.
+    pub path: Vec<Json>,
+    /// Exact span of a `KEY=value` line inside a longer scalar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<[usize; 2]>,
+}
+
+/// Configuration files (not CI pipelines, infrastructure code or scripts) get settings.
+pub fn is_config_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "test-config" | "dotenv" | "ini" | "docker-compose" | "helm-values"
+    )
+}
+
+/// Every scalar setting under `doc`, in document order.
+pub fn settings(doc: &Node, source: &str) -> Vec<Setting> {
+    let mut out = Vec::new();
+    walk(
+        doc,
+        &mut Vec::new(),
+        &mut Vec::new(),
+        false,
+        source,
+        &mut out,
+    );
+    out
+}
+
+fn walk(
+    node: &Node,
+    path: &mut Vec<Json>,
+    keys: &mut Vec<String>,
+    in_seq: bool,
+    source: &str,
+    out: &mut Vec<Setting>,
+) {
+    if path.len() > 32 {
+        return;
+    }
+    match &node.value {
+        Value::Map(map) => {
+            for (k, v) in map {
+                path.push(json!(k.name));
+                keys.push(k.name.clone());
+                walk(v, path, keys, false, source, out);
+                keys.pop();
+                path.pop();
+            }
+        }
+        Value::Seq(items) => {
+            for (i, v) in items.iter().enumerate() {
+                path.push(json!(i));
+                walk(v, path, keys, true, source, out);
+                path.pop();
+            }
+        }
+        Value::Null => {}
+        _ => {
+            let text = match &node.value {
+                Value::Str(s) => s.clone(),
+                other => Node::new(other.clone(), node.span).to_json().to_string(),
+            };
+            let env_block = keys.last().is_some_and(|k| {
+                k.eq_ignore_ascii_case("env") || k.eq_ignore_ascii_case("environment")
+            });
+            if in_seq || env_block || text.contains('\n') {
+                let lines = assignments(&text, node, source, path);
+                if !lines.is_empty() {
+                    out.extend(lines);
+                    return;
+                }
+            }
+            out.push(Setting {
+                name: keys.join("."),
+                value: text,
+                path: path.clone(),
+                span: None,
+            });
+        }
+    }
+}
+
+/// `KEY=value` lines (pytest-env also allows a `D:`/`R:` flag prefix), located in the source.
+fn assignments(text: &str, node: &Node, source: &str, path: &[Json]) -> Vec<Setting> {
+    let region = source.get(node.span.start..node.span.end).unwrap_or("");
+    let mut cursor = 0;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        let body = line
+            .strip_prefix("D:")
+            .or_else(|| line.strip_prefix("R:"))
+            .unwrap_or(line);
+        let Some((name, value)) = body.split_once('=') else {
+            continue;
+        };
+        let name = name.trim();
+        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        if !valid {
+            continue;
+        }
+        let span = region.get(cursor..).and_then(|r| r.find(line)).map(|o| {
+            cursor += o + line.len();
+            let start = node.span.start + cursor - line.len();
+            [start, start + line.len()]
+        });
+        out.push(Setting {
+            name: name.to_owned(),
+            value: value.trim().to_owned(),
+            path: path.to_vec(),
+            span,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml::parse_yaml;
+
+    #[test]
+    fn nested_keys_list_items_and_multiline_values() {
+        let src = "spring:\n  profiles:\n    active: test\nservices:\n  app:\n    environment:\n      - DATABASE_URL=postgres://db/app\nenv: |\n  D:NODE_ENV=test\n  # OLD=1\n  API=http://x\n";
+        let docs = parse_yaml(src).expect("parses");
+        let got = settings(&docs[0], src);
+        let names: Vec<&str> = got.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec!["spring.profiles.active", "DATABASE_URL", "NODE_ENV", "API"]
+        );
+        assert_eq!(got[1].value, "postgres://db/app");
+        let [start, end] = got[3].span.expect("located");
+        assert_eq!(&src[start..end], "API=http://x");
+        let [start, end] = got[1].span.expect("located");
+        assert_eq!(&src[start..end], "DATABASE_URL=postgres://db/app");
+    }
+}
