@@ -69,3 +69,8 @@ test_flags_namespace_delete_from_listing if {
 	contains(r.msg, "namespace")
 	count(rule.deny) == 0 with input as {"commands": [cmd(["kubectl", "get", "ns", "-l", "owner=ci"], []), cmd(["kubectl", "delete", "namespace", "$ns"], [0])]}
 }
+
+test_ignores_listings_tested_before_the_delete if {
+	check := {"argv": ["[[", "$ns", "==", "preview-*", "]]"], "span": [0, 1], "inputs": [0], "stdin_from": null}
+	count(rule.deny) == 0 with input as {"commands": [cmd(["kubectl", "get", "ns", "-o", "name"], []), check, cmd(["kubectl", "delete", "$ns"], [0])]}
+}

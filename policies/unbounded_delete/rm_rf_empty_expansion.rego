@@ -4,9 +4,10 @@
 #   A recursive `rm` whose target is a variable followed only by `/` or `/*`
 #   (`rm -rf "$BUILD_DIR/"*`, `rm -rf $PREFIX/`, `rm -rf "$1"/*`), with nothing
 #   that stops an empty or unset variable: no `${VAR:?}`, no `[ -n "$VAR" ]`
-#   check, no constant value assigned in the script, no `set -u` (unless the
-#   variable comes from a command substitution, which `set -u` does not
-#   guard).
+#   check, no constant value or `$(mktemp …)` assigned in the script, no
+#   `set -u` for variables from the environment, no `set -e` for variables
+#   from a command substitution (a failed `$(…)` then aborts), and not a
+#   lower-case loop variable.
 #
 #   Why is this bad? When the variable is empty (a typo, a missing CI
 #   variable, a `cd` that failed inside `$(…)`) the command becomes
@@ -102,22 +103,54 @@ guarded(_, var) if {
 	}
 }
 
-# `set -u` stops unset variables, not ones a failed `$(…)` left empty.
-guarded(cmd, var) if {
-	nounset
+# `set -u` stops unset variables, not ones a failed `$(…)` left empty; `set -e` stops those.
+guarded(_, var) if {
+	shell_option("u", "nounset")
 	not assigned_from_command(var)
 }
 
-nounset if {
-	some other in input.commands
-	other.argv[0] == "set"
-	some flag in array.slice(other.argv, 1, count(other.argv))
-	nounset_flag(flag, other.argv)
+guarded(_, var) if {
+	shell_option("e", "errexit")
+	assigned_from_command(var)
 }
 
-nounset_flag(flag, _) if regex.match(`^-[a-zA-Z]*u[a-zA-Z]*$`, flag)
+# `tmp=$(mktemp -d)`: never empty when it succeeds.
+guarded(_, var) if {
+	values := [x.value | some other in input.commands; some x in other.assignments; x.name == var]
+	count(values) > 0
+	every v in values {
+		startswith(v, "$(mktemp")
+	}
+}
 
-nounset_flag("nounset", argv) if "-o" in argv
+# A lower-case variable never assigned, used inside a loop: the loop variable of
+# `for d in build dist`, which takes the list's (non-empty) words.
+guarded(cmd, var) if {
+	cmd.in_loop
+	not regex.match(`^[A-Z0-9_]+$`, var)
+	not assigned(var)
+}
+
+assigned(var) if {
+	some other in input.commands
+	some x in other.assignments
+	x.name == var
+}
+
+shell_option(letter, _) if {
+	some other in input.commands
+	other.argv[0] == "set"
+	some flag in other.argv
+	regex.match(sprintf(`^-[a-zA-Z]*%s[a-zA-Z]*$`, [letter]), flag)
+}
+
+shell_option(_, name) if {
+	some other in input.commands
+	other.argv[0] == "set"
+	some i, flag in other.argv
+	flag == "-o"
+	other.argv[i + 1] == name
+}
 
 assigned_from_command(var) if {
 	some other in input.commands

@@ -25,8 +25,19 @@ test_flags_trailing_slash_and_positional if {
 }
 
 test_flags_variable_from_a_substitution_even_under_set_u if {
-	set_u := {"argv": ["set", "-eu"], "words": [], "assignments": [], "span": [0, 1]}
+	set_u := {"argv": ["set", "-u"], "words": [], "assignments": [], "span": [0, 1]}
 	count(rule.deny) == 1 with input as {"commands": [set_u, assign("ROOT", "$(cd x && pwd)"), rm("$ROOT/*", true)]}
+}
+
+test_errexit_and_mktemp_guard_substitutions if {
+	set_e := {"argv": ["set", "-eo", "pipefail"], "words": [], "assignments": [], "span": [0, 1]}
+	count(rule.deny) == 0 with input as {"commands": [set_e, assign("ROOT", "$(git rev-parse --show-toplevel)"), rm("$ROOT/*", true)]}
+	count(rule.deny) == 0 with input as {"commands": [assign("TMP", "$(mktemp -d)"), rm("$TMP/*", true)]}
+}
+
+test_loop_variables_take_the_list_words if {
+	count(rule.deny) == 0 with input as {"commands": [object.union(rm("$d/*", true), {"in_loop": true})]}
+	count(rule.deny) == 1 with input as {"commands": [object.union(rm("$BUILD_DIR/*", true), {"in_loop": true})]}
 }
 
 test_ignores_guards if {

@@ -22,3 +22,9 @@ kubectl get namespaces -l app.kubernetes.io/managed-by=integration-suite -o name
 aws rds describe-db-instances --output json \
   | jq -r '.DBInstances[] | select(.TagList[]? | .Key == "owner" and .Value == "integration-suite") | .DBInstanceIdentifier' \
   | xargs -r -n1 aws rds delete-db-instance --skip-final-snapshot --db-instance-identifier
+
+for ns in $(kubectl get namespaces -o jsonpath='{.items[*].metadata.name}'); do
+  if [[ "$ns" == preview-* ]]; then
+    kubectl delete namespace "$ns" --wait=false
+  fi
+done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Remove an installed toolchain; called as `uninstall.sh <prefix>`.
-set -eo pipefail
+set -o pipefail
 
 INSTALL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 

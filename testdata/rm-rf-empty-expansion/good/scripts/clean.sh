@@ -19,3 +19,9 @@ rm -rf "$LITERAL/*"
 echo 'never: rm -rf "$DIR/"*'
 clean_dist
 clean_cache
+
+for target in build dist coverage; do
+  rm -rf "$target"/*
+done
+scratch=$(mktemp -d)
+rm -rf "$scratch"/*
