@@ -1,0 +1,47 @@
+# METADATA
+# title: Cloud accounts test contexts reach
+# description: |
+#   Collects the AWS account ids (own account-id settings and role ARNs), GCP
+#   projects and Azure subscriptions that test contexts name: settings of test
+#   configuration files (`.env.test`, pytest-env, `application-test.yml`, …)
+#   and the variables and `role-to-assume` inputs of CI test jobs. CI jobs that
+#   name an environment are already collected by `cloud_accounts` with it.
+#   Facts are `{"type": "test-reference", "target": <account fact type>, "value", "context"}`.
+# custom:
+#   kinds: [test-config, docker-compose, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite]
+package blastwall.facts.test_context_accounts
+
+import rego.v1
+
+import data.blastwall.lib.cloud_ids
+
+facts contains reference(f, sprintf("test configuration `%s`", [input.file])) if {
+	input.test_context
+	some s, setting in input.settings
+	parts := split(setting.name, ".")
+	f := cloud_ids.setting_fact(parts[count(parts) - 1], setting.value, ["settings", s])
+}
+
+facts contains reference(f, test_job(job)) if {
+	some j, job in input.jobs
+	job.test
+	job.env == null
+	some v, variable in job.variables
+	is_string(variable.value)
+	f := cloud_ids.setting_fact(variable.name, variable.value, ["jobs", j, "variables", v])
+}
+
+facts contains reference(object.union(f, {"via": key}), test_job(job)) if {
+	some job in input.jobs
+	job.test
+	job.env == null
+	some step in job.steps
+	is_object(step["with"])
+	some key, value in step["with"]
+	lower(key) in {"role-to-assume", "subscription-id"}
+	f := cloud_ids.setting_fact(replace(key, "-", "_"), value, array.concat(["content"], array.concat(step.path, ["with", key])))
+}
+
+reference(f, context) := object.union(f, {"type": "test-reference", "target": f.type, "context": context})
+
+test_job(job) := sprintf("test job `%s` (%s)", [job.name, concat(", ", job.test_reasons)])
