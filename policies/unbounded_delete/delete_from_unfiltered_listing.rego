@@ -193,6 +193,26 @@ filtered_listing(la) if {
 	shell.has_flag(la, flag)
 }
 
+# Any name, id, prefix, tag or filter flag on the listing names what it covers
+# (`--log-group-name-prefix pr-`, `--db-instance-identifier orders`); a status filter does not.
+filtered_listing(la) if {
+	some w in la
+	regex.match(`^--[a-z-]*(prefix|filter|filters|tag|tags|name|names|id|ids|identifier|arn|selector)(=.*)?$`, w)
+	not contains(w, "status")
+}
+
+# `kubectl get pod web-0` or `kubectl get pod/web-0`: named resources.
+filtered_listing(la) if {
+	la[0] == "kubectl"
+	count(subcommands(la)) > 2
+}
+
+filtered_listing(la) if {
+	la[0] == "kubectl"
+	some w in subcommands(la)
+	contains(w, "/")
+}
+
 # `-lapp=x` (kubectl/helm short form).
 filtered_listing(la) if {
 	some w in la

@@ -74,3 +74,11 @@ test_ignores_listings_tested_before_the_delete if {
 	check := {"argv": ["[[", "$ns", "==", "preview-*", "]]"], "span": [0, 1], "inputs": [0], "stdin_from": null}
 	count(rule.deny) == 0 with input as {"commands": [cmd(["kubectl", "get", "ns", "-o", "name"], []), check, cmd(["kubectl", "delete", "$ns"], [0])]}
 }
+
+test_names_and_prefixes_bound_a_listing_but_status_does_not if {
+	del := cmd(["aws", "logs", "delete-log-group", "--log-group-name", "$g"], [0])
+	count(rule.deny) == 0 with input as {"commands": [cmd(["aws", "logs", "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/pr-"], []), del]}
+	stacks := cmd(["aws", "cloudformation", "list-stacks", "--stack-status-filter", "CREATE_COMPLETE"], [])
+	count(rule.deny) == 1 with input as {"commands": [stacks, cmd(["aws", "cloudformation", "delete-stack", "--stack-name", "$s"], [0])]}
+	count(rule.deny) == 0 with input as {"commands": [cmd(["kubectl", "get", "pod", "web-0", "-o", "name"], []), cmd(["kubectl", "delete"], [0])]}
+}
