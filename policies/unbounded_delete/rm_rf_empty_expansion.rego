@@ -103,6 +103,15 @@ guarded(_, var) if {
 	}
 }
 
+# Set to a constant by the CI job or workflow (`env:`, `variables:`).
+guarded(cmd, var) if {
+	some v in input.jobs[cmd.job].variables
+	v.name == var
+	is_string(v.value)
+	v.value != ""
+	not contains(v.value, "$")
+}
+
 # `set -u` stops unset variables, not ones a failed `$(…)` left empty; `set -e` stops those.
 guarded(_, var) if {
 	shell_option("u", "nounset")

@@ -55,3 +55,9 @@ test_ignores_bounded_paths_and_quoted_globs if {
 	count(rule.deny) == 0 with input as {"commands": [rm("$DIR/*", false)]}
 	count(rule.deny) == 0 with input as {"commands": [{"argv": ["rm", "-f", "$DIR/*"], "words": [word("rm", false), word("-f", false), word("$DIR/*", true)], "assignments": [], "span": [0, 1]}]}
 }
+
+test_ci_variables_with_constant_values_guard if {
+	c := object.union(rm("$OUT/*", true), {"job": 0})
+	count(rule.deny) == 0 with input as {"commands": [c], "jobs": [{"variables": [{"name": "OUT", "value": "dist"}]}]}
+	count(rule.deny) == 1 with input as {"commands": [c], "jobs": [{"variables": [{"name": "OUT", "value": "${{ inputs.out }}"}]}]}
+}
