@@ -6,7 +6,7 @@
 //! the line number, so it survives edits that shift lines. SARIF
 //! `partialFingerprints` and GitLab `fingerprint` use the same value.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -115,6 +115,74 @@ pub fn filter(report: &mut Report, known: &BTreeSet<String>) {
     report.findings.retain(|_| keep.next().unwrap_or(true));
 }
 
+/// Lines added or changed since `rev`, per file (relative to `cwd`, like
+/// finding paths), from `git diff -U0 REV` of the working tree.
+pub fn changed_lines(rev: &str, cwd: &Path) -> Result<BTreeMap<String, Vec<(usize, usize)>>> {
+    let output = std::process::Command::new("git")
+        .args([
+            "-c",
+            "core.quotepath=false",
+            "diff",
+            "-U0",
+            "--no-color",
+            "--no-ext-diff",
+        ])
+        .args([
+            "--relative",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            rev,
+            "--",
+        ])
+        .current_dir(cwd)
+        .output()
+        .context("cannot run git")?;
+    if !output.status.success() {
+        bail!(
+            "git diff {rev} failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(parse_diff(&String::from_utf8_lossy(&output.stdout)))
+}
+
+fn parse_diff(diff: &str) -> BTreeMap<String, Vec<(usize, usize)>> {
+    let mut changed: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    let mut file: Option<String> = None;
+    for line in diff.lines() {
+        if let Some(path) = line.strip_prefix("+++ ") {
+            // `+++ /dev/null`: the file was deleted, nothing to report in it.
+            file = path.strip_prefix("b/").map(str::to_owned);
+        } else if let (Some(hunk), Some(file)) = (line.strip_prefix("@@ "), &file) {
+            // `@@ -a,b +c,d @@`: d new lines from c (d defaults to 1; 0 is a pure deletion).
+            let Some(new) = hunk.split(' ').find_map(|w| w.strip_prefix('+')) else {
+                continue;
+            };
+            let (start, count) = new.split_once(',').unwrap_or((new, "1"));
+            if let (Ok(start), Ok(count)) = (start.parse::<usize>(), count.parse::<usize>()) {
+                if count > 0 {
+                    changed
+                        .entry(file.clone())
+                        .or_default()
+                        .push((start, start + count - 1));
+                }
+            }
+        }
+    }
+    changed
+}
+
+/// Keeps the findings whose lines overlap a changed range of their file.
+pub fn keep_changed(report: &mut Report, changed: &BTreeMap<String, Vec<(usize, usize)>>) {
+    report.findings.retain(|f| {
+        changed.get(&f.file).is_some_and(|ranges| {
+            ranges
+                .iter()
+                .any(|&(start, end)| start <= f.end_line && f.line <= end)
+        })
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +209,8 @@ mod tests {
                     span: Span::new(0, 0),
                     label: String::new(),
                     fix: None,
+                    suppressed: false,
+                    suppression_reason: None,
                 });
             }
         }
@@ -157,6 +227,18 @@ mod tests {
         assert_ne!(dup[0], dup[1]);
         let after = fingerprints(&report("# new\n\n  a: PROD\nb: PROD\nc: PROD\n"));
         assert_eq!(before, after);
+    }
+
+    #[test]
+    fn diff_hunks_become_changed_line_ranges() {
+        let diff = "diff --git a/ci.yml b/ci.yml\n--- a/ci.yml\n+++ b/ci.yml\n@@ -3 +3 @@ jobs:\n-x\n+y\n@@ -7,0 +8,2 @@\n+a\n+b\n@@ -20,2 +21,0 @@\n-gone\n--- a/old.sh\n+++ /dev/null\n@@ -1,3 +0,0 @@\n";
+        let changed = parse_diff(diff);
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed["ci.yml"], [(3, 3), (8, 9)]);
+        let mut report = report("a\nb\nPROD\nc\nPROD\n");
+        keep_changed(&mut report, &changed);
+        assert_eq!(report.findings.len(), 1);
+        assert_eq!(report.findings[0].line, 3);
     }
 
     #[test]

@@ -49,6 +49,9 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         if let Some(path) = &args.baseline {
             crate::baseline::filter(&mut report, &crate::baseline::read(path)?);
         }
+        if let Some(rev) = &args.diff_base {
+            crate::baseline::keep_changed(&mut report, &crate::baseline::changed_lines(rev, &cwd)?);
+        }
         Ok(report)
     };
     let mut report = scan()?;

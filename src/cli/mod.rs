@@ -64,6 +64,9 @@ pub struct LintArgs {
     /// Also write every finding (before `--baseline` filtering) to this baseline file.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Report only findings on lines added or changed since REV (reads `git diff`).
+    #[arg(long, value_name = "REV")]
+    pub diff_base: Option<String>,
     /// Print each suggested fix as a unified diff under its finding; writes nothing.
     #[arg(long)]
     pub fix_suggest: bool,

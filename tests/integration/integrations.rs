@@ -262,3 +262,35 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn diff_base_reports_only_changed_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.email=ci@example.com", "-c", "user.name=ci"])
+            .args(args)
+            .current_dir(root)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    write(root, ".github/workflows/test.yml", WORKFLOW);
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "legacy"]);
+    let added = format!(
+        "# moved down\n{WORKFLOW}  e2e-tests:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx playwright test\n        env:\n          TOKEN: ${{{{ secrets.PROD_E2E_TOKEN }}}}\n"
+    );
+    write(root, ".github/workflows/test.yml", &added);
+    let run = blastwall(root, &["lint", "--diff-base", "HEAD", "--format", "json"]);
+    let findings = run.json()["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert!(findings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("PROD_E2E_TOKEN"));
+    let run = blastwall(root, &["lint", "--diff-base", "no-such-rev"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
