@@ -1,12 +1,14 @@
 //! One function per subcommand; each returns the exit code.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 
 use crate::cli::{BaselineArgs, Color, Command, FailOn, Format, LintArgs, PolicyArgs};
 use crate::engine::registry::{PolicyError, PolicySet, Severity};
+use crate::config::Loaded;
 use crate::engine::Engine;
 use crate::report;
 
@@ -17,17 +19,43 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Rules(policies) => rules(&policies),
         Command::Explain { rule, policies } => explain(&rule, &policies),
         Command::Baseline(args) => baseline(args),
+        Command::Config {
+            show,
+            path,
+            policies,
+        } => config(show, path, &policies),
+        Command::Docs { write, out } => docs(write, &out),
         Command::Test { dirs } => crate::engine::testing::run_tests(&dirs),
     }
 }
 
-fn policy_set(args: &PolicyArgs) -> Result<PolicySet> {
+/// The configuration for a scan of `targets`, and every policy it and the
+/// flags name (before `select`/`ignore`).
+fn configured(args: &PolicyArgs, targets: &[PathBuf]) -> Result<(PolicySet, Loaded)> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let config = Loaded::find(args.config.as_deref(), targets, &cwd)?;
     let mut set = PolicySet::builtin().map_err(policy_errors)?;
-    for dir in &args.policy {
+    for dir in config.policy_dirs().iter().chain(&args.policy) {
         set.add_dir(dir).map_err(policy_errors)?;
     }
-    Ok(set)
+    config.check_rules(&set)?;
+    Ok((set, config))
 }
+
+fn policy_set(args: &PolicyArgs) -> Result<PolicySet> {
+    Ok(configured(args, &[])?.0)
+}
+
+/// The engine for a scan of `targets`, with the configuration applied.
+fn engine(args: &PolicyArgs, targets: &[PathBuf]) -> Result<Engine> {
+    let (mut set, mut config) = configured(args, targets)?;
+    config.select(&mut set);
+    config.configure_environments();
+    let mut engine = Engine::new(set).map_err(policy_errors)?;
+    engine.configure(config).map_err(policy_errors)?;
+    Ok(engine)
+}
+
 
 fn policy_errors(errors: Vec<PolicyError>) -> anyhow::Error {
     let lines: Vec<String> = errors
@@ -38,8 +66,7 @@ fn policy_errors(errors: Vec<PolicyError>) -> anyhow::Error {
 }
 
 fn lint(args: LintArgs) -> Result<ExitCode> {
-    let set = policy_set(&args.policies)?;
-    let engine = Engine::new(set).map_err(policy_errors)?;
+    let engine = engine(&args.policies, &args.paths)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let scan = || -> Result<report::Report> {
         let mut report = crate::lint::lint(&engine, &args.paths, &cwd);
@@ -79,23 +106,19 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         Format::Gitlab => report::gitlab::render(&report),
     };
     write_stdout(&rendered)?;
-    let threshold = match args.fail_on {
+    let fail_on = args.fail_on.or(engine.config.config.fail_on);
+    let threshold = match fail_on.unwrap_or(FailOn::Warning) {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Note => Some(Severity::Note),
         FailOn::Never => None,
     };
-    let failed = threshold.is_some_and(|t| {
-        report
-            .findings
-            .iter()
-            .any(|f| f.severity.rank() >= t.rank())
-    });
+    let failed = threshold.is_some_and(|t| report.active().any(|f| f.severity.rank() >= t.rank()));
     Ok(ExitCode::from(u8::from(failed)))
 }
 
 fn baseline(args: BaselineArgs) -> Result<ExitCode> {
-    let engine = Engine::new(policy_set(&args.policies)?).map_err(policy_errors)?;
+    let engine = engine(&args.policies, &args.paths)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let report = crate::lint::lint(&engine, &args.paths, &cwd);
     write_file(&args.output, &crate::baseline::render(&report))?;
@@ -122,6 +145,8 @@ fn write_stdout(text: &str) -> Result<()> {
 
 fn inspect(paths: &[std::path::PathBuf]) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    // The nearest `.blastwall.yaml` shapes `environment`, as it does for `lint`.
+    Loaded::find(None, paths, &cwd)?.configure_environments();
     let documents = crate::lint::inspect(paths, &cwd);
     let mut out = serde_json::to_string_pretty(&documents)?;
     out.push('\n');
@@ -131,7 +156,8 @@ fn inspect(paths: &[std::path::PathBuf]) -> Result<ExitCode> {
 
 fn rules(args: &PolicyArgs) -> Result<ExitCode> {
     let set = policy_set(args)?;
-    let mut rules: Vec<_> = set.rules.iter().collect();
+    let meta = crate::suppress::meta_rules();
+    let mut rules: Vec<_> = set.rules.iter().chain(&meta).collect();
     rules.sort_by(|a, b| (&a.category, &a.id).cmp(&(&b.category, &b.id)));
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = String::new();
@@ -150,9 +176,42 @@ fn rules(args: &PolicyArgs) -> Result<ExitCode> {
 
 fn explain(id: &str, args: &PolicyArgs) -> Result<ExitCode> {
     let set = policy_set(args)?;
-    let Some(rule) = set.rule(id) else {
+    let meta = crate::suppress::meta_rules();
+    let Some(rule) = set.rule(id).or_else(|| meta.iter().find(|r| r.id == id)) else {
         bail!("unknown rule `{id}` (see `blastwall rules`)");
     };
     write_stdout(&crate::docs::rule_markdown(rule))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The reference of the built-in rules only: user policies document themselves.
+fn docs(write: bool, out: &std::path::Path) -> Result<ExitCode> {
+    let mut set = PolicySet::builtin().map_err(policy_errors)?;
+    set.rules.extend(crate::suppress::meta_rules());
+    let pages = crate::docs::pages(&set.rules);
+    if write {
+        for name in crate::docs::write(out, &pages)
+            .with_context(|| format!("cannot write {}", out.display()))?
+        {
+            eprintln!("blastwall: wrote {}", out.join(name).display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let stale = crate::docs::stale(out, &pages);
+    for name in &stale {
+        eprintln!(
+            "blastwall: {} is stale (run `blastwall docs --write`)",
+            out.join(name).display()
+        );
+    }
+    Ok(ExitCode::from(u8::from(!stale.is_empty())))
+}
+
+fn config(show: bool, path: PathBuf, policies: &PolicyArgs) -> Result<ExitCode> {
+    if !show {
+        bail!("nothing to do: `blastwall config --show` prints the effective configuration");
+    }
+    let (_, config) = configured(policies, &[path])?;
+    write_stdout(&config.show())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod discover;
 pub mod docs;
 pub mod engine;
@@ -16,3 +17,4 @@ pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod report;
+pub mod suppress;

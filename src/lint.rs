@@ -30,11 +30,13 @@ struct FileOutcome {
     /// Kept only when something points into the file.
     source: Option<(String, Arc<str>)>,
     reported: bool,
+    suppressions: Vec<crate::suppress::Suppression>,
 }
 
 pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     let started = Instant::now();
-    let discovered = discover(targets, cwd);
+    let mut discovered = discover(targets, cwd);
+    discovered.files.retain(|f| !engine.config.excludes(&f.path));
     let terraform = terraform_scopes(&discovered.files);
     let outcomes: Vec<FileOutcome> = discovered
         .files
@@ -59,8 +61,12 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
         });
     }
     let mut facts = Vec::new();
+    let mut suppressions = std::collections::BTreeMap::new();
     for outcome in outcomes {
         facts.extend(outcome.facts);
+        if let (false, Some((file, _))) = (outcome.suppressions.is_empty(), &outcome.source) {
+            suppressions.insert(file.clone(), outcome.suppressions);
+        }
         if outcome.reported {
             report.findings.extend(outcome.findings);
             report.errors.extend(outcome.errors);
@@ -92,6 +98,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
             span: None,
         });
     }
+    engine.config.settle(&mut report, &engine.set, &suppressions);
     // Sources nobody points at are dropped before rendering.
     let wanted: std::collections::BTreeSet<String> = report
         .findings
@@ -143,6 +150,9 @@ fn scan_file(
         }
     };
     let text: Arc<str> = Arc::from(text);
+    if file.reported {
+        outcome.suppressions = crate::suppress::scan(&text);
+    }
     let nodes = match parse::parse(file.format, &text) {
         Ok(nodes) => nodes,
         Err(e) => {
@@ -185,7 +195,11 @@ fn scan_file(
             )));
         }
     }
-    if !outcome.findings.is_empty() || !outcome.facts.is_empty() || !outcome.errors.is_empty() {
+    if !outcome.findings.is_empty()
+        || !outcome.facts.is_empty()
+        || !outcome.errors.is_empty()
+        || !outcome.suppressions.is_empty()
+    {
         outcome.source = Some((file.display.clone(), text));
     }
     outcome
@@ -316,6 +330,8 @@ fn finding(
             .unwrap_or(&rule.title)
             .to_owned(),
         fix: None,
+        suppressed: false,
+        suppression_reason: None,
     }
 }
 

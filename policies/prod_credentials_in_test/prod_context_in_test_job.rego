@@ -63,7 +63,7 @@ deny contains result if {
 	}
 	count(job.test_commands) > 0
 	result := {
-		"msg": sprintf("job `%s` (%s) runs tests inside production environment `%s`", [job.name, concat(", ", job.test_reasons), job.environment]),
+		"msg": sprintf("job `%s` runs `%s` on `%s` inside production environment `%s`", [job.name, concat(" ", input.commands[job.test_commands[0]].argv), concat("`, `", job.triggers), job.environment]),
 		"path": array.concat(array.concat(["content"], job.path), ["environment"]),
 		"help": "Pull-request test jobs should not use the production environment: declare a test environment (e.g. `environment: test`) with test-scoped secrets; run production smoke tests only after the deploy job (`needs: deploy`).",
 	}

@@ -48,10 +48,11 @@ env_job(triggers, commands) := {
 }
 
 test_flags_pull_request_tests_in_production_environment if {
-	results := rule.deny with input as {"kind": "github-actions", "jobs": [env_job(["pull_request"], [3])]}
+	results := rule.deny with input as {"kind": "github-actions", "jobs": [env_job(["pull_request"], [0])], "commands": [{"argv": ["npx", "playwright", "test"]}]}
 	count(results) == 1
 	some r in results
 	r.path == ["content", "jobs", "e2e", "environment"]
+	contains(r.msg, "runs `npx playwright test` on `pull_request`")
 }
 
 test_ignores_post_deploy_smoke_test_on_push if {

@@ -32,10 +32,29 @@ pub enum Command {
     },
     /// Record today's findings, so `lint --baseline FILE` reports only new ones.
     Baseline(BaselineArgs),
+    /// Print the effective configuration and the file it came from.
+    Config {
+        /// Required: what to do with the configuration.
+        #[arg(long)]
+        show: bool,
+        /// Where to look for `.blastwall.yaml` (walking up from it).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        policies: PolicyArgs,
+    },
     /// Run Rego unit tests (`test_*` rules) of the built-in and user policies.
     Test {
         /// Extra policy directories whose tests run alongside the built-in ones.
         dirs: Vec<PathBuf>,
+    },
+    /// Generate the rule reference (`docs/rules/*.md`) from the policies' METADATA.
+    Docs {
+        /// Rewrite the files; without it, list the stale ones and exit 1 if any.
+        #[arg(long)]
+        write: bool,
+        #[arg(long, value_name = "DIR", default_value = "docs/rules")]
+        out: PathBuf,
     },
 }
 
@@ -44,6 +63,9 @@ pub struct PolicyArgs {
     /// Load user policies from DIR, alongside the built-in ones (repeatable).
     #[arg(long = "policy", value_name = "DIR")]
     pub policy: Vec<PathBuf>,
+    /// Read this configuration file instead of the nearest `.blastwall.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -53,9 +75,10 @@ pub struct LintArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Exit with 1 when a finding has at least this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit with 1 when a finding has at least this severity
+    /// [default: `fail-on` in .blastwall.yaml, else warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
     /// Report only findings not recorded in this baseline file.
@@ -112,7 +135,8 @@ pub enum Format {
     Gitlab,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     Error,
     Warning,

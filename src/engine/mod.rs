@@ -13,6 +13,8 @@ use registry::{PolicyError, PolicySet, Scope};
 pub struct Engine {
     base: regorus::Engine,
     pub set: PolicySet,
+    /// The `.blastwall.yaml` in force (see [`Engine::configure`]).
+    pub config: crate::config::Loaded,
 }
 
 /// A raw result of one rule on one input, before location.
@@ -40,10 +42,26 @@ impl Engine {
             }
         }
         if errors.is_empty() {
-            Ok(Engine { base, set })
+            let mut engine = Engine {
+                base,
+                set,
+                config: crate::config::Loaded::default(),
+            };
+            engine.configure(crate::config::Loaded::default())?;
+            Ok(engine)
         } else {
             Err(errors)
         }
+    }
+
+    /// Applies a configuration: policies read it as `data.blastwall.config`.
+    pub fn configure(&mut self, config: crate::config::Loaded) -> Result<(), Vec<PolicyError>> {
+        self.base.clear_data();
+        self.base
+            .add_data(regorus::Value::from(config.rego_data()))
+            .map_err(|e| vec![policy_error("data.blastwall.config", &e.to_string())])?;
+        self.config = config;
+        Ok(())
     }
 
     pub fn worker(&self) -> regorus::Engine {

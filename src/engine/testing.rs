@@ -41,10 +41,13 @@ pub fn run_tests(dirs: &[PathBuf]) -> Result<ExitCode> {
         .collect();
     let engine = Engine::new(set).map_err(|e| anyhow!("{}", format_errors(&e)))?;
     let mut worker = engine.worker();
+    // `print()` output is shown under a failing test, as `opa test` does.
+    worker.set_gather_prints(true);
     let mut failed = 0;
     let mut out = String::new();
     for case in &cases {
         let outcome = worker.eval_rule(format!("data.{}.{}", case.package, case.name));
+        let prints = worker.take_prints().unwrap_or_default();
         let verdict = match outcome {
             Ok(v) if v == regorus::Value::from(true) => None,
             Ok(regorus::Value::Undefined) => {
@@ -61,6 +64,9 @@ pub fn run_tests(dirs: &[PathBuf]) -> Result<ExitCode> {
                     "FAIL {}.{} ({}:{}): {why}\n",
                     case.package, case.name, case.file, case.line
                 ));
+                for line in prints {
+                    out.push_str(&format!("  | {line}\n"));
+                }
             }
         }
     }

@@ -112,6 +112,8 @@ const DEPLOY_WORDS: &[&str] = &[
     "provision",
     "apply",
 ];
+/// Pull-request jobs that are not tests by their trigger alone.
+const NON_TEST_PR_WORDS: &[&str] = &["plan", "preview", "diff", "label", "labeler", "triage"];
 const PR_TRIGGERS: &[&str] = &[
     "pull_request",
     "pull_request_target",
@@ -894,7 +896,14 @@ fn infer_contexts(job: &mut Job) {
             job.test_reasons.push(format!("stage `{stage}`"));
         }
     }
-    if !job.triggers.is_empty()
+    // A pull-request trigger alone makes checks tests, not previews, plans or deploys
+    // (`terraform plan` on a pull request is not a test suite).
+    let not_a_check = job.deploy
+        || name_words
+            .iter()
+            .any(|w| NON_TEST_PR_WORDS.contains(&w.as_str()));
+    if !not_a_check
+        && !job.triggers.is_empty()
         && job
             .triggers
             .iter()
@@ -996,4 +1005,58 @@ fn test_runner(argv: &[String]) -> Option<String> {
         _ => return None,
     };
     Some(runner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml::parse_yaml;
+
+    fn model(kind: &str, src: &str) -> CiModel {
+        let docs = parse_yaml(src).expect("parses");
+        ci_model(kind, &docs[0], src)
+    }
+
+    fn job<'a>(m: &'a CiModel, id: &str) -> &'a Job {
+        m.jobs.iter().find(|j| j.id == id).expect("job")
+    }
+
+    #[test]
+    fn test_contexts_from_names_triggers_and_runners() {
+        let src = "on: pull_request\njobs:\n  check:\n    steps:\n      - run: go test ./...\n  plan:\n    steps:\n      - run: terraform plan\n  deploy:\n    environment: production\n    steps:\n      - run: npm test && ./deploy.sh\n";
+        let m = model("github-actions", src);
+        let check = job(&m, "check");
+        assert!(check.test);
+        assert_eq!(check.test_commands, vec![0]);
+        assert!(check.test_reasons.iter().any(|r| r == "runs `go test`"));
+        // A plan on a pull request is not a test suite; a deploy that runs tests stays a deploy.
+        assert!(!job(&m, "plan").test);
+        let deploy = job(&m, "deploy");
+        assert!(!deploy.test && deploy.deploy);
+        assert_eq!(deploy.env, Some(Env::Prod));
+    }
+
+    #[test]
+    fn gitlab_template_references_are_located_in_the_template() {
+        let src = ".db:\n  variables:\n    DATABASE_URL: $PROD_DATABASE_URL\nrspec:\n  extends: .db\n  stage: test\n  script:\n    - |\n      # $PROD_TOKEN is for deploys only\n      bundle exec rspec\n";
+        let m = model("gitlab-ci", src);
+        let spec = job(&m, "rspec");
+        assert!(spec.test);
+        let names: Vec<&str> = spec.secrets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, vec!["PROD_DATABASE_URL"]);
+        let [start, end] = spec.secrets[0].span;
+        assert_eq!(&src[start..end], "PROD_DATABASE_URL");
+        assert_eq!(spec.secrets[0].path[0], json!(".db"));
+    }
+
+    #[test]
+    fn azure_macros_are_references_but_shell_substitutions_are_not() {
+        let src = "jobs:\n  - job: Test\n    steps:\n      - script: pytest --url $(ProdApiUrl) --date $(date)\n";
+        let m = model("azure-pipelines", src);
+        let names: Vec<&str> = m.jobs[0].secrets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, vec!["ProdApiUrl", "date"]);
+        assert_eq!(m.jobs[0].secrets[0].env, Some(Env::Prod));
+        let gitlab = model("gitlab-ci", "t:\n  script:\n    - echo $(date)\n");
+        assert!(gitlab.jobs[0].secrets.is_empty());
+    }
 }

@@ -6,6 +6,8 @@
 //! secret names (`PROD_DB_URL`) are split into words and matched against the
 //! vocabulary below (extended by `.blastwall.yaml`).
 
+use std::sync::OnceLock;
+
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -28,8 +30,30 @@ impl Env {
     }
 }
 
+/// An estate's own vocabulary (`.blastwall.yaml` `environments:`), consulted
+/// before the built-in one. Installed once per process, before parsing.
+pub trait Overrides: Send + Sync {
+    fn word(&self, word: &str) -> Option<Env>;
+    fn path(&self, path: &str) -> Option<Env>;
+    fn secret_name(&self, name: &str) -> Option<Env>;
+}
+
+static OVERRIDES: OnceLock<Box<dyn Overrides>> = OnceLock::new();
+
+/// Installs the estate's vocabulary; later calls are ignored.
+pub fn configure(overrides: Box<dyn Overrides>) {
+    let _ = OVERRIDES.set(overrides);
+}
+
+fn overridden(ask: impl FnOnce(&dyn Overrides) -> Option<Env>) -> Option<Env> {
+    OVERRIDES.get().and_then(|o| ask(o.as_ref()))
+}
+
 /// The environment a single word names, if any. Words are lower-case.
 fn env_of_word(word: &str) -> Option<Env> {
+    if let Some(env) = overridden(|o| o.word(word)) {
+        return Some(env);
+    }
     Some(match word {
         "prod" | "production" | "prd" | "prdn" => Env::Prod,
         "staging" | "stage" | "stg" | "preprod" | "uat" => Env::Staging,
@@ -83,6 +107,9 @@ pub fn env_of_name(name: &str) -> Option<Env> {
 /// The environment of a file from its path: the file name first, then the
 /// nearest directory that names one (`envs/prod/network/main.tf` → prod).
 pub fn env_of_path(path: &str) -> Option<Env> {
+    if let Some(env) = overridden(|o| o.path(path)) {
+        return Some(env);
+    }
     let mut segments: Vec<&str> = path.split('/').collect();
     let file = segments.pop().unwrap_or("");
     // `main.tf` says nothing, `prod.tfvars` and `.env.test` do; extensions never.
@@ -134,6 +161,9 @@ fn unambiguous(words: &[String]) -> Option<Env> {
 /// `live` counts here (payment and API keys), and only whole words do, so
 /// `PRODUCT_ID`, `PRODUCER_URL` and `production_ready` are not production.
 pub fn env_of_secret_name(name: &str) -> Option<Env> {
+    if let Some(env) = overridden(|o| o.secret_name(name)) {
+        return Some(env);
+    }
     let words = words(name);
     // Feature flags and booleans about production are not credentials.
     if words.iter().any(|w| {

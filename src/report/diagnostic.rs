@@ -56,6 +56,12 @@ pub struct Finding {
     /// The policy's suggested edit, if it gave one (`--fix-suggest`, SARIF `fixes`).
     #[serde(skip)]
     pub fix: Option<crate::fix::Fix>,
+    /// Silenced by an inline `blastwall: ignore[…]`: kept for JSON and SARIF,
+    /// left out of counts, human output and the exit code.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression_reason: Option<String>,
 }
 
 /// A file that could not be read or parsed, or a policy that failed.
@@ -97,10 +103,12 @@ impl Report {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
+        self.active().filter(|f| f.severity == severity).count()
+    }
+
+    /// The findings that count: not suppressed inline.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| !f.suppressed)
     }
 }
 

@@ -26,7 +26,7 @@ fn command(severity: Severity) -> &'static str {
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    for f in &report.findings {
+    for f in report.active() {
         let mut message = f.message.clone();
         if !f.help.is_empty() {
             message.push_str("\n\n");

@@ -19,6 +19,7 @@ pub fn render(report: &Report) -> String {
         .findings
         .iter()
         .zip(crate::baseline::fingerprints(report))
+        .filter(|(f, _)| !f.suppressed)
         .map(|(f, fingerprint)| {
             json!({
                 "type": "issue",

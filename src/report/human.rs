@@ -143,7 +143,7 @@ fn render_with(report: &Report, color: bool, fixes: bool) -> String {
         .with_links(false)
         .with_width(100);
     let mut out = String::new();
-    for finding in &report.findings {
+    for finding in report.active() {
         let shown = finding_diagnostic(report, finding);
         let _ = handler.render_report(&mut out, &shown);
         if let Some(diff) = crate::fix::diff(report, finding).filter(|_| fixes) {
@@ -177,12 +177,13 @@ fn render_with(report: &Report, color: bool, fixes: bool) -> String {
 
 pub fn summary(report: &Report) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let mut line = if report.findings.is_empty() {
+    let shown = report.active().count();
+    let mut line = if shown == 0 {
         format!("No findings in {}", plural(report.files_scanned, "file"))
     } else {
         format!(
             "Found {} ({} error, {} warning, {} note) in {}",
-            plural(report.findings.len(), "finding"),
+            plural(shown, "finding"),
             report.count(Severity::Error),
             report.count(Severity::Warning),
             report.count(Severity::Note),

@@ -2,7 +2,10 @@
 
 mod cli;
 mod common;
+mod config;
+mod custom_policies;
 mod integrations;
 mod policies;
 mod robustness;
 mod rules;
+mod suppress;
