@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::cli::{BaselineArgs, Color, Command, FailOn, Format, LintArgs, PolicyArgs};
-use crate::engine::registry::{PolicyError, PolicySet, Severity};
 use crate::config::Loaded;
+use crate::engine::registry::{PolicyError, PolicySet, Severity};
 use crate::engine::Engine;
 use crate::report;
 
@@ -55,7 +55,6 @@ fn engine(args: &PolicyArgs, targets: &[PathBuf]) -> Result<Engine> {
     engine.configure(config).map_err(policy_errors)?;
     Ok(engine)
 }
-
 
 fn policy_errors(errors: Vec<PolicyError>) -> anyhow::Error {
     let lines: Vec<String> = errors

@@ -36,7 +36,9 @@ struct FileOutcome {
 pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     let started = Instant::now();
     let mut discovered = discover(targets, cwd);
-    discovered.files.retain(|f| !engine.config.excludes(&f.path));
+    discovered
+        .files
+        .retain(|f| !engine.config.excludes(&f.path));
     let terraform = terraform_scopes(&discovered.files);
     let outcomes: Vec<FileOutcome> = discovered
         .files
@@ -98,7 +100,9 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
             span: None,
         });
     }
-    engine.config.settle(&mut report, &engine.set, &suppressions);
+    engine
+        .config
+        .settle(&mut report, &engine.set, &suppressions);
     // Sources nobody points at are dropped before rendering.
     let wanted: std::collections::BTreeSet<String> = report
         .findings
