@@ -80,6 +80,9 @@ struct RuleProperties {
     precision: &'static str,
     #[serde(rename = "problem.severity")]
     problem_severity: &'static str,
+    /// CVSS-like score GitHub turns into critical/high/medium/low for `security` rules.
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
 }
 
 #[derive(Serialize)]
@@ -238,6 +241,11 @@ fn descriptor(rule: &Rule) -> RuleDescriptor {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
                 Severity::Note => "recommendation",
+            },
+            security_severity: match rule.severity {
+                Severity::Error => "8.0",
+                Severity::Warning => "5.0",
+                Severity::Note => "2.0",
             },
         },
     }
