@@ -15,7 +15,7 @@
 # custom:
 #   id: prod-runtime-env-in-tests
 #   category: prod-credentials-in-test
-#   severity: error
+#   severity: warning
 #   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, test-config, docker-compose]
 #   help: >-
 #     Run tests with the test environment (`RAILS_ENV=test`, `NODE_ENV=test`,
