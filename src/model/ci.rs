@@ -501,7 +501,7 @@ fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
         if rules_text.contains("merge_request_event") && !rules_text.contains("CI_COMMIT_BRANCH") {
             triggers.push("merge_request_event".to_owned());
         }
-        if rules_text.contains("\"schedule\"") {
+        if runs_on_schedule(first("rules")) {
             triggers.push("schedule".to_owned());
         }
         let mut job = Job {
@@ -542,6 +542,23 @@ fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
         job.path = path;
         model.jobs.push(job);
     }
+}
+
+/// A GitLab `rules:` entry that runs the job for scheduled pipelines
+/// (`if: $CI_PIPELINE_SOURCE == "schedule"`, not `when: never`).
+fn runs_on_schedule(rules: Option<&Node>) -> bool {
+    rules
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .any(|rule| {
+            let condition = rule.get("if").and_then(Node::as_str).unwrap_or_default();
+            let never = rule.get("when").and_then(Node::as_str) == Some("never");
+            !never
+                && condition.contains("CI_PIPELINE_SOURCE")
+                && condition.contains("==")
+                && (condition.contains("\"schedule\"") || condition.contains("'schedule'"))
+        })
 }
 
 fn is_gitlab_predefined(name: &str) -> bool {
@@ -1034,6 +1051,14 @@ mod tests {
         let deploy = job(&m, "deploy");
         assert!(!deploy.test && deploy.deploy);
         assert_eq!(deploy.env, Some(Env::Prod));
+    }
+
+    #[test]
+    fn gitlab_scheduled_pipelines_mark_jobs_scheduled() {
+        let src = "nightly-cleanup:\n  script: [./cleanup.sh]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\nbuild:\n  script: [make]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n      when: never\n    - when: always\n";
+        let m = model("gitlab-ci", src);
+        assert!(job(&m, "nightly-cleanup").scheduled);
+        assert!(!job(&m, "build").scheduled);
     }
 
     #[test]
