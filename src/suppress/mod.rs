@@ -130,21 +130,42 @@ pub fn scan(text: &str) -> Vec<Suppression> {
 }
 
 /// Byte offsets of the comment opener and of `blastwall:` on this line, and
-/// whether the comment is alone on the line.
+/// whether the comment is alone on the line. An opener counts only at the
+/// start of the line or after whitespace (not `https://`), and outside quotes
+/// (not `echo "# blastwall: …"`).
 fn comment_marker(line: &str) -> Option<(usize, usize, bool)> {
     let mut from = 0;
     while let Some(found) = line[from..].find(MARKER) {
         let at = from + found;
-        let before = line[..at].trim_end();
-        let opener = ["#", "//", ";"].into_iter().find(|o| before.ends_with(o))?;
-        let opener_at = before.len() - opener.len();
-        let code = before[..opener_at].trim();
-        if !code.ends_with(['"', '\'']) {
-            return Some((opener_at, at, code.is_empty()));
-        }
         from = at + MARKER.len();
+        let before = line[..at].trim_end();
+        let Some(opener) = ["#", "//", ";"].into_iter().find(|o| before.ends_with(o)) else {
+            continue;
+        };
+        let opener_at = before.len() - opener.len();
+        let code = &before[..opener_at];
+        if !(code.is_empty() || code.ends_with(char::is_whitespace)) || in_quotes(code) {
+            continue;
+        }
+        return Some((opener_at, at, code.trim().is_empty()));
     }
     None
+}
+
+/// Whether the end of `code` is inside a `"…"` or `'…'` string.
+fn in_quotes(code: &str) -> bool {
+    let mut quote = None;
+    let mut escaped = false;
+    for c in code.chars() {
+        match (quote, c) {
+            (_, _) if escaped => escaped = false,
+            (Some('"'), '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            _ => {}
+        }
+    }
+    quote.is_some()
 }
 
 fn is_comment_or_blank(line: &str) -> bool {
@@ -322,6 +343,11 @@ mod tests {
     fn markers_inside_strings_or_without_a_comment_are_not_suppressions() {
         assert!(scan("echo \"# blastwall: ignore[r] x\"\n").is_empty());
         assert!(scan("note: blastwall: ignore[r] x\n").is_empty());
+        assert!(scan("echo \"to silence: # blastwall: ignore[r] x\"\n").is_empty());
+        assert!(scan("url: https://blastwall:8080/ignore[r]\n").is_empty());
+        assert!(scan("x = 'a#b' # blastwall: ignore[r] y\n")[0]
+            .reason
+            .is_some());
         assert!(scan("; blastwall: ignore[r] ini comment\n")[0]
             .reason
             .is_some());
