@@ -100,7 +100,11 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         Format::Human if args.fix_suggest => report::human::render_with_fixes(&report, color),
         Format::Human => report::human::render(&report, color),
         Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report, &engine.set.rules),
+        Format::Sarif => {
+            let mut rules = engine.set.rules.clone();
+            rules.extend(crate::suppress::meta_rules());
+            report::sarif::render(&report, &rules)
+        }
         Format::Github => report::github::render(&report),
         Format::Gitlab => report::gitlab::render(&report),
     };

@@ -112,6 +112,16 @@ struct SarifResult {
     partial_fingerprints: std::collections::BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix>,
+    /// An inline `blastwall: ignore[…]` silenced it (`inSource`, with its reason).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression {
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -318,6 +328,14 @@ fn result(
         related_locations,
         partial_fingerprints: [(FINGERPRINT_KEY, fingerprint)].into_iter().collect(),
         fixes,
+        suppressions: finding
+            .suppressed
+            .then(|| SarifSuppression {
+                kind: "inSource",
+                justification: finding.suppression_reason.clone(),
+            })
+            .into_iter()
+            .collect(),
     }
 }
 

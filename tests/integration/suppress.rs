@@ -219,3 +219,33 @@ fn suppressing_a_rule_disabled_by_config_is_not_unused() {
     assert_eq!(run.code, 0);
     assert!(findings.is_empty(), "{findings:?}");
 }
+
+#[test]
+fn sarif_marks_suppressed_results_in_source_with_the_reason() {
+    let dir = repo(
+        WORKFLOW,
+        &workflow("          API_KEY: ${{ secrets.PROD_API_KEY }}  # blastwall: ignore[prod-secret-in-test-job] smoke key, SEC-9\n          # blastwall: ignore[kubectl-delete-all] stale\n          OTHER: ${{ secrets.TEST_OTHER }}\n"),
+    );
+    let run = blastwall(dir.path(), &["lint", "--format", "sarif"]);
+    let sarif = run.json();
+    let run0 = &sarif["runs"][0];
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{sarif:#}");
+    assert_eq!(results[0]["ruleId"], "prod-secret-in-test-job");
+    assert_eq!(
+        results[0]["suppressions"],
+        serde_json::json!([{"kind": "inSource", "justification": "smoke key, SEC-9"}])
+    );
+    assert_eq!(results[1]["ruleId"], "blastwall-unused-suppression");
+    assert!(results[1].get("suppressions").is_none());
+    // Every result's ruleIndex points at its own rule, the built-in suppression rules included.
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            run0["tool"]["driver"]["rules"][index]["id"],
+            result["ruleId"]
+        );
+    }
+    // A suppressed finding does not fail the run; the unused suppression does.
+    assert_eq!(run.code, 1);
+}
