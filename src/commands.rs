@@ -25,7 +25,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
             policies,
         } => config(show, path, &policies),
         Command::Docs { write, out } => docs(write, &out),
-        Command::Test { dirs } => crate::engine::testing::run_tests(&dirs),
+        Command::Test { dirs } => test(dirs),
     }
 }
 
@@ -208,6 +208,17 @@ fn docs(write: bool, out: &std::path::Path) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::from(u8::from(!stale.is_empty())))
+}
+
+/// Without directories, the team's own: `policies:` of the nearest `.blastwall.yaml`.
+fn test(dirs: Vec<PathBuf>) -> Result<ExitCode> {
+    let dirs = if dirs.is_empty() {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        Loaded::find(None, &[], &cwd)?.policy_dirs()
+    } else {
+        dirs
+    };
+    crate::engine::testing::run_tests(&dirs)
 }
 
 fn config(show: bool, path: PathBuf, policies: &PolicyArgs) -> Result<ExitCode> {

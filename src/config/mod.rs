@@ -179,7 +179,7 @@ impl Loaded {
         Ok(Loaded {
             config,
             file,
-            root,
+            root: root.canonicalize().unwrap_or(root),
             exclude,
             per_file,
             disabled: Vec::new(),
@@ -248,13 +248,17 @@ impl Loaded {
     }
 
     /// `path` relative to the config's directory, `/`-separated, for glob matching.
+    /// `root` is canonical (see [`Loaded::new`]); `path` is canonicalized only
+    /// when it is not plainly under it.
     fn relative(&self, path: &Path) -> String {
-        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        let root = self
-            .root
-            .canonicalize()
-            .unwrap_or_else(|_| self.root.clone());
-        let shown = path.strip_prefix(&root).unwrap_or(&path);
+        let shown = match path.strip_prefix(&self.root) {
+            Ok(inside) => inside.to_path_buf(),
+            Err(_) => {
+                let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+                path.strip_prefix(&self.root)
+                    .map_or(path.clone(), Path::to_path_buf)
+            }
+        };
         shown.to_string_lossy().replace('\\', "/")
     }
 
@@ -263,11 +267,9 @@ impl Loaded {
     pub fn excludes(&self, path: &Path) -> bool {
         let is_config = self.file.is_some()
             && path
-                .parent()
-                .is_some_and(|dir| dir.canonicalize().ok() == self.root.canonicalize().ok())
-            && path
                 .file_name()
-                .is_some_and(|n| FILE_NAMES.iter().any(|f| n == *f));
+                .is_some_and(|n| FILE_NAMES.iter().any(|f| n == *f))
+            && self.relative(path).len() == path.file_name().map_or(0, |n| n.len());
         is_config || (!self.config.exclude.is_empty() && self.exclude.is_match(self.relative(path)))
     }
 

@@ -142,6 +142,12 @@ fn user_policy_tests_run_with_blastwall_test() {
         run.stdout
     );
     assert!(run.stdout.contains(" 1 failed,"), "{}", run.stdout);
+
+    // With no directory, `policies:` of the nearest `.blastwall.yaml` are tested.
+    write(dir.path(), ".blastwall.yaml", "policies: [team]\n");
+    let run = blastwall(dir.path(), &["test"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("FAIL team.hygiene."), "{}", run.stdout);
 }
 
 #[test]
