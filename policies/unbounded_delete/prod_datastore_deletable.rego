@@ -59,6 +59,7 @@ deny contains result if {
 	result := {
 		"msg": sprintf("production %s `%s.%s` can be deleted with no way back: %s", [noun(type), type, name, concat("; ", [p.why | some p in problems])]),
 		"path": array.concat(base, problems[0].attr),
+		"fix": value_fix(array.concat(base, problems[0].attr), problems),
 	}
 }
 
@@ -72,8 +73,44 @@ deny contains result if {
 	result := {
 		"msg": sprintf("production `%s` (`%s`) can be deleted with no way back: %s", [name, res.Type, concat("; ", [p.why | some p in problems])]),
 		"path": array.concat(["content", "Resources", name], problems[0].attr),
+		"fix": value_fix(array.concat(["content", "Resources", name], problems[0].attr), problems),
 	}
 }
+
+# ---- Suggested fixes: one literal value to change, offered only when it is
+# the resource's only problem (so the edit clears the finding). Protective flags
+# are safe; backups and final snapshots cost money or need more config.
+
+value_fix(path, problems) := fix if {
+	count(problems) == 1
+	some f in fixable
+	path[count(path) - 1] == f.attr
+	object.get(input, path, null) == f.from
+	to := replacement(path, f)
+	fix := {
+		"title": sprintf("set `%s` to `%s`", [f.attr, to]),
+		"path": path,
+		"old": sprintf("%v", [f.from]),
+		"replacement": to,
+		"safe": f.safe,
+	}
+} else := null
+
+fixable := [
+	{"attr": "deletion_protection", "from": false, "to": "true", "safe": true},
+	{"attr": "deletion_protection_enabled", "from": false, "to": "true", "safe": true},
+	{"attr": "DeletionPolicy", "from": "Delete", "to": "Snapshot", "safe": true},
+	{"attr": "skip_final_snapshot", "from": true, "to": "false", "safe": false},
+	{"attr": "backup_retention_period", "from": 0, "to": "7", "safe": false},
+	{"attr": "BackupRetentionPeriod", "from": 0, "to": "7", "safe": false},
+	{"attr": "BackupRetentionPeriod", "from": "0", "to": "7", "safe": false},
+]
+
+# DynamoDB tables cannot be snapshotted on stack deletion; they are retained.
+replacement(path, f) := "Retain" if {
+	f.attr == "DeletionPolicy"
+	object.get(input, array.concat(array.slice(path, 0, count(path) - 1), ["Type"]), "") == "AWS::DynamoDB::Table"
+} else := f.to
 
 # ---- Terraform
 
