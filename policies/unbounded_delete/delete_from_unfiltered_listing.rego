@@ -63,8 +63,36 @@ deny contains result if {
 		"severity": severity(cmd, a),
 		"help": help(tool),
 		"related": [{"path": ["commands", l], "msg": "Unfiltered listing that feeds the delete"}],
+		"fix": listing_fix(listed, l, tool),
 	}
 }
+
+# Unsafe: `owner=ci` is a placeholder for the tag or label this job puts on what it creates.
+listing_fix(listed, l, tool) := {
+	"title": sprintf("filter the listing by what this job owns (`%s`: use your own tag)", [trim_space(filter)]),
+	"path": ["commands", l, "words", w],
+	"insert": "after",
+	"replacement": filter,
+	"safe": false,
+} if {
+	la := shell.args(listed)
+	filter := owner_filter(tool, la)
+	last := la[first_flag(la) - 1]
+	w := min({i | some i, word in listed.words; word.text == last})
+} else := null
+
+# Only where the listing takes a tag/label filter (rds and cloudformation listings do not).
+owner_filter("aws", la) := " --filters Name=tag:owner,Values=ci" if la[1] in {"ec2", "autoscaling"}
+
+owner_filter("gcloud", _) := " --filter=labels.owner=ci"
+
+owner_filter("az", _) := " --tag owner=ci"
+
+owner_filter("doctl", _) := " --tag-name ci"
+
+owner_filter("helm", _) := " --selector owner=ci"
+
+owner_filter("kubectl", _) := " -l app.kubernetes.io/managed-by=ci"
 
 # The command line up to its first flag, for messages.
 head(a) := concat(" ", array.slice(a, 0, first_flag(a)))
