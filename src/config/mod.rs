@@ -45,7 +45,7 @@ pub struct Config {
     /// Rule ids or categories never to run.
     #[serde(default)]
     pub ignore: Vec<String>,
-    /// Severity per rule id.
+    /// Severity per rule id or category.
     #[serde(default)]
     pub severity: BTreeMap<String, Severity>,
     /// The lowest severity that fails the run (`--fail-on` wins).
@@ -300,7 +300,10 @@ impl Loaded {
             });
         }
         for finding in &mut report.findings {
-            if let Some(severity) = self.config.severity.get(&finding.rule) {
+            let severity = self.config.severity.get(&finding.rule);
+            // A rule's own entry wins over its category's.
+            if let Some(severity) = severity.or_else(|| self.config.severity.get(&finding.category))
+            {
                 finding.severity = *severity;
             }
         }

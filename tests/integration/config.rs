@@ -65,6 +65,15 @@ fn severity_override_and_fail_on_threshold() {
         blastwall(dir.path(), &["lint", "--fail-on", "error"]).code,
         0
     );
+    // A category applies to its rules; the rule's own entry wins.
+    let dir = leaky_repo("severity:\n  prod-credentials-in-test: note\n");
+    let run = blastwall(dir.path(), &["lint", "--format", "json"]);
+    assert_eq!(run.json()["findings"][0]["severity"], "note");
+    let dir = leaky_repo(
+        "severity:\n  prod-credentials-in-test: note\n  prod-secret-in-test-job: warning\n",
+    );
+    let run = blastwall(dir.path(), &["lint", "--format", "json"]);
+    assert_eq!(run.json()["findings"][0]["severity"], "warning");
     let dir = leaky_repo("fail-on: never\n");
     assert_eq!(blastwall(dir.path(), &["lint"]).code, 0);
 }
