@@ -57,7 +57,8 @@ fn env_of_word(word: &str) -> Option<Env> {
     Some(match word {
         "prod" | "production" | "prd" | "prdn" => Env::Prod,
         "staging" | "stage" | "stg" | "preprod" | "uat" => Env::Staging,
-        "dev" | "development" | "sandbox" | "sbx" => Env::Dev,
+        // Gruntwork-style `live/non-prod/` holds every non-production account.
+        "dev" | "development" | "sandbox" | "sbx" | "nonprod" | "nonproduction" => Env::Dev,
         "test" | "tests" | "testing" | "ci" | "qa" | "e2e" | "integration" | "spec" => Env::Test,
         _ => return None,
     })
@@ -86,7 +87,15 @@ pub fn words(name: &str) -> Vec<String> {
     if !current.is_empty() {
         out.push(current);
     }
-    out
+    // `non-prod`, `non_production`: the negation belongs to the word it precedes.
+    let mut merged: Vec<String> = Vec::with_capacity(out.len());
+    for word in out {
+        match merged.last_mut() {
+            Some(prev) if prev == "non" => prev.push_str(&word),
+            _ => merged.push(word),
+        }
+    }
+    merged
 }
 
 /// The environment a name (job, stage, environment key, directory) declares.
@@ -213,6 +222,11 @@ mod tests {
         );
         assert_eq!(env_of_path("tests/fixtures/settings.yml"), Some(Env::Test));
         assert_eq!(env_of_path(".github/workflows/deploy.yml"), None);
+        assert_eq!(
+            env_of_path("live/non-prod/us-east-1/terragrunt.hcl"),
+            Some(Env::Dev)
+        );
+        assert_eq!(env_of_path("accounts/nonprod/main.tf"), Some(Env::Dev));
         assert_eq!(env_of_path(".circleci/config.yml"), None);
         assert_eq!(env_of_path("modules/rds/main.tf"), None);
         // The file name outranks the directory.
