@@ -106,7 +106,8 @@ pub fn diff(report: &Report, finding: &Finding) -> Option<String> {
 /// relative to `cwd`.
 pub fn apply_safe(report: &Report, cwd: &Path) -> std::io::Result<Vec<String>> {
     let mut by_file: BTreeMap<&str, Vec<&Fix>> = BTreeMap::new();
-    for finding in &report.findings {
+    // A finding suppressed inline is one the user chose to keep as written.
+    for finding in report.active() {
         if let Some(fix) = finding.fix.as_ref().filter(|f| f.safe) {
             by_file.entry(&finding.file).or_default().push(fix);
         }

@@ -216,6 +216,18 @@ fn fix_applies_safe_edits_only_and_preserves_other_bytes() {
         .collect();
     assert_eq!(rules, ["kubectl-delete-all"]);
     assert_eq!(run.code, 1);
+
+    // A finding suppressed inline is kept as written.
+    let suppressed = WORKFLOW.replace(
+        "PROD_API_KEY }}",
+        "PROD_API_KEY }}  # blastwall: ignore[prod-secret-in-test-job] read-only key",
+    );
+    write(root, ".github/workflows/test.yml", &suppressed);
+    blastwall(root, &["lint", "--fix"]);
+    assert_eq!(
+        fs::read_to_string(root.join(".github/workflows/test.yml")).unwrap(),
+        suppressed
+    );
 }
 
 /// Every suggested edit, safe or not, applied to its bad fixture yields a file
