@@ -74,6 +74,8 @@ pub fn render(report: &Report) -> String {
         .findings
         .iter()
         .zip(fingerprints(report))
+        // Suppressed findings are already accounted for in the source.
+        .filter(|(f, _)| !f.suppressed)
         .map(|(f, fingerprint)| Entry {
             fingerprint,
             rule: f.rule.clone(),

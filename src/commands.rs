@@ -127,7 +127,7 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
     write_file(&args.output, &crate::baseline::render(&report))?;
     eprintln!(
         "blastwall: recorded {} finding(s) in {}",
-        report.findings.len(),
+        report.active().count(),
         args.output.display()
     );
     Ok(ExitCode::SUCCESS)
