@@ -65,7 +65,9 @@ fn policy_errors(errors: Vec<PolicyError>) -> anyhow::Error {
 }
 
 fn lint(args: LintArgs) -> Result<ExitCode> {
+    let compile = std::time::Instant::now();
     let engine = engine(&args.policies, &args.paths)?;
+    let compile = compile.elapsed().as_millis();
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let scan = || -> Result<report::Report> {
         let mut report = crate::lint::lint(&engine, &args.paths, &cwd);
@@ -87,6 +89,13 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
             eprintln!("blastwall: applied safe fixes to {}", fixed.join(", "));
             report = scan()?;
         }
+    }
+    match (&mut report.timings, args.timings) {
+        (Some(timings), true) => {
+            timings.compile = compile;
+            eprintln!("{}", timings.render(report.files_scanned));
+        }
+        _ => report.timings = None,
     }
     let color = match args.color {
         Color::Always => true,

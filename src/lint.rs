@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
@@ -11,9 +11,10 @@ use crate::discover::{discover, SourceFile};
 use crate::engine::locate::locate;
 use crate::engine::registry::Severity;
 use crate::engine::{Engine, RawFinding};
+use crate::model::classify::classify;
 use crate::model::terraform::Scopes;
 use crate::model::{build_document, Document};
-use crate::parse::{self, node::Span};
+use crate::parse::{self, node::Span, Format, Node};
 use crate::report::diagnostic::line_col;
 use crate::report::{FileError, Finding, Related, Report};
 
@@ -31,23 +32,116 @@ struct FileOutcome {
     source: Option<(String, Arc<str>)>,
     reported: bool,
     suppressions: Vec<crate::suppress::Suppression>,
+    spent: Spent,
+}
+
+impl Timings {
+    /// One line per phase, for stderr.
+    pub fn render(&self, files: usize) -> String {
+        format!(
+            "timings (ms): compile {} ({} rules and collectors)\n\
+             \x20 discover {} ({files} files)\n\
+             \x20 context {}\n\
+             \x20 scan {} wall on {} threads: parse {} + model {} + evaluate {} thread time ({} documents)\n\
+             \x20 repository {}\n\
+             \x20 report {}\n\
+             \x20 total {} (+ compile)",
+            self.compile,
+            self.rules,
+            self.discover,
+            self.context,
+            self.scan,
+            self.threads,
+            self.parse,
+            self.model,
+            self.evaluate,
+            self.documents,
+            self.repository,
+            self.report,
+            self.total,
+        )
+    }
+}
+
+/// Thread time one file spent per phase.
+#[derive(Default)]
+struct Spent {
+    parse: Duration,
+    model: Duration,
+    evaluate: Duration,
+    documents: usize,
+}
+
+/// Where a scan's time went (`--timings`, `summary.timings_ms`). Parse, model
+/// and evaluate run interleaved on every thread, so they are thread time
+/// summed over threads; the other phases are wall time.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Timings {
+    /// Loading and compiling the policies (set by the caller).
+    pub compile: u128,
+    pub discover: u128,
+    /// Reading the Terraform files whose values resolve across a directory.
+    pub context: u128,
+    pub parse: u128,
+    pub model: u128,
+    pub evaluate: u128,
+    /// Wall time of the parallel parse + model + evaluate pass.
+    pub scan: u128,
+    /// Repository-scoped rules over the collected facts.
+    pub repository: u128,
+    /// Locating, suppressing and sorting findings.
+    pub report: u128,
+    pub total: u128,
+    #[serde(skip)]
+    pub threads: usize,
+    #[serde(skip)]
+    pub documents: usize,
+    #[serde(skip)]
+    pub rules: usize,
 }
 
 pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     let started = Instant::now();
+    let mut timings = Timings {
+        threads: rayon::current_num_threads(),
+        rules: engine.set.rules.len() + engine.set.collectors.len(),
+        ..Timings::default()
+    };
     let mut discovered = discover(targets, cwd);
     discovered
         .files
         .retain(|f| !engine.config.excludes(&f.path));
+    timings.discover = started.elapsed().as_millis();
+    let phase = Instant::now();
     let terraform = terraform_scopes(&discovered.files);
+    timings.context = phase.elapsed().as_millis();
+    let phase = Instant::now();
+    let progress = progress_bar(discovered.files.len());
     let outcomes: Vec<FileOutcome> = discovered
         .files
         .par_iter()
         .map_init(
             || engine.worker(),
-            |worker, file| scan_file(engine, worker, file, &terraform),
+            |worker, file| {
+                let outcome = scan_file(engine, worker, file, &terraform);
+                progress.inc(1);
+                outcome
+            },
         )
         .collect();
+    progress.finish_and_clear();
+    timings.scan = phase.elapsed().as_millis();
+    let mut spent = Spent::default();
+    for outcome in &outcomes {
+        spent.parse += outcome.spent.parse;
+        spent.model += outcome.spent.model;
+        spent.evaluate += outcome.spent.evaluate;
+        spent.documents += outcome.spent.documents;
+    }
+    timings.parse = spent.parse.as_millis();
+    timings.model = spent.model.as_millis();
+    timings.evaluate = spent.evaluate.as_millis();
+    timings.documents = spent.documents;
 
     let mut report = Report {
         files_scanned: discovered.files.len(),
@@ -83,7 +177,9 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
         .filter(|f| f.reported)
         .map(|f| f.display.as_str())
         .collect();
+    let phase = Instant::now();
     let (raw, eval_errors) = engine.eval_repository(facts);
+    timings.repository = phase.elapsed().as_millis();
     for raw in raw {
         if let Some(finding) = repository_finding(engine, &raw, &report) {
             if reported.contains(finding.file.as_str()) {
@@ -115,6 +211,10 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     report.sources.retain(|file, _| wanted.contains(file));
     report.sort();
     report.duration_ms = started.elapsed().as_millis();
+    timings.total = report.duration_ms;
+    let accounted = timings.discover + timings.context + timings.scan + timings.repository;
+    timings.report = timings.total.saturating_sub(accounted);
+    report.timings = Some(timings);
     report
 }
 
@@ -146,6 +246,9 @@ fn scan_file(
         message,
         span: None,
     };
+    if !file.reported && !may_hold_facts(engine, file) {
+        return outcome;
+    }
     let text = match read_text(&file.path) {
         Ok(text) => text,
         Err(message) => {
@@ -157,7 +260,10 @@ fn scan_file(
     if file.reported {
         outcome.suppressions = crate::suppress::scan(&text);
     }
-    let nodes = match parse::parse(file.format, &text) {
+    let clock = Instant::now();
+    let parsed = parse::parse(file.format, &text);
+    outcome.spent.parse = clock.elapsed();
+    let nodes = match parsed {
         Ok(nodes) => nodes,
         Err(e) => {
             let (line, column) = line_col(&text, e.offset);
@@ -174,10 +280,15 @@ fn scan_file(
         }
     };
     for (index, node) in nodes.into_iter().enumerate() {
+        let clock = Instant::now();
         let mut document = build_document(&file.display, file.format, &text, index, node);
         terraform.annotate(&mut document.input);
-        let input = regorus::Value::from(document.input.clone());
-        let (raw, facts, eval_errors) = engine.eval_document(worker, document.kind, input);
+        outcome.spent.model += clock.elapsed();
+        let clock = Instant::now();
+        let (raw, facts, eval_errors) =
+            engine.eval_document(worker, document.kind, &document.input, file.reported);
+        outcome.spent.evaluate += clock.elapsed();
+        outcome.spent.documents += 1;
         for raw in raw {
             outcome.findings.push(document_finding(
                 engine,
@@ -207,6 +318,34 @@ fn scan_file(
         outcome.source = Some((file.display.clone(), text));
     }
     outcome
+}
+
+/// A context-only file counts only through its facts. Outside YAML and JSON
+/// the path alone decides the kind (`classify` reads no content), so a file
+/// whose kind no collector selects is not even read: this keeps a pre-commit
+/// run over a few named files from parsing the whole repository.
+fn may_hold_facts(engine: &Engine, file: &SourceFile) -> bool {
+    match file.format {
+        Format::Yaml | Format::Json => true,
+        format => {
+            let unread = Node::str("", Span::default());
+            engine.collects(classify(&file.display, format, &unread))
+        }
+    }
+}
+
+/// A bar on stderr for long scans, only on a terminal and never under CI.
+fn progress_bar(files: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if files < 2000 || !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(files as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
 }
 
 /// Reads a file as UTF-8 text, refusing what is not config.

@@ -81,6 +81,10 @@ pub struct LintArgs {
     pub fail_on: Option<FailOn>,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Print where the time went (per phase, with file and rule counts) to
+    /// stderr, and add `summary.timings_ms` to JSON output.
+    #[arg(long)]
+    pub timings: bool,
     /// Report only findings not recorded in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

@@ -4,6 +4,7 @@ pub mod locate;
 pub mod registry;
 pub mod testing;
 
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use registry::{PolicyError, PolicySet, Scope};
@@ -68,31 +69,44 @@ impl Engine {
         self.base.clone()
     }
 
-    /// Runs every document-scoped rule selecting `kind`, and every fact collector.
+    /// Whether some fact collector selects documents of `kind`.
+    pub fn collects(&self, kind: &str) -> bool {
+        self.set.collectors.iter().any(|c| c.selects(kind))
+    }
+
+    /// Runs every fact collector selecting `kind` and, `with_rules`, every
+    /// document-scoped rule selecting it. Context-only files (read for
+    /// cross-file facts, never reported) pass `false`: their findings would be
+    /// dropped anyway. The input is converted only when something selects the kind.
     pub fn eval_document(
         &self,
         worker: &mut regorus::Engine,
         kind: &str,
-        input: regorus::Value,
+        input: &Json,
+        with_rules: bool,
     ) -> (Vec<RawFinding>, Vec<Json>, Vec<EvalError>) {
         let mut findings = Vec::new();
         let mut facts = Vec::new();
         let mut errors = Vec::new();
         let rules: Vec<usize> = (0..self.set.rules.len())
             .filter(|&i| {
-                self.set.rules[i].scope == Scope::Document && self.set.rules[i].applies_to(kind)
+                with_rules
+                    && self.set.rules[i].scope == Scope::Document
+                    && self.set.rules[i].applies_to(kind)
             })
             .collect();
         let collectors: Vec<&str> = self
             .set
             .collectors
             .iter()
-            .filter(|c| c.kinds.iter().any(|k| k == "*" || k == kind))
+            .filter(|c| c.selects(kind))
             .map(|c| c.package.as_str())
             .collect();
         if rules.is_empty() && collectors.is_empty() {
             return (findings, facts, errors);
         }
+        // Deserializing from a reference skips the clone `Value::from(Json)` needs.
+        let input = regorus::Value::deserialize(input).unwrap_or(regorus::Value::Undefined);
         worker.set_input(input);
         for i in rules {
             let package = &self.set.rules[i].package;

@@ -111,6 +111,12 @@ impl Rule {
     }
 }
 
+impl Collector {
+    pub fn selects(&self, kind: &str) -> bool {
+        self.kinds.iter().any(|k| k == "*" || k == kind)
+    }
+}
+
 /// A problem in a policy file, located in that file.
 #[derive(Clone, Debug)]
 pub struct PolicyError {

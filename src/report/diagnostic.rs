@@ -82,6 +82,8 @@ pub struct Report {
     pub errors: Vec<FileError>,
     pub files_scanned: usize,
     pub duration_ms: u128,
+    /// Phase breakdown; rendered only under `--timings`.
+    pub timings: Option<crate::lint::Timings>,
     /// Text of every file a finding or error points into, for snippets.
     pub sources: BTreeMap<String, Arc<str>>,
 }

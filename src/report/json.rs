@@ -5,7 +5,7 @@ use serde_json::json;
 use super::Report;
 
 pub fn render(report: &Report) -> String {
-    let value = json!({
+    let mut value = json!({
         "version": 1,
         "findings": report.findings,
         "errors": report.errors,
@@ -16,6 +16,9 @@ pub fn render(report: &Report) -> String {
             "duration_ms": report.duration_ms,
         }
     });
+    if let Some(timings) = &report.timings {
+        value["summary"]["timings_ms"] = json!(timings);
+    }
     let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
     out.push('\n');
     out
