@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::parse::node::Span;
+use crate::report::diagnostic::line_col;
 use crate::report::{Finding, Report};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -28,6 +29,11 @@ pub struct Fix {
     /// Bytes of the finding's file to replace (empty for an insertion).
     #[serde(skip)]
     pub span: Span,
+    /// The span as 1-based lines and code-point columns, like a finding's.
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
     pub replacement: String,
 }
 
@@ -55,7 +61,13 @@ pub fn resolve(result: &Json, text: &str, locate: impl Fn(&Json) -> Option<Span>
     if text.get(span.start..span.end)? == replacement {
         return None;
     }
+    let (line, column) = line_col(text, span.start);
+    let (end_line, end_column) = line_col(text, span.end);
     Some(Fix {
+        line,
+        column,
+        end_line,
+        end_column,
         title: fix
             .get("title")
             .and_then(Json::as_str)
@@ -186,6 +198,10 @@ mod tests {
     #[test]
     fn overlapping_edits_keep_the_first() {
         let edit = |s, e, r: &str| Fix {
+            line: 1,
+            column: s + 1,
+            end_line: 1,
+            end_column: e + 1,
             title: String::new(),
             safe: true,
             span: Span::new(s, e),

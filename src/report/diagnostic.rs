@@ -54,7 +54,7 @@ pub struct Finding {
     #[serde(skip)]
     pub label: String,
     /// The policy's suggested edit, if it gave one (`--fix-suggest`, SARIF `fixes`).
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<crate::fix::Fix>,
     /// Silenced by an inline `blastwall: ignore[…]`: kept for JSON and SARIF,
     /// left out of counts, human output and the exit code.

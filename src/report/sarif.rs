@@ -291,23 +291,26 @@ fn result(
     let fixes = finding
         .fix
         .iter()
-        .filter_map(|fix| {
-            Some(SarifFix {
-                description: Text {
-                    text: fix.title.clone(),
+        .map(|fix| SarifFix {
+            description: Text {
+                text: fix.title.clone(),
+            },
+            artifact_changes: vec![ArtifactChange {
+                artifact_location: ArtifactLocation {
+                    uri: uri(&finding.file),
                 },
-                artifact_changes: vec![ArtifactChange {
-                    artifact_location: ArtifactLocation {
-                        uri: uri(&finding.file),
+                replacements: vec![Replacement {
+                    deleted_region: Region {
+                        start_line: fix.line,
+                        start_column: fix.column,
+                        end_line: fix.end_line,
+                        end_column: fix.end_column,
                     },
-                    replacements: vec![Replacement {
-                        deleted_region: region(report, &finding.file, fix.span)?,
-                        inserted_content: Text {
-                            text: fix.replacement.clone(),
-                        },
-                    }],
+                    inserted_content: Text {
+                        text: fix.replacement.clone(),
+                    },
                 }],
-            })
+            }],
         })
         .collect();
     let mut message = finding.message.clone();
