@@ -83,6 +83,8 @@ pub fn resolve(result: &Json, text: &str, locate: impl Fn(&Json) -> Option<Span>
 pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> String {
     let mut fixes: Vec<&Fix> = fixes.into_iter().collect();
     fixes.sort_by_key(|f| (f.span.start, f.span.end));
+    // Two findings can suggest the same edit (two deletes fed by one listing).
+    fixes.dedup_by(|a, b| a.span == b.span && a.replacement == b.replacement);
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     for fix in fixes {
@@ -126,7 +128,8 @@ pub fn apply_safe(report: &Report, cwd: &Path) -> std::io::Result<Vec<String>> {
     }
     let mut changed = Vec::new();
     for (file, fixes) in by_file {
-        let path = cwd.join(file);
+        // Through symlinks: the rename replaces the real file, not the link.
+        let path = std::fs::canonicalize(cwd.join(file))?;
         // Edit what is on disk now, byte for byte; findings' spans are of this text
         // unless the file changed since the scan, in which case it is skipped.
         let on_disk = std::fs::read(&path)?;
@@ -208,6 +211,6 @@ mod tests {
             replacement: r.into(),
         };
         let (a, b, c) = (edit(0, 3, "X"), edit(2, 5, "Y"), edit(6, 6, "Z"));
-        assert_eq!(apply("abcdefg", [&c, &b, &a]), "XdefZg");
+        assert_eq!(apply("abcdefg", [&c, &b, &a, &c]), "XdefZg");
     }
 }
