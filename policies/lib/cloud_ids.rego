@@ -4,18 +4,30 @@ package blastwall.lib.cloud_ids
 
 import rego.v1
 
-aws_account(id) if regex.match(`^[0-9]{12}$`, id)
+# Every predicate takes any JSON value: settings also hold booleans, numbers and
+# objects (`create_admin_role = true`), which are simply not identifiers.
+aws_account(id) if {
+	is_string(id)
+	regex.match(`^[0-9]{12}$`, id)
+}
 
 # The account in an ARN: `arn:aws:iam::111111111111:role/deploy` → 111111111111.
 arn_account(arn) := parts[0][1] if {
+	is_string(arn)
 	parts := regex.find_all_string_submatch_n(`^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}):`, arn, 1)
 	count(parts) == 1
 }
 
 # GCP project ids: 6-30 lower-case letters, digits and hyphens, starting with a letter.
-gcp_project(id) if regex.match(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`, id)
+gcp_project(id) if {
+	is_string(id)
+	regex.match(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`, id)
+}
 
-azure_subscription(id) if regex.match(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`, id)
+azure_subscription(id) if {
+	is_string(id)
+	regex.match(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`, id)
+}
 
 # Variable names that say "the account this environment deploys into". A name
 # that names another environment (`prod_account_id` in a dev file) is a
@@ -24,7 +36,11 @@ own_account_key(key) if {
 	regex.match(`^(aws_|target_|deploy_|deployment_)?account(_id)?$`, lower(key))
 }
 
-role_key(key) if regex.match(`^([a-z0-9]+_)*role(_arn|_to_assume)?$`, lower(key))
+# The same holds for roles: `role_arn`, `deploy_role_arn`, `terraform_role_arn`
+# name the role this environment deploys with, while `dns_role_arn`,
+# `ecr_role_arn` or `prod_role_arn` name a role in another account (the parent
+# DNS zone, a shared registry) that the environment reaches on purpose.
+role_key(key) if regex.match(`^((aws|iam|assume|deploy|deployment|deployer|terraform|tf|provider|target|env|environment|account|ci|cd|cicd|pipeline|github|gitlab|oidc|admin|infra|infrastructure)_)*role(_arn|_to_assume)?$`, lower(key))
 
 role_key(key) if lower(key) == "role_to_assume"
 
