@@ -24,7 +24,7 @@ pub struct ModelCommand {
 
 /// Maps byte offsets in an extracted script back to the file.
 pub struct ScriptMap {
-    /// (offset in script, offset in file) for the start of each located line.
+    /// (offset in script, offset in file) for the start of each located line or word.
     lines: Vec<(usize, usize)>,
     fallback: usize,
 }
@@ -35,15 +35,23 @@ impl ScriptMap {
         let mut cursor = node_span.start.min(region_end);
         let mut lines = Vec::new();
         let mut script_offset = 0;
+        let anchor = |text: &str, at: usize, cursor: &mut usize, lines: &mut Vec<_>| {
+            let found = source.get(*cursor..region_end).and_then(|s| s.find(text));
+            if let Some(found) = found {
+                lines.push((at, *cursor + found));
+                *cursor += found + text.len();
+            }
+            found.is_some()
+        };
         for line in script.split_inclusive('\n') {
             let content = line.trim_end_matches(['\n', '\r']);
             let trimmed = content.trim_start();
-            let lead = content.len() - trimmed.len();
-            if !trimmed.is_empty() {
-                if let Some(found) = source.get(cursor..region_end).and_then(|s| s.find(trimmed)) {
-                    let file_offset = cursor + found;
-                    lines.push((script_offset + lead, file_offset));
-                    cursor = file_offset + trimmed.len();
+            let start = script_offset + content.len() - trimmed.len();
+            // A folded (`>`) scalar joins source lines with spaces, so the script line is
+            // not in the file verbatim; its words are, in order.
+            if !trimmed.is_empty() && !anchor(trimmed, start, &mut cursor, &mut lines) {
+                for (at, word) in words(trimmed) {
+                    anchor(word, start + at, &mut cursor, &mut lines);
                 }
             }
             script_offset += line.len();
@@ -78,6 +86,17 @@ impl ScriptMap {
             + usize::from(span.end > span.start);
         Span::new(start, end.max(start))
     }
+}
+
+/// Whitespace-separated words of `line` with their byte offsets.
+fn words(line: &str) -> impl Iterator<Item = (usize, &str)> {
+    line.split(char::is_whitespace)
+        .scan(0, |offset, word| {
+            let at = *offset;
+            *offset += word.len() + 1;
+            Some((at, word))
+        })
+        .filter(|(_, word)| !word.is_empty())
 }
 
 /// Tokenizes `script` and appends its commands to `out`, with spans in file
@@ -128,5 +147,24 @@ mod tests {
         assert_eq!(&source[map.map(off)..map.map(off) + 7], "kubectl");
         let off = script.find("-n ci").unwrap();
         assert_eq!(&source[map.map(off)..map.map(off) + 5], "-n ci");
+    }
+
+    #[test]
+    fn folded_scalar_words_map_back_to_their_source_lines() {
+        let source = "run: >\n  kubectl get pods -o name\n  | xargs kubectl delete\n  \"$DIR\"/*\n";
+        let script = "kubectl get pods -o name | xargs kubectl delete \"$DIR\"/*\n";
+        let start = source.find('>').unwrap();
+        let map = ScriptMap::new(source, Span::new(start, source.len()), script);
+        for word in ["xargs", "delete", "\"$DIR\"/*"] {
+            let off = script.find(word).unwrap();
+            let span = map.map_span(Span::new(off, off + word.len()));
+            assert_eq!(&source[span.start..span.end], word);
+        }
+        let off = script.find("kubectl delete").unwrap();
+        let span = map.map_span(Span::new(off, script.trim_end().len()));
+        assert_eq!(
+            &source[span.start..span.end],
+            "kubectl delete\n  \"$DIR\"/*"
+        );
     }
 }
