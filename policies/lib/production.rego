@@ -93,3 +93,28 @@ configured_secret(name) if {
 	some pattern in configured("secrets")
 	glob.match(pattern, [], name)
 }
+
+# A job that declares production itself, by its name (`smoke-prod`,
+# `e2e-production`) or its environment, is a deliberate production check such as
+# a smoke test after the deploy; the rules look for test jobs that reach
+# production without saying so. A job any pull request can start never
+# qualifies: it runs unreviewed code.
+production_check(job) if {
+	declares_production(job)
+	not pull_request_started(job)
+}
+
+declares_production(job) if job.env == "prod"
+
+# `e2e-production`, `smoke_test_prod`: the test word leaves `job.env` undecided.
+declares_production(job) if {
+	some name in [job.id, job.name]
+	is_string(name)
+	some word in regex.split(`[^a-z0-9]+`, lower(name))
+	word in {"prod", "production", "prd"}
+}
+
+pull_request_started(job) if {
+	some t in job.triggers
+	t in {"pull_request", "pull_request_target", "merge_request_event", "merge_group"}
+}

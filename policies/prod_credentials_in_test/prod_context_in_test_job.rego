@@ -39,9 +39,12 @@ package blastwall.prod_credentials_in_test.prod_context_in_test_job
 
 import rego.v1
 
+import data.blastwall.lib.production
+
 deny contains result if {
 	some j, job in input.jobs
 	job.test
+	not production.production_check(job)
 	some c, context in job.contexts
 	context.env == "prod"
 	result := {

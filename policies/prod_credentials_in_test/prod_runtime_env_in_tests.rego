@@ -48,6 +48,7 @@ import data.blastwall.lib.production
 deny contains result if {
 	some j, job in input.jobs
 	job.test
+	not production.production_check(job)
 	some v, variable in job.variables
 	is_string(variable.value)
 	production.runtime_prod(variable.name, variable.value)
@@ -64,6 +65,7 @@ deny contains result if {
 deny contains result if {
 	some j, job in input.jobs
 	job.test
+	not production.production_check(job)
 	some c in job.test_commands
 	some a, assignment in input.commands[c].assignments
 	production.runtime_prod(assignment.name, assignment.value)

@@ -44,6 +44,7 @@ import data.blastwall.lib.production
 deny contains result if {
 	some j, job in input.jobs
 	job.test
+	not production.production_check(job)
 	some s, ref in job.secrets
 	prod_secret(ref)
 	result := {

@@ -52,3 +52,18 @@ test_suggests_test_name_in_any_case if {
 	rule.test_name("STRIPE_LIVE_SECRET_KEY") == "STRIPE_TEST_SECRET_KEY"
 	rule.test_name("AWS_PRODUCTION_KEY") == "AWS_TEST_KEY"
 }
+
+post_deploy(id, triggers) := object.union(job(true, "prod", "PROD_SMOKE_PASSWORD"), {"id": id, "name": id, "env": null, "triggers": triggers})
+
+test_ignores_jobs_that_declare_production_themselves if {
+	count(rule.deny) == 0 with input as {"jobs": [post_deploy("smoke-prod", ["push"])]}
+	count(rule.deny) == 0 with input as {"jobs": [post_deploy("e2e-production", ["workflow_dispatch"])]}
+}
+
+test_flags_production_named_jobs_that_pull_requests_start if {
+	count(rule.deny) == 1 with input as {"jobs": [post_deploy("e2e-production", ["push", "pull_request"])]}
+}
+
+test_product_is_not_production if {
+	count(rule.deny) == 1 with input as {"jobs": [post_deploy("product-tests", ["push"])]}
+}
