@@ -77,12 +77,17 @@ listing_fix(listed, l, tool) := {
 } if {
 	la := shell.args(listed)
 	filter := owner_filter(tool, la)
-	last := la[first_flag(la) - 1]
+	last := fix_anchor(la)
 	w := min({i | some i, word in listed.words; word.text == last})
 } else := null
 
+# The filter goes after the operation, past any global flags (`aws --region x ec2 describe-instances`).
+fix_anchor(la) := aws_op(la)[1] if la[0] == "aws"
+
+else := la[first_flag(la) - 1]
+
 # Only where the listing takes a tag/label filter (rds and cloudformation listings do not).
-owner_filter("aws", la) := " --filters Name=tag:owner,Values=ci" if la[1] in {"ec2", "autoscaling"}
+owner_filter("aws", la) := " --filters Name=tag:owner,Values=ci" if aws_op(la)[0] in {"ec2", "autoscaling"}
 
 owner_filter("gcloud", _) := " --filter=labels.owner=ci"
 
@@ -94,8 +99,11 @@ owner_filter("helm", _) := " --selector owner=ci"
 
 owner_filter("kubectl", _) := " -l app.kubernetes.io/managed-by=ci"
 
-# The command line up to its first flag, for messages.
-head(a) := concat(" ", array.slice(a, 0, first_flag(a)))
+# The command line up to its first flag, for messages (`aws SERVICE OPERATION` past global flags).
+head(a) := concat(" ", ["aws", op[0], op[1]]) if {
+	a[0] == "aws"
+	op := aws_op(a)
+} else := concat(" ", array.slice(a, 0, first_flag(a)))
 
 first_flag(a) := min({i | some i, w in a; startswith(w, "-")} | {count(a)})
 
@@ -146,15 +154,19 @@ aws_noun(service, op) := sprintf("%s %s", [service, trim_prefix(op, prefix)]) if
 	startswith(op, prefix)
 }
 
-# `aws [--global flags] SERVICE OPERATION …` → [SERVICE, OPERATION].
-aws_op(a) := [a[i - 1], a[i]] if {
-	i := min({j |
+# `aws [--global flags] SERVICE OPERATION …` → [SERVICE, OPERATION]: the first two words that
+# are neither flags nor a global flag's value (`aws ec2 --profile ops terminate-instances`).
+aws_op(a) := [p[0], p[1]] if {
+	p := [w |
 		some j, w in a
-		j > 1
-		regex.match(`^[a-z][a-z0-9]*(-[a-z0-9]+)+$`, w)
-		not startswith(a[j - 1], "-")
-	})
+		j > 0
+		not startswith(w, "-")
+		not a[j - 1] in aws_valued_flags
+	]
+	count(p) > 1
 }
+
+aws_valued_flags := {"--profile", "--region", "--output", "--endpoint-url", "--query", "--color", "--ca-bundle", "--cli-read-timeout", "--cli-connect-timeout", "--cli-binary-format"}
 
 aws_op_s3(a) := [a[i], a[i + 1]] if {
 	some i, w in a
@@ -217,17 +229,45 @@ filter_flags := {
 }
 
 filtered_listing(la) if {
+	some i, w in la
+	filter_flag(w)
+	not state_only(la, i)
+}
+
+filter_flag(w) if w in filter_flags
+
+filter_flag(w) if {
 	some flag in filter_flags
-	shell.has_flag(la, flag)
+	startswith(w, concat("", [flag, "="]))
 }
 
 # Any name, id, prefix, tag or filter flag on the listing names what it covers
 # (`--log-group-name-prefix pr-`, `--db-instance-identifier orders`); a status filter does not.
-filtered_listing(la) if {
-	some w in la
+filter_flag(w) if {
 	regex.match(`^--[a-z-]*(prefix|filter|filters|tag|tags|name|names|id|ids|identifier|arn|selector)(=.*)?$`, w)
 	not contains(w, "status")
 }
+
+# `--filters Name=instance-state-name,Values=running`, `--filter=status=RUNNING`: a filter on
+# state alone still lists every owner's resources.
+state_only(la, i) if {
+	la[i] in {"--filters", "--filter"}
+	values := array.slice(la, i + 1, first_flag_after(la, i))
+	count(values) > 0
+	every v in values {
+		state_filter(v)
+	}
+}
+
+state_only(la, i) if {
+	some flag in ["--filters=", "--filter="]
+	startswith(la[i], flag)
+	state_filter(substring(la[i], count(flag), -1))
+}
+
+state_filter(v) if regex.match(`^(Name=)?[A-Za-z.:-]*(state|status)[A-Za-z.:-]*(,Values=|!?=|:|~)[^\s]*$`, v)
+
+first_flag_after(a, i) := min({j | some j, w in a; j > i; startswith(w, "-")} | {count(a)})
 
 # `kubectl get pod web-0` or `kubectl get pod/web-0`: named resources.
 filtered_listing(la) if {
@@ -268,14 +308,35 @@ filtered_elsewhere(_, a, _) if {
 	shell.run_scoped(w)
 }
 
-# The listing's output is tested before use: `if [[ "$ns" == preview-* ]]; then kubectl delete "$ns"`.
+# The listing's output is compared before use: `if [[ "$ns" == preview-* ]]; then kubectl delete "$ns"`.
+# A test that it is empty or not (`[ -n "$ids" ]`) selects nothing.
 tested(l) if {
 	some other in input.commands
 	other.argv[0] in {"[[", "[", "test"}
+	some op in {"=", "==", "!=", "=~"}
+	op in other.argv
 	l in shell.feeders(other)
 }
 
-filter_command(fa) if fa[0] in {"grep", "egrep", "fgrep", "rg"}
+filter_command(fa) if {
+	fa[0] in {"grep", "egrep", "fgrep", "rg"}
+	not format_only_grep(fa)
+}
+
+# `grep -v NAME` drops a table's header; `grep i-` keeps lines holding an id. Every row stays.
+format_only_grep(fa) if {
+	patterns := [w | some w in array.slice(fa, 1, count(fa)); not startswith(w, "-")]
+	count(patterns) == 1
+	format_pattern(fa, patterns[0])
+}
+
+format_pattern(fa, pattern) if {
+	some flag in fa
+	regex.match(`^-[a-zA-Z]*v[a-zA-Z]*$`, flag)
+	regex.match(`^\^?[A-Z][A-Z_ ]*$`, pattern)
+}
+
+format_pattern(_, pattern) if regex.match(`^\^?((i|vol|snap|ami|sg|eni|subnet|vpc|igw|rtb|eipalloc)-|.)$`, pattern)
 
 filter_command(fa) if {
 	fa[0] == "jq"
@@ -292,9 +353,10 @@ filter_command(fa) if {
 }
 
 projection_only(program) if {
-	startswith(program, "{print")
-	endswith(program, "}")
-	not contains(trim_suffix(program, "}"), "}")
+	body := regex.replace(program, `^F?NR(>1|>=2|!=1)`, "")
+	startswith(body, "{print")
+	endswith(body, "}")
+	not contains(trim_suffix(body, "}"), "}")
 }
 
 help("aws") := "Filter the listing by an ownership or run tag (`--filters Name=tag:owner,Values=ci Name=tag:run-id,Values=$GITHUB_RUN_ID`, or `--query \"...[?Tags...]\"`), or terminate the explicit ids recorded when the job created them."

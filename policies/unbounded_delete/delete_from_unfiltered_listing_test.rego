@@ -18,6 +18,7 @@ test_flags_terminate_fed_by_unfiltered_describe if {
 	r.related[0].path == ["commands", 0]
 	r.severity == "warning"
 	contains(r.msg, "ec2 instances")
+	startswith(r.msg, "`aws ec2 terminate-instances` deletes")
 }
 
 test_scheduled_job_raises_severity if {
@@ -81,4 +82,40 @@ test_names_and_prefixes_bound_a_listing_but_status_does_not if {
 	stacks := cmd(["aws", "cloudformation", "list-stacks", "--stack-status-filter", "CREATE_COMPLETE"], [])
 	count(rule.deny) == 1 with input as {"commands": [stacks, cmd(["aws", "cloudformation", "delete-stack", "--stack-name", "$s"], [0])]}
 	count(rule.deny) == 0 with input as {"commands": [cmd(["kubectl", "get", "pod", "web-0", "-o", "name"], []), cmd(["kubectl", "delete"], [0])]}
+}
+
+test_state_filters_do_not_bound_a_listing if {
+	running := cmd(["aws", "ec2", "describe-instances", "--filters", "Name=instance-state-name,Values=running,stopped", "--output", "text"], [])
+	count(rule.deny) == 1 with input as {"commands": [running, terminate]}
+	gce := cmd(["gcloud", "compute", "instances", "list", "--filter=status=RUNNING"], [])
+	count(rule.deny) == 1 with input as {"commands": [gce, cmd(["gcloud", "compute", "instances", "delete", "$n"], [0])]}
+	owned := cmd(["aws", "ec2", "describe-instances", "--filters", "Name=instance-state-name,Values=running", "Name=tag:owner,Values=ci"], [])
+	count(rule.deny) == 0 with input as {"commands": [owned, terminate]}
+	both := cmd(["gcloud", "compute", "instances", "list", "--filter=status=RUNNING AND name~^ci-"], [])
+	count(rule.deny) == 0 with input as {"commands": [both, cmd(["gcloud", "compute", "instances", "delete", "$n"], [0])]}
+}
+
+test_header_and_id_greps_and_emptiness_tests_do_not_filter if {
+	list := cmd(["gcloud", "compute", "instances", "list"], [])
+	del := cmd(["gcloud", "compute", "instances", "delete", "$names"], [1])
+	header := {"argv": ["grep", "-v", "^NAME"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	count(rule.deny) == 1 with input as {"commands": [list, header, del]}
+	ids := {"argv": ["grep", "i-"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	count(rule.deny) == 1 with input as {"commands": [list_ec2, ids, object.union(terminate, {"inputs": [1]})]}
+	nonempty := {"argv": ["[", "-n", "$names", "]"], "span": [0, 1], "inputs": [0], "stdin_from": null}
+	count(rule.deny) == 1 with input as {"commands": [list, nonempty, cmd(["gcloud", "compute", "instances", "delete", "$names"], [0])]}
+	owned := {"argv": ["grep", "-v", "^prod-"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	count(rule.deny) == 0 with input as {"commands": [list, owned, del]}
+}
+
+test_awk_skipping_the_header_only_projects if {
+	awk := {"argv": ["awk", "NR>1 {print $1}"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	count(rule.deny) == 1 with input as {"commands": [cmd(["kubectl", "get", "ns"], []), awk, cmd(["kubectl", "delete", "ns", "$ns"], [1])]}
+}
+
+test_aws_global_flags_before_the_operation if {
+	del := cmd(["aws", "ec2", "--profile", "ops_admin", "terminate-instances", "--instance-ids", "$ids"], [0])
+	some r in rule.deny with input as {"commands": [cmd(["aws", "--region", "eu-west-1", "ec2", "describe-instances"], []), del]}
+	contains(r.msg, "ec2 instances")
+	startswith(r.msg, "`aws ec2 terminate-instances` deletes")
 }
