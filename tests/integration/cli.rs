@@ -220,3 +220,24 @@ fn output_is_byte_identical_across_runs() {
     assert_eq!(first.stdout, second.stdout);
     assert!(!first.stdout.is_empty());
 }
+
+#[test]
+fn timings_are_reported_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/test.yml", LEAKY_WORKFLOW);
+    let plain = blastwall(dir.path(), &["lint", "--format", "json"]);
+    assert!(plain.json()["summary"].get("timings_ms").is_none());
+    assert!(!plain.stderr.contains("timings"), "{}", plain.stderr);
+
+    let timed = blastwall(dir.path(), &["lint", "--format", "json", "--timings"]);
+    let timings = &timed.json()["summary"]["timings_ms"];
+    for phase in [
+        "compile", "discover", "context", "parse", "model", "evaluate", "scan", "repository",
+        "report", "total",
+    ] {
+        assert!(timings[phase].is_u64(), "missing {phase}: {timings}");
+    }
+    assert!(timed.stderr.contains("(1 files)"), "{}", timed.stderr);
+    assert!(timed.stderr.contains("(1 documents)"), "{}", timed.stderr);
+    assert_eq!(timed.json()["findings"], plain.json()["findings"]);
+}
