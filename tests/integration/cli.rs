@@ -232,8 +232,16 @@ fn timings_are_reported_only_when_asked() {
     let timed = blastwall(dir.path(), &["lint", "--format", "json", "--timings"]);
     let timings = &timed.json()["summary"]["timings_ms"];
     for phase in [
-        "compile", "discover", "context", "parse", "model", "evaluate", "scan", "repository",
-        "report", "total",
+        "compile",
+        "discover",
+        "context",
+        "parse",
+        "model",
+        "evaluate",
+        "scan",
+        "repository",
+        "report",
+        "total",
     ] {
         assert!(timings[phase].is_u64(), "missing {phase}: {timings}");
     }
