@@ -57,7 +57,7 @@ deny contains result if {
 	production(r)
 	base := ["content", "resource", type, name, i]
 	result := {
-		"msg": sprintf("production %s `%s.%s` can be deleted with no way back: %s", [noun(type), type, name, concat("; ", [p.why | some p in problems])]),
+		"msg": sprintf("production %s `%s.%s` is one mistaken destroy away from deletion: %s", [noun(type), type, name, concat("; ", [p.why | some p in problems])]),
 		"path": array.concat(base, problems[0].attr),
 		"fix": value_fix(array.concat(base, problems[0].attr), problems),
 	}
@@ -71,7 +71,7 @@ deny contains result if {
 	count(problems) > 0
 	cfn_production(name, res)
 	result := {
-		"msg": sprintf("production `%s` (`%s`) can be deleted with no way back: %s", [name, res.Type, concat("; ", [p.why | some p in problems])]),
+		"msg": sprintf("production `%s` (`%s`) is one mistaken destroy away from deletion: %s", [name, res.Type, concat("; ", [p.why | some p in problems])]),
 		"path": array.concat(["content", "Resources", name], problems[0].attr),
 		"fix": value_fix(array.concat(["content", "Resources", name], problems[0].attr), problems),
 	}
