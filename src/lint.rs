@@ -548,9 +548,11 @@ fn fact_location(fact: &Json) -> Option<(String, Span)> {
 pub fn inspect(targets: &[PathBuf], cwd: &Path) -> Json {
     let discovered = discover(targets, cwd);
     let terraform = terraform_scopes(&discovered.files);
+    // Files read only for context (around a named file) are not printed.
     let results: Vec<(Vec<Json>, Vec<FileError>)> = discovered
         .files
         .par_iter()
+        .filter(|file| file.reported)
         .map(|file| {
             let text = match read_text(&file.path) {
                 Ok(text) => text,

@@ -8,7 +8,7 @@
 #   name an environment are already collected by `cloud_accounts` with it.
 #   Facts are `{"type": "test-reference", "target": <account fact type>, "value", "context"}`.
 # custom:
-#   kinds: [test-config, docker-compose, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite]
+#   kinds: [test-config, docker-compose, yaml, json, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite]
 package blastwall.facts.test_context_accounts
 
 import rego.v1
@@ -16,7 +16,7 @@ import rego.v1
 import data.blastwall.lib.cloud_ids
 
 facts contains reference(f, sprintf("test configuration `%s`", [input.file])) if {
-	input.test_context
+	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
 	parts := split(setting.name, ".")
 	f := cloud_ids.setting_fact(parts[count(parts) - 1], setting.value, ["settings", s])

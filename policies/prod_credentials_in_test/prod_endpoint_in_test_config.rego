@@ -17,7 +17,7 @@
 #   id: prod-endpoint-in-test-config
 #   category: prod-credentials-in-test
 #   severity: error
-#   kinds: [test-config, docker-compose, helm-values]
+#   kinds: [test-config, docker-compose, helm-values, yaml, json]
 #   help: >-
 #     Point test configuration at a disposable database (a CI service container,
 #     `localhost`, a `*_test` database) and use test-mode keys (`sk_test_…`).
@@ -34,7 +34,7 @@ import rego.v1
 import data.blastwall.lib.production
 
 deny contains result if {
-	input.test_context
+	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
 	host := production.setting_host(setting.name, setting.value)
 	production.prod_host(host)
@@ -46,7 +46,7 @@ deny contains result if {
 }
 
 deny contains result if {
-	input.test_context
+	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
 	key := production.live_key(setting.value)
 	result := {

@@ -51,7 +51,9 @@ test_flags_live_keys_not_placeholders if {
 	not contains(r.msg, "51HqLyjWDarjtT1zdp7dcXYZab")
 }
 
-test_ignores_non_test_documents if {
-	settings := [{"name": "DATABASE_URL", "value": "postgres://prod-db.acme.io/app"}]
-	count(rule.deny) == 0 with input as {"test_context": false, "file": ".env.production", "settings": settings}
+# Rails `config/database.yml`: the model gives settings of the `test:` section only.
+test_flags_test_section_of_a_per_environment_file if {
+	settings := [{"name": "host", "value": "orders.prod.internal", "path": ["test", "host"]}]
+	results := rule.deny with input as {"test_context": false, "file": "config/database.yml", "settings": settings}
+	count(results) == 1
 }

@@ -16,7 +16,7 @@
 #   id: prod-runtime-env-in-tests
 #   category: prod-credentials-in-test
 #   severity: warning
-#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, test-config, docker-compose]
+#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, test-config, docker-compose, yaml, json]
 #   help: >-
 #     Run tests with the test environment (`RAILS_ENV=test`, `NODE_ENV=test`,
 #     `SPRING_PROFILES_ACTIVE=test`); set production only in build and deploy steps.
@@ -78,7 +78,7 @@ deny contains result if {
 
 # A test configuration file (`.env.test`, `application-test.yml`, pytest-env).
 deny contains result if {
-	input.test_context
+	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
 	production.runtime_prod(setting.name, setting.value)
 	result := {

@@ -45,6 +45,8 @@ pub fn build_document(
     input.insert("test_context".into(), json!(test_config));
     let settings = if test_config && settings::is_config_kind(kind) {
         settings::settings(&node, source)
+    } else if matches!(kind, "yaml" | "json") {
+        settings::test_section_settings(&node, source)
     } else {
         Vec::new()
     };

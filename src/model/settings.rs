@@ -8,6 +8,7 @@
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
+use super::environment::{env_of_name, Env};
 use crate::parse::node::{Node, Value};
 
 #[derive(Debug, Serialize)]
@@ -29,6 +30,33 @@ pub fn is_config_kind(kind: &str) -> bool {
         kind,
         "test-config" | "dotenv" | "ini" | "docker-compose" | "helm-values"
     )
+}
+
+/// Settings of the test sections of a per-environment config file: Rails'
+/// `config/database.yml`, `config/settings.yml` and their kin key their top
+/// level by environment (`development:`, `test:`, `production:`). Only the
+/// test sections are a test context; the file as a whole is not. Returns
+/// nothing unless at least two top-level keys name environments.
+pub fn test_section_settings(doc: &Node, source: &str) -> Vec<Setting> {
+    let Some(map) = doc.as_map() else {
+        return Vec::new();
+    };
+    let sections: Vec<(&str, Option<Env>, &Node)> = map
+        .iter()
+        .map(|(k, v)| (k.name.as_str(), env_of_name(&k.name), v))
+        .collect();
+    if sections.iter().filter(|(_, env, _)| env.is_some()).count() < 2 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (name, env, node) in sections {
+        if env == Some(Env::Test) && node.as_map().is_some() {
+            let mut path = vec![json!(name)];
+            let mut keys = Vec::new();
+            walk(node, &mut path, &mut keys, false, source, &mut out);
+        }
+    }
+    out
 }
 
 /// Every scalar setting under `doc`, in document order.
@@ -159,5 +187,18 @@ mod tests {
         assert_eq!(&src[start..end], "API=http://x");
         let [start, end] = got[1].span.expect("located");
         assert_eq!(&src[start..end], "DATABASE_URL=postgres://db/app");
+    }
+
+    #[test]
+    fn only_the_test_sections_of_per_environment_files() {
+        let src = "default: &default\n  adapter: postgresql\ndevelopment:\n  <<: *default\n  host: localhost\ntest:\n  <<: *default\n  host: db.prod.internal\nproduction:\n  <<: *default\n  host: db.prod.internal\n";
+        let docs = parse_yaml(src).expect("parses");
+        let got = test_section_settings(&docs[0], src);
+        let names: Vec<&str> = got.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, vec!["host", "adapter"]);
+        assert_eq!(got[0].path, vec![json!("test"), json!("host")]);
+        // One environment key is not a per-environment file.
+        let docs = parse_yaml("test:\n  host: x\nimage: y\n").expect("parses");
+        assert!(test_section_settings(&docs[0], "").is_empty());
     }
 }
