@@ -92,16 +92,19 @@ guarded(_, var) if {
 	regex.match(sprintf(`^\$\{?%s\}?$`, [var]), word)
 }
 
-# Every assignment in the script is a constant non-empty value.
+# Every assignment in the script has a constant part other than `/` (`build`,
+# `"$ROOT_DIR/build"`, `"$(dirname "$0")/out"`): the value is never empty nor `/`.
 guarded(_, var) if {
 	values := [x.value | some other in input.commands; some x in other.assignments; x.name == var]
 	count(values) > 0
 	every v in values {
-		v != ""
-		not contains(v, "$")
 		not contains(v, "`")
+		regex.match(`[^/]`, constant_rest(without_substitutions(v)))
 	}
 }
+
+# `$(…)` (one level of nesting) and `${…}` removed: what is left is written out in the value.
+without_substitutions(v) := regex.replace(regex.replace(v, `\$\((?:[^()]|\([^()]*\))*\)`, ""), `\$\{[^}]*\}`, "")
 
 # Set to a constant by the CI job or workflow (`env:`, `variables:`).
 guarded(cmd, var) if {

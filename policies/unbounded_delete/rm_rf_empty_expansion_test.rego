@@ -61,3 +61,11 @@ test_ci_variables_with_constant_values_guard if {
 	count(rule.deny) == 0 with input as {"commands": [c], "jobs": [{"variables": [{"name": "OUT", "value": "dist"}]}]}
 	count(rule.deny) == 1 with input as {"commands": [c], "jobs": [{"variables": [{"name": "OUT", "value": "${{ inputs.out }}"}]}]}
 }
+
+test_values_with_a_constant_part_are_never_empty if {
+	count(rule.deny) == 0 with input as {"commands": [assign("OUT", "${ROOT_DIR}/.build/lambda"), rm("$OUT/*", true)]}
+	count(rule.deny) == 0 with input as {"commands": [assign("OUT", "$(dirname \"$(pwd)\")/dist"), rm("$OUT/*", true)]}
+	count(rule.deny) == 1 with input as {"commands": [assign("OUT", "$PREFIX/"), rm("$OUT/*", true)]}
+	count(rule.deny) == 1 with input as {"commands": [assign("OUT", "${1:-}"), rm("$OUT/*", true)]}
+	count(rule.deny) == 1 with input as {"commands": [assign("OUT", "build"), assign("OUT", "$2"), rm("$OUT/*", true)]}
+}
