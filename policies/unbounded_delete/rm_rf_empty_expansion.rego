@@ -7,7 +7,7 @@
 #   check, no constant value or `$(mktemp …)` assigned in the script, no
 #   `set -u` for variables from the environment, no `set -e` for variables
 #   from a command substitution (a failed `$(…)` then aborts), and not a
-#   lower-case loop variable.
+#   `for` variable over words that cannot be empty.
 #
 #   Why is this bad? When the variable is empty (a typo, a missing CI
 #   variable, a `cd` that failed inside `$(…)`) the command becomes
@@ -135,12 +135,35 @@ guarded(_, var) if {
 	}
 }
 
-# A lower-case variable never assigned, used inside a loop: the loop variable of
-# `for d in build dist`, which takes the list's (non-empty) words.
+# `for d in build "$ROOT/dist" $DIRS`: each value is one word of the list. Unquoted
+# expansions split into non-empty words; `"$@"`/`"${dirs[@]}"` elements are arguments
+# or array entries; a quoted word needs a constant part (`"$OUT"` can be empty).
+guarded(cmd, var) if {
+	some loop in cmd.loops
+	loop.var == var
+	count(loop.list) > 0
+	every w in loop.list {
+		non_empty_list_word(w)
+	}
+}
+
+non_empty_list_word(w) if not w.quoted
+
+non_empty_list_word(w) if regex.match(`^\$(@|\{@\}|\{[A-Za-z_][A-Za-z0-9_]*\[@\]\})$`, w.text)
+
+non_empty_list_word(w) if regex.match(`[^/]`, constant_rest(without_substitutions(w.text)))
+
+# A lower-case variable never assigned, used inside a `while read` loop: a line of the input.
 guarded(cmd, var) if {
 	cmd.in_loop
 	not regex.match(`^[A-Z0-9_]+$`, var)
 	not assigned(var)
+	not for_variable(cmd, var)
+}
+
+for_variable(cmd, var) if {
+	some loop in cmd.loops
+	loop.var == var
 }
 
 assigned(var) if {

@@ -69,3 +69,14 @@ test_values_with_a_constant_part_are_never_empty if {
 	count(rule.deny) == 1 with input as {"commands": [assign("OUT", "${1:-}"), rm("$OUT/*", true)]}
 	count(rule.deny) == 1 with input as {"commands": [assign("OUT", "build"), assign("OUT", "$2"), rm("$OUT/*", true)]}
 }
+
+list_word(text, quoted) := {"text": text, "quoted": quoted}
+
+in_for(cmd, var, list) := object.union(cmd, {"in_loop": true, "loops": [{"var": var, "list": list}]})
+
+test_for_variables_take_one_word_of_the_list if {
+	words := [list_word("build", false), list_word("$EXTRA_DIRS", false), list_word("${ROOT}/dist", true), list_word("$@", true)]
+	count(rule.deny) == 0 with input as {"commands": [in_for(rm("$DIR/*", true), "DIR", words)]}
+	count(rule.deny) == 1 with input as {"commands": [in_for(rm("$d/*", true), "d", [list_word("build", false), list_word("$OUT", true)])]}
+	count(rule.deny) == 1 with input as {"commands": [in_for(rm("$d/*", true), "d", [])]}
+}

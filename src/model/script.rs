@@ -117,6 +117,9 @@ pub fn extract_commands(
         for assignment in &mut command.assignments {
             assignment.span = map.map_span(assignment.span);
         }
+        for word in command.loops.iter_mut().flat_map(|l| &mut l.list) {
+            word.span = map.map_span(word.span);
+        }
         for input in &mut command.inputs {
             *input += base;
         }

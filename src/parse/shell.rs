@@ -61,6 +61,16 @@ pub struct Command {
     pub stdin_from: Option<usize>,
     pub in_loop: bool,
     pub in_function: Option<String>,
+    /// Enclosing `for` loops, outermost first.
+    pub loops: Vec<ForLoop>,
+}
+
+/// `for VAR in LIST`: the body sees `$VAR` as one word of the list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForLoop {
+    pub var: String,
+    /// Empty for `for VAR; do` (the positional parameters).
+    pub list: Vec<Word>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -203,6 +213,7 @@ struct Ctx {
     via: Option<&'static str>,
     in_loop: bool,
     in_function: Option<String>,
+    loops: Vec<ForLoop>,
     /// Producer feeding this compound command's stdin through a pipe.
     stdin: Option<usize>,
     /// Inputs of an `sh -c` command, inherited by the commands it runs.
@@ -604,15 +615,21 @@ impl<'a, 'o, 's> Parser<'a, 'o, 's> {
         }
         self.skip_newlines();
         let mut list = BTreeSet::new();
+        let mut words = Vec::new();
         if self.eat_kw("in") {
             let saved = self.ctx.via;
             self.ctx.via = Some("loop-list");
             while let Some(w) = self.next_word() {
                 list.extend(self.out.sources(&w));
+                words.push(w.word());
             }
             self.ctx.via = saved;
         }
         if let Some(var) = var {
+            self.ctx.loops.push(ForLoop {
+                var: var.clone(),
+                list: words,
+            });
             self.out.vars.insert(var, cap(list));
         }
         self.skip_separators();
@@ -660,6 +677,7 @@ impl<'a, 'o, 's> Parser<'a, 'o, 's> {
         // The body runs wherever the function is called, not here.
         self.ctx.in_function = name;
         self.ctx.in_loop = false;
+        self.ctx.loops.clear();
         self.ctx.stdin = None;
         self.parse_pipeline();
         self.ctx = saved;
@@ -847,6 +865,7 @@ impl<'a, 'o, 's> Parser<'a, 'o, 's> {
             stdin_from: place.stdin,
             in_loop: self.ctx.in_loop,
             in_function: self.ctx.in_function.clone(),
+            loops: self.ctx.loops.clone(),
         });
         let Some(k) = inner.filter(|&k| k < words.len() && self.out.depth < MAX_DEPTH) else {
             return Some(idx);
@@ -876,6 +895,7 @@ impl<'a, 'o, 's> Parser<'a, 'o, 's> {
             via: Some("sh-c"),
             in_loop: self.ctx.in_loop,
             in_function: self.ctx.in_function.clone(),
+            loops: self.ctx.loops.clone(),
             stdin,
             extra,
         };
@@ -2112,5 +2132,24 @@ mod tests {
         let p = parse_script(&nested);
         assert!(p.commands.len() <= MAX_DEPTH + 1);
         assert_eq!(p.commands.last().map(|c| c.span.end), Some(nested.len()));
+    }
+
+    #[test]
+    fn for_loops_record_their_variable_and_list_for_the_body() {
+        let p = parse_script(
+            "for d in build \"$OUT\"; do\n  for f in $(ls); do rm -rf \"$d/$f\"; done\ndone\nrm x\n",
+        );
+        let rm = p.commands.iter().find(|c| c.argv[0] == "rm").unwrap();
+        let vars: Vec<&str> = rm.loops.iter().map(|l| l.var.as_str()).collect();
+        assert_eq!(vars, ["d", "f"]);
+        let outer: Vec<(&str, bool)> = rm.loops[0]
+            .list
+            .iter()
+            .map(|w| (w.text.as_str(), w.quoted))
+            .collect();
+        assert_eq!(outer, [("build", false), ("$OUT", true)]);
+        assert!(p.commands.last().unwrap().loops.is_empty());
+        let f = parse_script("f() { rm -rf \"$x\"; }\nfor x in a; do f; done\n");
+        assert!(f.commands[0].loops.is_empty());
     }
 }
