@@ -265,7 +265,7 @@ state_only(la, i) if {
 	state_filter(substring(la[i], count(flag), -1))
 }
 
-state_filter(v) if regex.match(`^(Name=)?[A-Za-z.:-]*(state|status)[A-Za-z.:-]*(,Values=|!?=|:|~)[^\s]*$`, v)
+state_filter(v) if regex.match(`^(Name=)?[A-Za-z.:-]*(state|status)[A-Za-z.:-]*(,Values=|!?=|:|~)[^ \t]*$`, v)
 
 first_flag_after(a, i) := min({j | some j, w in a; j > i; startswith(w, "-")} | {count(a)})
 
