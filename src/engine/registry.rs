@@ -8,6 +8,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::testing::test_rules;
+
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 
 #[derive(Clone, Debug)]
@@ -15,6 +17,8 @@ pub struct PolicyFile {
     /// Shown in errors and test output (`policies/unbounded_delete/…rego`).
     pub path: String,
     pub source: String,
+    /// Holds Rego unit tests (`test_*` rules) rather than a rule; set by [`PolicySet::add`].
+    pub is_test: bool,
 }
 
 #[derive(
@@ -143,6 +147,7 @@ impl PolicySet {
             None => {
                 for (path, source) in BUILTIN_POLICIES {
                     set.add(PolicyFile {
+                        is_test: false,
                         path: (*path).to_owned(),
                         source: (*source).to_owned(),
                     })?;
@@ -170,6 +175,7 @@ impl PolicySet {
             match std::fs::read_to_string(&path) {
                 Ok(source) => {
                     if let Err(e) = self.add(PolicyFile {
+                        is_test: false,
                         path: shown,
                         source,
                     }) {
@@ -200,7 +206,10 @@ impl PolicySet {
                 message: "no `package` declaration".into(),
             }]
         })?;
-        let is_test = file.path.ends_with("_test.rego");
+        // A unit-test file defines `test_*` rules and carries no METADATA. Its
+        // name is no guide: `prod_runtime_env_in_test.rego` is a rule.
+        let is_test = !file.source.contains("# METADATA") && !test_rules(&file.source).is_empty();
+        let file = PolicyFile { is_test, ..file };
         if !is_test && !package.starts_with("blastwall.lib") {
             match metadata_of(&file.source) {
                 Some(Ok((meta, _))) if package.starts_with("blastwall.facts.") => {
@@ -331,4 +340,30 @@ fn metadata_of(source: &str) -> Option<Result<(Metadata, usize), (String, usize)
             Err((format!("invalid METADATA: {e}"), at))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: &str = "# METADATA\n# title: Prod runtime in tests\n# custom:\n#   id: prod-runtime-env-in-test\n#   category: prod-credentials-in-test\n#   severity: warning\n#   kinds: [\"*\"]\npackage blastwall.prod_credentials_in_test.prod_runtime_env_in_test\n\ndeny contains \"x\" if false\n";
+    const TESTS: &str = "package blastwall.prod_credentials_in_test.prod_runtime_env_in_test_test\n\ntest_nothing if true\n";
+
+    #[test]
+    fn rule_and_test_files_are_told_apart_by_content_not_name() {
+        let mut set = PolicySet::default();
+        let file = |path: &str, source: &str| PolicyFile {
+            path: path.into(),
+            source: source.into(),
+            is_test: false,
+        };
+        set.add(file("p/prod_runtime_env_in_test.rego", RULE)).unwrap();
+        set.add(file("p/prod_runtime_env_in_test_test.rego", TESTS)).unwrap();
+        assert_eq!(set.rules.len(), 1);
+        assert_eq!(set.rules[0].id, "prod-runtime-env-in-test");
+        assert_eq!(
+            set.files.iter().map(|f| f.is_test).collect::<Vec<_>>(),
+            vec![false, true]
+        );
+    }
 }

@@ -25,7 +25,7 @@ pub fn run_tests(dirs: &[PathBuf]) -> Result<ExitCode> {
     let cases: Vec<TestCase> = set
         .files
         .iter()
-        .filter(|f| f.path.ends_with("_test.rego"))
+        .filter(|f| f.is_test)
         .flat_map(|f| {
             let package = package_of(&f.source).unwrap_or_default();
             test_rules(&f.source)
@@ -89,7 +89,7 @@ fn format_errors(errors: &[super::registry::PolicyError]) -> String {
 }
 
 /// Rule heads named `test_*` at the start of a line.
-fn test_rules(source: &str) -> Vec<(String, usize)> {
+pub fn test_rules(source: &str) -> Vec<(String, usize)> {
     let mut seen = Vec::new();
     for (i, line) in source.lines().enumerate() {
         let Some(rest) = line.strip_prefix("test_") else {
