@@ -4,8 +4,11 @@
 #   A test command, test job or test configuration file switches the
 #   application into its production environment: `RAILS_ENV=production`,
 #   `NODE_ENV=production`, `APP_ENV=prod`, `SPRING_PROFILES_ACTIVE=prod`,
-#   `DJANGO_SETTINGS_MODULE=*.production`. Build steps (`NODE_ENV=production
-#   npm run build`) are not tests and are not flagged.
+#   `DJANGO_SETTINGS_MODULE=*.production`, whether set on the job, inline on
+#   the test command, or by `export NODE_ENV=production` earlier in the shell
+#   that runs the tests (the same GitHub `run:` step; a GitLab job's
+#   `before_script` and `script`) and not set again before it. Build steps
+#   (`NODE_ENV=production npm run build`) are not tests and are not flagged.
 #
 #   Why is this bad? The runtime environment selects which database, queues and
 #   API credentials the application loads. A test suite started in production
@@ -74,6 +77,68 @@ deny contains result if {
 		"path": ["commands", c, "assignments", a],
 		"help": sprintf("Run the tests with `%s` set to the test environment.", [assignment.name]),
 	}
+}
+
+# `export NODE_ENV=production` earlier in the shell that runs the tests: the
+# same GitHub `run:` step (each step is its own shell), or the same GitLab job
+# (`before_script` and `script` share one shell), unless the script sets it
+# again before the test command.
+deny contains result if {
+	some j, job in input.jobs
+	job.test
+	not production.production_check(job)
+	some t in job.test_commands
+	test := input.commands[t]
+	some e, export in input.commands
+	e < t
+	exported(export, test)
+	some w, word in export.words
+	w > 0
+	[name, value] := name_value(word.text)
+	production.runtime_prod(name, value)
+	not reassigned(name, e, t, test)
+	result := {
+		"msg": sprintf("test job `%s` (%s) runs `%s` after `export %s=%s`, so the tests run against the production configuration", [job.name, concat(", ", job.test_reasons), concat(" ", test.argv), name, value]),
+		"path": ["commands", e, "words", w],
+		"help": sprintf("Export `%s` as the test environment before the tests; set `%s=%s` only on the build or deploy command that needs it.", [name, name, value]),
+	}
+}
+
+exported(export, test) if {
+	export.argv[0] == "export"
+	export.job == test.job
+	export.step == test.step
+	export.in_function == null
+}
+
+name_value(text) := [parts[0], concat("=", array.slice(parts, 1, count(parts)))] if {
+	parts := split(text, "=")
+	count(parts) > 1
+}
+
+# Set again (`export NODE_ENV=test`, `unset NODE_ENV`) between the export and the test, or inline on the test.
+reassigned(name, e, t, test) if {
+	some c, cmd in input.commands
+	c > e
+	c < t
+	exported(cmd, test)
+	some word in array.slice(cmd.words, 1, count(cmd.words))
+	name_value(word.text)[0] == name
+}
+
+reassigned(name, e, t, test) if {
+	some c, cmd in input.commands
+	c > e
+	c < t
+	cmd.argv[0] == "unset"
+	cmd.job == test.job
+	cmd.step == test.step
+	name in cmd.argv
+}
+
+reassigned(name, _, _, test) if {
+	some a in test.assignments
+	a.name == name
 }
 
 # A test configuration file (`.env.test`, `application-test.yml`, pytest-env).

@@ -62,3 +62,38 @@ test_flags_test_config_settings if {
 	results := rule.deny with input as {"test_context": true, "file": "pytest.ini", "settings": settings, "jobs": []}
 	{r.path | some r in results} == {["settings", 0], ["settings", 1]}
 }
+
+cmd(argv, step) := {"argv": argv, "words": [{"text": w} | some w in argv], "assignments": [], "job": 0, "step": step, "in_function": null}
+
+exported_then_tested(between) := {"commands": array.concat(array.concat([cmd(["export", "CI=true", "NODE_ENV=production"], 0)], between), [cmd(["npm", "test"], 0)]), "jobs": [object.union(tjob([]), {"test_commands": [count(between) + 1]})]}
+
+test_flags_export_before_test_command if {
+	results := rule.deny with input as exported_then_tested([])
+	count(results) == 1
+	some r in results
+	r.path == ["commands", 0, "words", 2]
+	contains(r.msg, "after `export NODE_ENV=production`")
+}
+
+test_ignores_export_set_again_before_tests if {
+	count(rule.deny) == 0 with input as exported_then_tested([cmd(["export", "NODE_ENV=test"], 0)])
+	count(rule.deny) == 0 with input as exported_then_tested([cmd(["unset", "NODE_ENV"], 0)])
+}
+
+test_ignores_export_in_another_step if {
+	i := exported_then_tested([])
+	count(rule.deny) == 0 with input as object.union(i, {"commands": [cmd(["export", "NODE_ENV=production"], 0), cmd(["npm", "test"], 1)]})
+}
+
+test_ignores_export_after_tests_and_in_functions if {
+	i := exported_then_tested([])
+	count(rule.deny) == 0 with input as object.union(i, {"commands": [cmd(["npm", "ci"], 0), cmd(["npm", "test"], 0), cmd(["export", "NODE_ENV=production"], 0)]})
+	in_function := object.union(cmd(["export", "NODE_ENV=production"], 0), {"in_function": "build"})
+	count(rule.deny) == 0 with input as object.union(i, {"commands": [in_function, cmd(["npm", "test"], 0)]})
+}
+
+test_ignores_export_overridden_inline_on_test if {
+	i := exported_then_tested([])
+	tst := object.union(cmd(["npm", "test"], 0), {"assignments": [{"name": "NODE_ENV", "value": "test"}]})
+	count(rule.deny) == 0 with input as object.union(i, {"commands": [cmd(["export", "NODE_ENV=production"], 0), tst]})
+}
