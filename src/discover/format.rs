@@ -37,6 +37,11 @@ pub fn format_of(path: &Path) -> Option<Format> {
     if matches!(lower.as_str(), "setup.cfg" | "tox.ini" | "pytest.ini") {
         return Some(Format::Ini);
     }
+    // Only the TOML files blastwall has a use for: a monorepo's many
+    // `Cargo.toml`s and tool configs would cost parse time for nothing.
+    if matches!(lower.as_str(), "pyproject.toml" | "samconfig.toml") {
+        return Some(Format::Toml);
+    }
     None
 }
 
@@ -58,6 +63,9 @@ mod tests {
             Some(Format::Dotenv)
         );
         assert_eq!(f("setup.cfg"), Some(Format::Ini));
+        assert_eq!(f("pyproject.toml"), Some(Format::Toml));
+        assert_eq!(f("services/api/samconfig.toml"), Some(Format::Toml));
+        assert_eq!(f("crates/core/Cargo.toml"), None);
         assert_eq!(f("scripts/cleanup.sh"), Some(Format::Shell));
         assert_eq!(f("iam/ci-policy.json"), Some(Format::Json));
         assert_eq!(f("package-lock.json"), None);

@@ -34,6 +34,12 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
                 "ini"
             }
         }
+        // pyproject.toml is read for pytest's settings only (`model::settings`).
+        Format::Toml => match name {
+            "samconfig.toml" => "samconfig",
+            "pyproject.toml" => "test-config",
+            _ => "toml",
+        },
         Format::Yaml | Format::Json => {
             if in_dir(".github/workflows/") && format == Format::Yaml {
                 return "github-actions";
@@ -59,6 +65,14 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             }
             if name.ends_with(".tf.json") {
                 return "terraform";
+            }
+            // SAM CLI also reads `samconfig.yaml`; Serverless Framework
+            // services may keep one config per stage (`serverless.prod.yml`).
+            if name.starts_with("samconfig.") {
+                return "samconfig";
+            }
+            if name.starts_with("serverless.") && doc.get("provider").is_some() {
+                return "serverless";
             }
             if name.starts_with("docker-compose")
                 || name.starts_with("compose.")

@@ -43,7 +43,9 @@ pub fn build_document(
     input.insert("document".into(), json!(index));
     input.insert("environment".into(), json!(environment));
     input.insert("test_context".into(), json!(test_config));
-    let settings = if test_config && settings::is_config_kind(kind) {
+    let settings = if format == Format::Toml {
+        settings::pytest_env_settings(&node, source)
+    } else if test_config && settings::is_config_kind(kind) {
         settings::settings(&node, source)
     } else if matches!(kind, "yaml" | "json") {
         settings::test_section_settings(&node, source)

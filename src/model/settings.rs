@@ -59,6 +59,60 @@ pub fn test_section_settings(doc: &Node, source: &str) -> Vec<Setting> {
     out
 }
 
+/// The pytest settings of a `pyproject.toml`; the rest of the file is
+/// packaging and tool metadata, not test configuration. pytest-env reads
+/// `env = ["KEY=value", …]` under `[tool.pytest.ini_options]` (or pytest 9's
+/// native `[tool.pytest]`), and its own `[tool.pytest_env]` table, whose
+/// entries are `KEY = "value"` or `KEY = { value = "…", transform = true }`.
+pub fn pytest_env_settings(doc: &Node, source: &str) -> Vec<Setting> {
+    let mut out = Vec::new();
+    let Some(tool) = doc.get("tool") else {
+        return out;
+    };
+    for section in [&["pytest", "ini_options"][..], &["pytest"][..]] {
+        let table = section.iter().try_fold(tool, |node, key| node.get(key));
+        if let Some(env) = table.and_then(|t| t.get("env")) {
+            let mut path: Vec<Json> = ["tool"]
+                .iter()
+                .chain(section)
+                .chain(&["env"])
+                .map(|k| json!(k))
+                .collect();
+            walk(
+                env,
+                &mut path,
+                &mut vec!["env".into()],
+                false,
+                source,
+                &mut out,
+            );
+        }
+    }
+    for (key, value) in tool
+        .get("pytest_env")
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+    {
+        let mut path = vec![json!("tool"), json!("pytest_env"), json!(key.name)];
+        let value = match value.get("value") {
+            Some(inner) => {
+                path.push(json!("value"));
+                inner
+            }
+            None => value,
+        };
+        walk(
+            value,
+            &mut path,
+            &mut vec![key.name.clone()],
+            false,
+            source,
+            &mut out,
+        );
+    }
+    out
+}
+
 /// Every scalar setting under `doc`, in document order.
 pub fn settings(doc: &Node, source: &str) -> Vec<Setting> {
     let mut out = Vec::new();
@@ -187,6 +241,40 @@ mod tests {
         assert_eq!(&src[start..end], "API=http://x");
         let [start, end] = got[1].span.expect("located");
         assert_eq!(&src[start..end], "DATABASE_URL=postgres://db/app");
+    }
+
+    #[test]
+    fn pyproject_pytest_env_only() {
+        let src = "[project]\nname = \"prod-tools\"\nurls = { Homepage = \"https://prod.acme.io\" }\n\n[tool.pytest.ini_options]\naddopts = \"-q\"\nenv = [\n    \"DATABASE_URL=postgres://app@prod-db.acme.io/app\",\n    \"D:STRIPE_KEY=sk_test_1\",\n]\n\n[tool.pytest_env]\nAPI_URL = \"https://api.acme.io\"\nHOME = { value = \"/tmp/home\", transform = true }\n";
+        let doc = crate::parse::toml::parse_toml(src).expect("parses");
+        let got = pytest_env_settings(&doc, src);
+        let names: Vec<&str> = got.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, vec!["DATABASE_URL", "STRIPE_KEY", "API_URL", "HOME"]);
+        let [start, end] = got[0].span.expect("located");
+        assert_eq!(
+            &src[start..end],
+            "DATABASE_URL=postgres://app@prod-db.acme.io/app"
+        );
+        assert_eq!(
+            got[0].path,
+            vec![
+                json!("tool"),
+                json!("pytest"),
+                json!("ini_options"),
+                json!("env"),
+                json!(0)
+            ]
+        );
+        assert_eq!(got[3].value, "/tmp/home");
+        assert_eq!(
+            got[3].path,
+            vec![
+                json!("tool"),
+                json!("pytest_env"),
+                json!("HOME"),
+                json!("value")
+            ]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod json;
 pub mod lines;
 pub mod node;
 pub mod shell;
+pub mod toml;
 pub mod yaml;
 
 use serde::Serialize;
@@ -23,6 +24,7 @@ pub enum Format {
     Dotenv,
     Ini,
     Shell,
+    Toml,
 }
 
 impl Format {
@@ -34,6 +36,7 @@ impl Format {
             Format::Dotenv => "dotenv",
             Format::Ini => "ini",
             Format::Shell => "shell",
+            Format::Toml => "toml",
         }
     }
 }
@@ -46,6 +49,7 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Node>, ParseError> {
         Format::Hcl => hcl::parse_hcl(text).map(|n| vec![n]),
         Format::Dotenv => Ok(vec![lines::parse_dotenv(text)]),
         Format::Ini => Ok(vec![lines::parse_ini(text)]),
+        Format::Toml => toml::parse_toml(text).map(|n| vec![n]),
         // The script itself is the document; `model` tokenizes it.
         Format::Shell => Ok(vec![Node::str(text, Span::new(0, text.len()))]),
     }
