@@ -26,9 +26,20 @@ documentation if {
 	segment in {"examples", "example"}
 }
 
-facts contains fact if {
+# `resolved` marks a value the expression does not spell out (`project =
+# var.project_id`, `"arn:aws:iam::${local.account}:role/x"`): the literal lives
+# in a tfvars file or local that is itself collected, and rules report it there.
+facts contains object.union(fact, {"resolved": resolved(fact)}) if {
 	not documentation
 	some fact in all_facts
+}
+
+default resolved(_) := false
+
+resolved(fact) if {
+	written := object.get(input.content, array.slice(fact.path, 1, count(fact.path)), null)
+	is_string(written)
+	not contains(lower(written), fact.value)
 }
 
 all_facts contains fact if {

@@ -72,3 +72,21 @@ setting_fact(key, value, path) := f if {
 	azure_subscription(value)
 	f := {"type": "azure-subscription", "value": lower(value), "via": key, "path": path}
 }
+
+# An account fact is reported where its id is written: a reference resolved to
+# an id written elsewhere among `facts` (`project = var.project_id` and the
+# tfvars line) adds no place to fix.
+reported(fact, _) if not fact.resolved
+
+reported(fact, facts) if {
+	fact.resolved
+	not written_in(fact, facts)
+}
+
+written_in(fact, facts) if {
+	some other in facts
+	other.type == fact.type
+	other.value == fact.value
+	other.environment == fact.environment
+	not other.resolved
+}

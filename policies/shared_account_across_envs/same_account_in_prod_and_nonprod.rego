@@ -6,6 +6,12 @@
 #   (`allowed_account_ids`, `assume_role.role_arn`, `project`, `subscription_id`),
 #   per-environment `*.tfvars`, Terragrunt `inputs`, and the roles CI deploy jobs
 #   assume. `var.x` and `local.x` are resolved within a module's directory.
+#   Production's ids come from the repository's production configuration and
+#   from `.blastwall.yaml` (`environments.prod.accounts|projects|subscriptions`),
+#   so a non-production environment is checked even when production's
+#   Terraform lives in another repository. Each place that writes the id is a
+#   place to fix and is reported; an expression that only refers to it
+#   (`project = var.project_id`) is not, when the place that writes it is.
 #
 #   Why is this bad? In 2018 cloud.gov separated development from production
 #   only by VPCs inside one AWS account; a cleanup task run in development
@@ -33,6 +39,9 @@ package blastwall.shared_account_across_envs.same_account_in_prod_and_nonprod
 
 import rego.v1
 
+import data.blastwall.lib.cloud_ids
+import data.blastwall.lib.production
+
 names := {"aws-account": "AWS account", "gcp-project": "GCP project", "azure-subscription": "Azure subscription"}
 
 account_facts contains fact if {
@@ -45,6 +54,7 @@ account_facts contains fact if {
 deny contains result if {
 	some fact in account_facts
 	fact.environment != "prod"
+	cloud_ids.reported(fact, account_facts)
 	prod := [p | some p in account_facts; p.type == fact.type; p.value == fact.value; p.environment == "prod"]
 	count(prod) > 0
 	not earlier_in_file(fact)
@@ -55,8 +65,32 @@ deny contains result if {
 	}
 }
 
+# Production declared only in `.blastwall.yaml` (its Terraform lives elsewhere).
+deny contains result if {
+	some fact in account_facts
+	fact.environment != "prod"
+	cloud_ids.reported(fact, account_facts)
+	not used_in_production(fact)
+	fact.value in production.configured(configured_field[fact.type])
+	not earlier_in_file(fact)
+	result := {
+		"msg": sprintf("%s environment targets %s %s (via `%s`), which `.blastwall.yaml` declares as production", [fact.environment, names[fact.type], fact.value, fact.via]),
+		"at": fact,
+	}
+}
+
+configured_field := {"aws-account": "accounts", "gcp-project": "projects", "azure-subscription": "subscriptions"}
+
+used_in_production(fact) if {
+	some p in account_facts
+	p.type == fact.type
+	p.value == fact.value
+	p.environment == "prod"
+}
+
 earlier_in_file(fact) if {
 	some other in account_facts
+	cloud_ids.reported(other, account_facts)
 	other.file == fact.file
 	other.type == fact.type
 	other.value == fact.value
