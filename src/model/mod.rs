@@ -6,6 +6,7 @@ pub mod classify;
 pub mod environment;
 pub mod script;
 pub mod settings;
+pub mod stages;
 pub mod terraform;
 
 use serde_json::{json, Map, Value as Json};
@@ -53,6 +54,9 @@ pub fn build_document(
         Vec::new()
     };
     input.insert("settings".into(), json!(settings));
+    if matches!(kind, "samconfig" | "serverless") {
+        input.insert("stages".into(), json!(stages::stages(kind, &node)));
+    }
 
     let mut commands: Vec<ModelCommand> = Vec::new();
     let mut jobs = Json::Array(Vec::new());

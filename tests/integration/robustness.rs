@@ -33,6 +33,17 @@ fn hostile_files_become_errors_and_good_files_are_still_scanned() {
         "resource \"aws_instance\" \"x\" {\n  ami = \"abc\n}\n",
     )
     .unwrap();
+    fs::write(
+        root.join("pyproject.toml"),
+        "[project]\nname = \"x\"\n\n[tool.pytest.ini_options]\nenv = [\"A=1\"\n[project]\n",
+    )
+    .unwrap();
+    fs::create_dir_all(root.join("sam")).unwrap();
+    fs::write(
+        root.join("sam/samconfig.toml"),
+        format!("a = {}", "{b = ".repeat(50_000)),
+    )
+    .unwrap();
     fs::write(root.join("huge.yml"), "k: v\n".repeat(1_000_000)).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
@@ -67,4 +78,13 @@ fn hostile_files_become_errors_and_good_files_are_still_scanned() {
     assert!(!message_for("deep.tf").is_empty());
     assert!(!message_for("broken.tf").is_empty());
     assert!(message_for("huge.yml").contains("limit"));
+    assert!(message_for("pyproject.toml").contains("TOML"));
+    assert!(message_for("sam/samconfig.toml").contains("TOML"));
+    let pyproject = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "pyproject.toml")
+        .unwrap();
+    assert!(pyproject["line"].as_u64().unwrap() >= 5, "{pyproject}");
 }

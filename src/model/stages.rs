@@ -1,0 +1,153 @@
+//! Per-environment sections of serverless deploy configs (`input.stages`).
+//!
+//! One file configures every environment: AWS SAM's `samconfig.toml` keys its
+//! top level by config environment (`[prod.deploy.parameters]`), and a
+//! Serverless Framework service keys `params:` and `custom:` maps by stage
+//! (`custom.profiles.prod`). Naming each section's environment here, with the
+//! vocabulary every other inference uses, lets policies compare sections.
+
+use serde::Serialize;
+use serde_json::{json, Value as Json};
+
+use super::environment::{env_of_name, Env};
+use crate::parse::node::{Key, Node};
+
+#[derive(Debug, Serialize)]
+pub struct Stage {
+    /// The config environment or stage name as written (`prod`, `dev`).
+    pub name: String,
+    pub env: Env,
+    /// Input path of the section (`["content", "prod"]`): every value under it
+    /// belongs to this stage.
+    pub path: Vec<Json>,
+}
+
+/// The sections of `doc` (of `kind` `samconfig` or `serverless`) that name an environment.
+pub fn stages(kind: &str, doc: &Node) -> Vec<Stage> {
+    let mut out = Vec::new();
+    let mut add = |name: &str, path: Vec<&str>| {
+        if let Some(env) = env_of_name(name) {
+            out.push(Stage {
+                name: name.to_owned(),
+                env,
+                path: ["content"].iter().chain(&path).map(|k| json!(k)).collect(),
+            });
+        }
+    };
+    match kind {
+        "samconfig" => {
+            for (k, v) in entries(Some(doc)) {
+                if v.as_map().is_some() {
+                    add(&k.name, vec![&k.name]);
+                }
+            }
+        }
+        "serverless" => {
+            // A literal `provider.stage` makes the provider section that stage's.
+            let stage = doc.get("provider").and_then(|p| p.get("stage"));
+            if let Some(name) = stage.and_then(Node::as_str).filter(|s| !s.contains("${")) {
+                add(name, vec!["provider"]);
+            }
+            for (k, _) in entries(doc.get("params")) {
+                add(&k.name, vec!["params", &k.name]);
+            }
+            for (k, v) in entries(doc.get("custom")) {
+                if v.as_map().is_some() && env_of_name(&k.name).is_some() {
+                    add(&k.name, vec!["custom", &k.name]);
+                    continue;
+                }
+                // `custom.profiles: {dev: …, prod: …}`: a map keyed by stage.
+                let inner = entries(Some(v));
+                if inner
+                    .iter()
+                    .filter(|(s, _)| env_of_name(&s.name).is_some())
+                    .count()
+                    >= 2
+                {
+                    for (s, _) in inner {
+                        add(&s.name, vec!["custom", &k.name, &s.name]);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn entries(node: Option<&Node>) -> &[(Key, Node)] {
+    node.and_then(Node::as_map).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml::parse_yaml;
+
+    fn names(got: &[Stage]) -> Vec<(String, &'static str, String)> {
+        got.iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.env.as_str(),
+                    Json::from(s.path.clone()).to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn samconfig_environments() {
+        let text = "version = 0.1\n[default.deploy.parameters]\nprofile = \"x\"\n[prod.deploy.parameters]\nprofile = \"p\"\n[dev-eu.deploy.parameters]\nprofile = \"p\"\n";
+        let doc = crate::parse::toml::parse_toml(text).unwrap();
+        assert_eq!(
+            names(&stages("samconfig", &doc)),
+            vec![
+                ("prod".into(), "prod", r#"["content","prod"]"#.into()),
+                ("dev-eu".into(), "dev", r#"["content","dev-eu"]"#.into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn serverless_stage_maps() {
+        let text = "service: orders\nprovider:\n  name: aws\n  stage: ${opt:stage, 'dev'}\n  profile: ${self:custom.profiles.${sls:stage}}\nparams:\n  default:\n    domain: x\n  prod:\n    deploymentRole: arn:aws:iam::111111111111:role/deploy\ncustom:\n  profiles:\n    dev: acme-dev\n    prod: acme-prod\n  staging:\n    accountId: '222222222222'\n  webpack:\n    packager: npm\n";
+        let doc = parse_yaml(text).unwrap().remove(0);
+        assert_eq!(
+            names(&stages("serverless", &doc)),
+            vec![
+                (
+                    "prod".into(),
+                    "prod",
+                    r#"["content","params","prod"]"#.into()
+                ),
+                (
+                    "dev".into(),
+                    "dev",
+                    r#"["content","custom","profiles","dev"]"#.into()
+                ),
+                (
+                    "prod".into(),
+                    "prod",
+                    r#"["content","custom","profiles","prod"]"#.into()
+                ),
+                (
+                    "staging".into(),
+                    "staging",
+                    r#"["content","custom","staging"]"#.into()
+                ),
+            ]
+        );
+        let fixed = parse_yaml("provider:\n  stage: production\n  profile: acme\n")
+            .unwrap()
+            .remove(0);
+        assert_eq!(
+            names(&stages("serverless", &fixed)),
+            vec![(
+                "production".into(),
+                "prod",
+                r#"["content","provider"]"#.into()
+            )]
+        );
+    }
+}
