@@ -55,16 +55,20 @@ facts contains credential(stage, path, sprintf("AWS profile %s", [value]), sprin
 	value != "default"
 }
 
-# A role ARN (SAM's `role_arn`, Serverless `iam.deploymentRole`, `cfnRole`).
+# The role a stage deploys with: SAM's `role_arn`, Serverless `iam.deploymentRole`,
+# `cfnRole`, a stage-keyed `deployRoles` map. `dnsRoleArn` or `prodRoleArn` name a
+# role in another account the stage reaches on purpose.
+deploy_role_key(key) if regex.match(`^(deploy|deployment|cfn|cloudformation)?roles?(arn)?$`, normal(key))
+
 facts contains credential(stage, path, value, sprintf("role `%s`", [value])) if {
 	some [stage, path, key, value] in stage_values
-	contains(normal(key), "role")
+	deploy_role_key(key)
 	cloud_ids.arn_account(value)
 }
 
 facts contains fact if {
 	some [stage, path, key, value] in stage_values
-	contains(normal(key), "role")
+	deploy_role_key(key)
 	id := cloud_ids.arn_account(value)
 	fact := {"type": "aws-account", "value": id, "via": key, "environment": stage.env, "path": path}
 }

@@ -1,0 +1,45 @@
+package blastwall.facts.sam_serverless_test
+
+import rego.v1
+
+import data.blastwall.facts.sam_serverless
+
+samconfig := {
+	"kind": "samconfig",
+	"stages": [
+		{"name": "dev", "env": "dev", "path": ["content", "dev"]},
+		{"name": "prod", "env": "prod", "path": ["content", "prod"]},
+	],
+	"content": {
+		"default": {"deploy": {"parameters": {"profile": "shared"}}},
+		"dev": {"deploy": {"parameters": {"profile": "default", "role_arn": "arn:aws:iam::222222222222:role/cfn"}}},
+		"prod": {"deploy": {"parameters": {"profile": "acme-prod", "dns_role_arn": "arn:aws:iam::333333333333:role/dns"}}},
+	},
+}
+
+test_samconfig_profiles_and_roles_per_environment if {
+	facts := sam_serverless.facts with input as samconfig
+	{[f.type, f.environment, f.value, object.get(f, "job", null)] | some f in facts} == {
+		["deploy-credential", "prod", "AWS profile acme-prod", "sam deploy --config-env prod"],
+		["deploy-credential", "dev", "arn:aws:iam::222222222222:role/cfn", "sam deploy --config-env dev"],
+	} | {["aws-account", "dev", "222222222222", null]}
+}
+
+test_stage_keyed_maps_and_variables if {
+	facts := sam_serverless.facts with input as {
+		"kind": "serverless",
+		"stages": [
+			{"name": "dev", "env": "dev", "path": ["content", "custom", "profiles", "dev"]},
+			{"name": "prod", "env": "prod", "path": ["content", "custom", "profiles", "prod"]},
+			{"name": "staging", "env": "staging", "path": ["content", "params", "staging"]},
+		],
+		"content": {
+			"custom": {"profiles": {"dev": "acme", "prod": "${env:PROFILE}"}},
+			"params": {"staging": {"accountId": "444444444444", "queue": "q"}},
+		},
+	}
+	{[f.type, f.environment, f.value, f.path] | some f in facts} == {
+		["deploy-credential", "dev", "AWS profile acme", ["content", "custom", "profiles", "dev"]],
+		["aws-account", "staging", "444444444444", ["content", "params", "staging", "accountId"]],
+	}
+}
