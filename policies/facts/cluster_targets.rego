@@ -1,0 +1,100 @@
+# METADATA
+# title: Kubernetes clusters an environment deploys to
+# description: |
+#   Collects the Kubernetes cluster (or kube context) each environment's
+#   configuration names: per-environment Helm values (`kubeContext`,
+#   `clusterName`, `cluster`, `cluster.name`, at the top or under `global`;
+#   `autoDiscovery.clusterName`, `settings.clusterName`), Argo CD
+#   `Application` destinations (`spec.destination.server`/`name`), and CI deploy
+#   commands (`kubectl config use-context X`, `kubectl|helm --context|--kube-context X`,
+#   `aws eks update-kubeconfig --name X`, `gcloud container clusters
+#   get-credentials X`, `az aks get-credentials --name X`). An Argo CD
+#   in-cluster destination (`https://kubernetes.default.svc`, `in-cluster`) is
+#   the cluster of the Argo CD install that reads the file, so it is named by
+#   its directory: per-cluster installs in different directories never pair.
+#   Values with unresolved expansions (`$CLUSTER`, `{{ .Values.x }}`) are not
+#   collected.
+# custom:
+#   kinds: [helm-values, kubernetes, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite]
+package blastwall.facts.cluster_targets
+
+import rego.v1
+
+concrete(value) if {
+	is_string(value)
+	value != ""
+	not regex.match(`[$]|\{\{`, value)
+}
+
+# Where per-environment values name the cluster the release runs in.
+value_paths := [
+	["kubeContext"], ["kube_context"], ["clusterName"], ["cluster_name"], ["cluster"], ["cluster", "name"],
+	["global", "kubeContext"], ["global", "clusterName"], ["global", "cluster"], ["global", "cluster", "name"],
+	["autoDiscovery", "clusterName"], ["settings", "clusterName"],
+]
+
+facts contains fact if {
+	input.kind == "helm-values"
+	some p in value_paths
+	value := object.get(input.content, p, null)
+	concrete(value)
+	fact := {"type": "kube-cluster", "value": lower(value), "via": concat(".", p), "path": array.concat(["content"], p)}
+}
+
+in_cluster := {"https://kubernetes.default.svc", "https://kubernetes.default.svc/", "in-cluster"}
+
+facts contains fact if {
+	input.kind == "kubernetes"
+	input.content.kind == "Application"
+	startswith(input.content.apiVersion, "argoproj.io/")
+	some key in ["server", "name"]
+	value := input.content.spec.destination[key]
+	concrete(value)
+	fact := {"type": "kube-cluster", "value": argo_cluster(value), "via": sprintf("Argo CD destination.%s", [key]), "path": ["content", "spec", "destination", key]}
+}
+
+argo_cluster(value) := sprintf("%s (the Argo CD install reading %s)", [value, dir]) if {
+	value in in_cluster
+	parts := split(input.file, "/")
+	dir := concat("/", array.slice(parts, 0, count(parts) - 1))
+}
+
+argo_cluster(value) := lower(value) if not value in in_cluster
+
+facts contains fact if {
+	some c, cmd in input.commands
+	job := input.jobs[cmd.job]
+	job.env != null
+	cmd.in_function == null
+	some w, via in cluster_word(cmd.argv)
+	concrete(cmd.argv[w])
+	fact := {"type": "kube-cluster", "value": lower(cmd.argv[w]), "via": sprintf("`%s`", [via]), "environment": job.env, "path": ["commands", c, "words", w]}
+}
+
+# Index of the word naming the cluster → how it was named.
+cluster_word(argv) := object.union_n([use_context(argv), context_flag(argv), eks(argv), aks(argv), gke(argv)])
+
+use_context(argv) := {3: "kubectl config use-context"} if {
+	argv[0] == "kubectl"
+	array.slice(argv, 1, 3) == ["config", "use-context"]
+} else := {}
+
+context_flag(argv) := {i + 1: sprintf("%s %s", [argv[0], word]) | some i, word in argv; word in {"--context", "--kube-context"}} if {
+	argv[0] in {"kubectl", "helm", "helmfile"}
+} else := {}
+
+eks(argv) := {i + 1: "aws eks update-kubeconfig --name" | some i, word in argv; word == "--name"} if {
+	argv[0] == "aws"
+	array.slice(argv, 1, 3) == ["eks", "update-kubeconfig"]
+} else := {}
+
+aks(argv) := {i + 1: "az aks get-credentials --name" | some i, word in argv; word in {"--name", "-n"}} if {
+	argv[0] == "az"
+	array.slice(argv, 1, 3) == ["aks", "get-credentials"]
+} else := {}
+
+gke(argv) := {4: "gcloud container clusters get-credentials"} if {
+	argv[0] == "gcloud"
+	array.slice(argv, 1, 4) == ["container", "clusters", "get-credentials"]
+	not startswith(argv[4], "-")
+} else := {}
