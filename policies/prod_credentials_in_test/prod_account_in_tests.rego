@@ -37,6 +37,7 @@ import data.blastwall.lib.production
 deny contains result if {
 	some fact in input.facts
 	fact.type == "test-reference"
+	[fact.target, fact.value] in prod_keys
 	prod := [p | some p in input.facts; p.type == fact.target; p.value == fact.value; p.environment == "prod"]
 	count(prod) > 0
 	result := {
@@ -57,12 +58,10 @@ deny contains result if {
 	}
 }
 
-declared_in_repository(fact) if {
-	some p in input.facts
-	p.type == fact.target
-	p.value == fact.value
-	p.environment == "prod"
-}
+declared_in_repository(fact) if [fact.target, fact.value] in prod_keys
+
+# Computed once: a set lookup spares the scan over every fact for each fact.
+prod_keys := {[p.type, p.value] | some p in input.facts; p.environment == "prod"}
 
 label := {"aws-account": "AWS account", "gcp-project": "GCP project", "azure-subscription": "Azure subscription"}
 

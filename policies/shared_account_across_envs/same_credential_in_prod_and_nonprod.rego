@@ -58,10 +58,14 @@ credentials contains fact if {
 	not fact.scoped
 }
 
+# Computed once: a set lookup spares the scan over every fact for each fact.
+prod_values := {p.value | some p in credentials; p.environment == "prod"}
+
 # One finding per non-production job: the first shared credential it uses.
 deny contains result if {
 	some fact in credentials
 	fact.environment != "prod"
+	fact.value in prod_values
 	prod := [p | some p in credentials; p.value == fact.value; p.environment == "prod"]
 	count(prod) > 0
 	not earlier_in_job(fact)

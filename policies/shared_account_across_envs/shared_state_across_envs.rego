@@ -48,9 +48,15 @@ states contains fact if {
 	rank[fact.environment]
 }
 
+# Computed once: a set lookup spares the scan over every state for each state.
+value_envs := {[s.value, s.environment] | some s in states}
+
 # Reported on the less production-like side; both sides are named.
 deny contains result if {
 	some fact in states
+	some env, _ in rank
+	env != fact.environment
+	[fact.value, env] in value_envs
 	others := [o | some o in states; o.value == fact.value; o.environment != fact.environment]
 	count(others) > 0
 	every o in others {
