@@ -3,8 +3,11 @@
 # description: |
 #   Collects the Kubernetes cluster (or kube context) each environment's
 #   configuration names: per-environment Helm values (`kubeContext`,
-#   `clusterName`, `cluster`, `cluster.name`, at the top or under `global`;
-#   `autoDiscovery.clusterName`, `settings.clusterName`), Argo CD
+#   `autoDiscovery.clusterName`, `settings.clusterName`; and `clusterName`,
+#   `cluster`, `cluster.name` at the top or under `global` when the value reads
+#   as a Kubernetes cluster: an EKS ARN, a `gke_` context, or a name with
+#   eks/gke/aks/k8s/kube in it — Elasticsearch and Cassandra charts use the
+#   same keys for their own clusters), Argo CD
 #   `Application` destinations (`spec.destination.server`/`name`), and CI deploy
 #   commands (`kubectl config use-context X`, `kubectl|helm --context|--kube-context X`,
 #   `aws eks update-kubeconfig --name X`, `gcloud container clusters
@@ -26,18 +29,40 @@ concrete(value) if {
 	not regex.match(`[$]|\{\{`, value)
 }
 
-# Where per-environment values name the cluster the release runs in.
-value_paths := [
-	["kubeContext"], ["kube_context"], ["clusterName"], ["cluster_name"], ["cluster"], ["cluster", "name"],
-	["global", "kubeContext"], ["global", "clusterName"], ["global", "cluster"], ["global", "cluster", "name"],
+# Keys that always name the Kubernetes cluster the release runs in
+# (cluster-autoscaler's `autoDiscovery.clusterName`, the AWS load balancer
+# controller's and Karpenter's `settings.clusterName`).
+cluster_paths := [
+	["kubeContext"], ["kube_context"], ["global", "kubeContext"],
 	["autoDiscovery", "clusterName"], ["settings", "clusterName"],
 ]
 
+# Keys that name *a* cluster, often not Kubernetes: Elasticsearch's top-level
+# `clusterName`, Cassandra's `cluster.name`. They count only when the value
+# itself reads as a Kubernetes cluster.
+ambiguous_paths := [
+	["clusterName"], ["cluster_name"], ["cluster"], ["cluster", "name"],
+	["global", "clusterName"], ["global", "cluster"], ["global", "cluster", "name"],
+]
+
+kube_cluster_name(value) if regex.match(`^arn:aws[a-z-]*:eks:|^gke_`, value)
+
+kube_cluster_name(value) if regex.match(`(^|[-_.])(eks|gke|aks|k8s|kube|kubernetes)([-_.0-9]|$)`, lower(value))
+
 facts contains fact if {
 	input.kind == "helm-values"
-	some p in value_paths
+	some p in cluster_paths
 	value := object.get(input.content, p, null)
 	concrete(value)
+	fact := {"type": "kube-cluster", "value": lower(value), "via": concat(".", p), "path": array.concat(["content"], p)}
+}
+
+facts contains fact if {
+	input.kind == "helm-values"
+	some p in ambiguous_paths
+	value := object.get(input.content, p, null)
+	concrete(value)
+	kube_cluster_name(value)
 	fact := {"type": "kube-cluster", "value": lower(value), "via": concat(".", p), "path": array.concat(["content"], p)}
 }
 

@@ -26,9 +26,20 @@ test_ignores_separate_clusters_and_nonprod_pairs if {
 }
 
 test_collects_helm_values_but_not_templates_or_other_keys if {
-	values := {"global": {"clusterName": "Acme-Main"}, "kubeContext": "{{ .Values.ctx }}", "elasticsearch": {"clusterName": "logs"}}
+	values := {"global": {"clusterName": "Acme-EKS-Main"}, "kubeContext": "{{ .Values.ctx }}", "elasticsearch": {"clusterName": "logs"}}
 	facts := cluster_targets.facts with input as {"kind": "helm-values", "file": "values-prod.yaml", "content": values}
-	{[f.value, f.via] | some f in facts} == {["acme-main", "global.clusterName"]}
+	{[f.value, f.via] | some f in facts} == {["acme-eks-main", "global.clusterName"]}
+}
+
+# Elasticsearch's and Cassandra's charts name their own clusters with the same keys.
+test_ambiguous_keys_need_a_kubernetes_cluster_name if {
+	es := cluster_targets.facts with input as {"kind": "helm-values", "file": "values-prod.yaml", "content": {"clusterName": "elasticsearch", "cluster": {"name": "cassandra"}}}
+	count(es) == 0
+	arn := "arn:aws:eks:eu-west-1:111111111111:cluster/main"
+	eks := cluster_targets.facts with input as {"kind": "helm-values", "file": "values-prod.yaml", "content": {"clusterName": arn}}
+	{f.value | some f in eks} == {arn}
+	ctx := cluster_targets.facts with input as {"kind": "helm-values", "file": "values-prod.yaml", "content": {"kubeContext": "main"}}
+	{f.value | some f in ctx} == {"main"}
 }
 
 app(file, server) := {"kind": "kubernetes", "file": file, "content": {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "spec": {"destination": {"server": server}}}}
