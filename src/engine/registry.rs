@@ -357,8 +357,10 @@ mod tests {
             source: source.into(),
             is_test: false,
         };
-        set.add(file("p/prod_runtime_env_in_test.rego", RULE)).unwrap();
-        set.add(file("p/prod_runtime_env_in_test_test.rego", TESTS)).unwrap();
+        set.add(file("p/prod_runtime_env_in_test.rego", RULE))
+            .unwrap();
+        set.add(file("p/prod_runtime_env_in_test_test.rego", TESTS))
+            .unwrap();
         assert_eq!(set.rules.len(), 1);
         assert_eq!(set.rules[0].id, "prod-runtime-env-in-test");
         assert_eq!(
