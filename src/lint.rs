@@ -11,9 +11,10 @@ use crate::discover::{discover, SourceFile};
 use crate::engine::locate::locate;
 use crate::engine::registry::Severity;
 use crate::engine::{Engine, RawFinding};
+use crate::model::ci::GitlabIncludes;
 use crate::model::classify::classify;
 use crate::model::terraform::Scopes;
-use crate::model::{build_document, Document};
+use crate::model::{build_document_in, Document};
 use crate::parse::{self, node::Span, Format, Node};
 use crate::report::diagnostic::line_col;
 use crate::report::{FileError, Finding, Related, Report};
@@ -114,6 +115,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     timings.discover = started.elapsed().as_millis();
     let phase = Instant::now();
     let terraform = terraform_scopes(&discovered.files);
+    let gitlab = gitlab_includes(&discovered.files);
     timings.context = phase.elapsed().as_millis();
     let phase = Instant::now();
     let progress = progress_bar(discovered.files.len());
@@ -123,7 +125,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
         .map_init(
             || engine.worker(),
             |worker, file| {
-                let outcome = scan_file(engine, worker, file, &terraform);
+                let outcome = scan_file(engine, worker, file, &terraform, &gitlab);
                 progress.inc(1);
                 outcome
             },
@@ -199,6 +201,14 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     engine
         .config
         .settle(&mut report, &engine.set, &suppressions);
+    // A related location in an included GitLab file that had no findings of its own.
+    for related in report.findings.iter().flat_map(|f| &f.related) {
+        if !report.sources.contains_key(&related.file) {
+            if let Some(text) = gitlab.source(&related.file) {
+                report.sources.insert(related.file.clone(), text);
+            }
+        }
+    }
     // Sources nobody points at are dropped before rendering.
     let wanted: std::collections::BTreeSet<String> = report
         .findings
@@ -229,11 +239,24 @@ fn terraform_scopes(files: &[SourceFile]) -> Scopes {
     Scopes::collect(texts.into_iter())
 }
 
+/// GitLab templates resolve across a pipeline's included files (see `model::ci`).
+fn gitlab_includes(files: &[SourceFile]) -> GitlabIncludes {
+    let by_display: std::collections::BTreeMap<&str, &Path> = files
+        .iter()
+        .map(|f| (f.display.as_str(), f.path.as_path()))
+        .collect();
+    let displays: Vec<&str> = by_display.keys().copied().collect();
+    GitlabIncludes::collect(&displays, |display| {
+        read_text(by_display.get(display)?).ok()
+    })
+}
+
 fn scan_file(
     engine: &Engine,
     worker: &mut regorus::Engine,
     file: &SourceFile,
     terraform: &Scopes,
+    gitlab: &GitlabIncludes,
 ) -> FileOutcome {
     let mut outcome = FileOutcome {
         reported: file.reported,
@@ -281,7 +304,8 @@ fn scan_file(
     };
     for (index, node) in nodes.into_iter().enumerate() {
         let clock = Instant::now();
-        let mut document = build_document(&file.display, file.format, &text, index, node);
+        let mut document =
+            build_document_in(&file.display, file.format, &text, index, node, gitlab);
         terraform.annotate(&mut document.input);
         outcome.spent.model += clock.elapsed();
         let clock = Instant::now();
@@ -413,6 +437,18 @@ fn document_finding(
             items
                 .iter()
                 .map(|item| {
+                    // An origin the model located in another file (`at`: file, line, column, span).
+                    if let Some(at) = item.get("at") {
+                        let (file, span) = fact_location(at).unwrap_or_default();
+                        let number = |k: &str| at.get(k).and_then(Json::as_u64).unwrap_or(1);
+                        return Related {
+                            file,
+                            line: number("line") as usize,
+                            column: number("column") as usize,
+                            message: message_of(item),
+                            span,
+                        };
+                    }
                     let path = item
                         .get("path")
                         .and_then(Json::as_array)
@@ -548,6 +584,7 @@ fn fact_location(fact: &Json) -> Option<(String, Span)> {
 pub fn inspect(targets: &[PathBuf], cwd: &Path) -> Json {
     let discovered = discover(targets, cwd);
     let terraform = terraform_scopes(&discovered.files);
+    let gitlab = gitlab_includes(&discovered.files);
     // Files read only for context (around a named file) are not printed.
     let results: Vec<(Vec<Json>, Vec<FileError>)> = discovered
         .files
@@ -575,8 +612,15 @@ pub fn inspect(targets: &[PathBuf], cwd: &Path) -> Json {
                         .into_iter()
                         .enumerate()
                         .map(|(i, node)| {
-                            let mut input =
-                                build_document(&file.display, file.format, &text, i, node).input;
+                            let mut input = build_document_in(
+                                &file.display,
+                                file.format,
+                                &text,
+                                i,
+                                node,
+                                &gitlab,
+                            )
+                            .input;
                             terraform.annotate(&mut input);
                             input
                         })

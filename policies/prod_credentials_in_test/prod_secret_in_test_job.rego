@@ -52,8 +52,16 @@ deny contains result if {
 		"path": ["jobs", j, "secrets", s],
 		"help": sprintf("Give `%s` a test-scoped secret instead of `%s` (e.g. `%s`), or move the step into a deploy job behind `environment: production`.", [job.name, ref.name, test_name(ref.name)]),
 		"fix": test_secret_fix(ref, ["jobs", j, "secrets", s]),
+		"related": inherited_from(ref),
 	}
 }
+
+# A secret inherited from a template in another file (GitLab `include: local`)
+# is reported at the job's `extends:`: the job is what is wrong, the template
+# may also serve deploy jobs. The template's reference is shown beside it.
+inherited_from(ref) := [{"msg": sprintf("`%s` is read by this template", [ref.name]), "at": ref.origin}] if {
+	ref.origin
+} else := []
 
 # Safe for `--fix`: it can only take access away; a missing test secret fails the job loudly.
 test_secret_fix(ref, path) := {
@@ -63,6 +71,7 @@ test_secret_fix(ref, path) := {
 	"replacement": test_name(ref.name),
 	"safe": true,
 } if {
+	not ref.origin
 	test_name(ref.name) != ref.name
 } else := null
 

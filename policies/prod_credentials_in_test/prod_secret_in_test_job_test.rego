@@ -67,3 +67,19 @@ test_flags_production_named_jobs_that_pull_requests_start if {
 test_product_is_not_production if {
 	count(rule.deny) == 1 with input as {"jobs": [post_deploy("product-tests", ["push"])]}
 }
+
+test_inherited_secret_points_at_the_template_without_a_fix if {
+	origin := {"file": "ci/templates.yml", "line": 4, "column": 19, "span": [40, 57]}
+	j := object.union(job(true, "prod", "PROD_DATABASE_URL"), {"secrets": [{"name": "PROD_DATABASE_URL", "env": "prod", "span": [0, 1], "origin": origin}]})
+	results := rule.deny with input as {"jobs": [j]}
+	count(results) == 1
+	some r in results
+	r.related[0].at == origin
+	r.fix == null
+}
+
+test_own_secret_has_no_related if {
+	some r in rule.deny with input as {"jobs": [job(true, "prod", "PROD_DATABASE_URL")]}
+	r.related == []
+	r.fix.replacement == "TEST_DATABASE_URL"
+}

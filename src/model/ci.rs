@@ -5,6 +5,9 @@
 //! and why, which environment it deploys to, the secrets and variables it reads
 //! (with exact spans) and the commands its scripts run.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
@@ -51,7 +54,7 @@ pub struct Step {
     pub with: Json,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct SecretRef {
     pub name: String,
     /// Content path of the scalar that references it.
@@ -59,14 +62,29 @@ pub struct SecretRef {
     /// Exact byte span of the reference (e.g. `secrets.PROD_DB_URL`).
     pub span: [usize; 2],
     pub env: Option<Env>,
+    /// Where an inherited reference is written when that is another file (a GitLab
+    /// template from `include: local`); `path`/`span` then name the job's `extends:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Variable {
     pub name: String,
     pub value: Json,
     pub path: Vec<Json>,
     pub env: Option<Env>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// A location in another file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub span: [usize; 2],
 }
 
 #[derive(Debug, Serialize)]
@@ -122,11 +140,17 @@ const PR_TRIGGERS: &[&str] = &[
 ];
 
 /// Builds the job model for a CI document of `kind`.
-pub fn ci_model(kind: &str, doc: &Node, source: &str) -> CiModel {
+pub fn ci_model(
+    kind: &str,
+    doc: &Node,
+    source: &str,
+    file: &str,
+    includes: &GitlabIncludes,
+) -> CiModel {
     let mut model = CiModel::default();
     match kind {
         "github-actions" => github(doc, source, &mut model),
-        "gitlab-ci" => gitlab(doc, source, &mut model),
+        "gitlab-ci" => gitlab(doc, source, file, includes, &mut model),
         "circleci" => circleci(doc, source, &mut model),
         "azure-pipelines" => azure(doc, source, &mut model),
         "bitbucket-pipelines" => bitbucket(doc, source, &mut model),
@@ -191,6 +215,7 @@ fn collect_refs(
                     name,
                     path: path.clone(),
                     span,
+                    origin: None,
                 });
             }
         }
@@ -285,6 +310,7 @@ fn variables(node: Option<&Node>, path: &[Json]) -> Vec<Variable> {
                 value: value.to_json(),
                 path: child(path, key(&k.name)),
                 env: env_of_secret_name(&k.name),
+                origin: None,
             }
         })
         .collect()
@@ -379,12 +405,12 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
             scheduled,
             triggers: triggers.clone(),
             needs: string_list(node.get("needs")),
-            variables: workflow_vars.iter().map(clone_var).collect(),
+            variables: workflow_vars.iter().cloned().collect(),
             ..Job::default()
         };
         job.variables
             .extend(variables(node.get("env"), &child(&path, key("env"))));
-        job.secrets.extend(workflow_refs.iter().map(clone_ref));
+        job.secrets.extend(workflow_refs.iter().cloned());
         // Everything in the job body except nested `steps[].run` text, which is scanned below
         // with the rest of the step, counts as a reference site.
         collect_refs(node, &path, source, RefStyle::GitHub, &mut job.secrets);
@@ -430,24 +456,6 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
     }
 }
 
-fn clone_var(v: &Variable) -> Variable {
-    Variable {
-        name: v.name.clone(),
-        value: v.value.clone(),
-        path: v.path.clone(),
-        env: v.env,
-    }
-}
-
-fn clone_ref(r: &SecretRef) -> SecretRef {
-    SecretRef {
-        name: r.name.clone(),
-        path: r.path.clone(),
-        span: r.span,
-        env: r.env,
-    }
-}
-
 const GITLAB_RESERVED: &[&str] = &[
     "stages",
     "variables",
@@ -463,7 +471,139 @@ const GITLAB_RESERVED: &[&str] = &[
     "spec",
 ];
 
-fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
+/// A GitLab template (or job) defined in a pipeline file.
+struct Template {
+    file: String,
+    source: Arc<str>,
+    node: Node,
+}
+
+/// GitLab pipelines spread over files: `include: local` files and `.gitlab/ci/`
+/// hold templates that jobs elsewhere `extend`. Read once per scan, before any
+/// document is modelled (like Terraform's directory scopes), and keyed by the
+/// pipeline's root directory so separate repositories in one scan never mix.
+#[derive(Default)]
+pub struct GitlabIncludes {
+    /// Included file → the root directory of the pipeline that includes it.
+    included: BTreeMap<String, String>,
+    /// (root, template name) → where it is defined.
+    templates: BTreeMap<(String, String), Template>,
+}
+
+/// The pipeline root of a GitLab file by its path: the directory of
+/// `.gitlab-ci.yml`, or the one holding `.gitlab/ci/`.
+fn gitlab_root(path: &str) -> Option<String> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name.ends_with(".gitlab-ci.yml") {
+        return Some(path[..path.len() - name.len()].to_owned());
+    }
+    let at = if path.starts_with(".gitlab/ci/") {
+        0
+    } else {
+        path.find("/.gitlab/ci/")? + 1
+    };
+    Some(path[..at].to_owned())
+}
+
+/// The local files a pipeline includes (`include: path`, `- local: path`),
+/// relative to the root; remote, project, template and glob includes are not read.
+fn local_includes(doc: &Node) -> Vec<String> {
+    let Some(include) = doc.get("include") else {
+        return Vec::new();
+    };
+    let entries: Vec<&Node> = match include.as_seq() {
+        Some(items) => items.iter().collect(),
+        None => vec![include],
+    };
+    entries
+        .into_iter()
+        .filter_map(|entry| match entry.as_str() {
+            Some(s) => (!s.contains("://")).then_some(s),
+            None => entry.get("local").and_then(Node::as_str),
+        })
+        .filter(|p| !p.contains('*') && !p.contains('$'))
+        .map(|p| p.trim_start_matches('/').to_owned())
+        .collect()
+}
+
+impl GitlabIncludes {
+    /// Reads the pipeline files among `paths` and, transitively, the local files they include.
+    pub fn collect(paths: &[&str], read: impl Fn(&str) -> Option<String>) -> Self {
+        let known: BTreeSet<&str> = paths.iter().copied().collect();
+        let mut queue: Vec<(String, String)> = paths
+            .iter()
+            .filter_map(|p| Some((p.to_string(), gitlab_root(p)?)))
+            .collect();
+        let mut seen: BTreeSet<String> = queue.iter().map(|(p, _)| p.clone()).collect();
+        let mut out = GitlabIncludes::default();
+        while let Some((file, root)) = queue.pop() {
+            let Some(text) = read(&file) else { continue };
+            let Ok(docs) = crate::parse::yaml::parse_yaml(&text) else {
+                continue;
+            };
+            let source: Arc<str> = Arc::from(text);
+            for doc in docs {
+                for include in local_includes(&doc) {
+                    let path = format!("{root}{include}");
+                    if known.contains(path.as_str()) && seen.insert(path.clone()) {
+                        out.included.insert(path.clone(), root.clone());
+                        queue.push((path, root.clone()));
+                    }
+                }
+                let Some(top) = doc.as_map() else { continue };
+                for (k, node) in top {
+                    if GITLAB_RESERVED.contains(&k.name.as_str()) || node.as_map().is_none() {
+                        continue;
+                    }
+                    out.templates
+                        .entry((root.clone(), k.name.clone()))
+                        .or_insert_with(|| Template {
+                            file: file.clone(),
+                            source: source.clone(),
+                            node: node.clone(),
+                        });
+                }
+            }
+        }
+        out
+    }
+
+    /// A file another pipeline file includes: modelled as GitLab CI whatever its name.
+    pub fn is_included(&self, path: &str) -> bool {
+        self.included.contains_key(path)
+    }
+
+    /// The text of a file read for its templates.
+    pub fn source(&self, file: &str) -> Option<Arc<str>> {
+        self.templates
+            .values()
+            .find(|t| t.file == file)
+            .map(|t| t.source.clone())
+    }
+
+    fn root_of(&self, path: &str) -> Option<String> {
+        gitlab_root(path).or_else(|| self.included.get(path).cloned())
+    }
+
+    /// A template of `path`'s pipeline defined in another file.
+    fn template(&self, path: &str, name: &str) -> Option<&Template> {
+        let t = self
+            .templates
+            .get(&(self.root_of(path)?, name.to_owned()))?;
+        (t.file != path).then_some(t)
+    }
+}
+
+/// One link of a job's `extends` chain: a key of this document, or a template of another file.
+struct Link<'a> {
+    name: String,
+    node: &'a Node,
+    external: Option<&'a Template>,
+    /// The entry of the job's own `extends:` this link is inherited through.
+    via: usize,
+}
+
+fn gitlab(doc: &Node, source: &str, file: &str, includes: &GitlabIncludes, model: &mut CiModel) {
     let Some(top) = doc.as_map() else { return };
     let global_vars = variables(doc.get("variables"), &[key("variables")]);
     let mut global_refs = Vec::new();
@@ -483,17 +623,16 @@ fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
         {
             continue;
         }
-        let chain = gitlab_extends(doc, &k.name, node);
-        let resolved: Vec<&Node> = chain.iter().map(|(_, n)| *n).collect();
+        let chain = gitlab_extends(doc, file, includes, &k.name, node);
         let has_script = ["script", "trigger", "run"]
             .iter()
-            .any(|s| resolved.iter().any(|n| n.get(s).is_some()));
+            .any(|s| chain.iter().any(|l| l.node.get(s).is_some()));
         if !has_script {
             continue;
         }
         let path = vec![key(&k.name)];
         let index = model.jobs.len();
-        let first = |field: &str| resolved.iter().find_map(|n| n.get(field));
+        let first = |field: &str| chain.iter().find_map(|l| l.node.get(field));
         let rules_text = first("rules")
             .map(|r| r.to_json().to_string())
             .unwrap_or_default();
@@ -512,36 +651,79 @@ fn gitlab(doc: &Node, source: &str, model: &mut CiModel) {
             needs: string_list(first("needs")),
             scheduled: triggers.iter().any(|t| t == "schedule"),
             triggers,
-            variables: global_vars.iter().map(clone_var).collect(),
+            variables: global_vars.to_vec(),
             ..Job::default()
         };
         // Own keys first so their spans are the ones reported; inherited ones
-        // are located in the template that declares them.
-        for (name, n) in &chain {
-            let at = vec![key(name)];
-            job.variables
-                .extend(variables(n.get("variables"), &child(&at, key("variables"))));
-            collect_refs(n, &at, source, RefStyle::Dollar, &mut job.secrets);
+        // are located in the template that declares them, in this file or another.
+        for link in &chain {
+            let at = vec![key(&link.name)];
+            let mut vars = variables(link.node.get("variables"), &child(&at, key("variables")));
+            let mut refs = Vec::new();
+            let text = link.external.map_or(source, |t| &t.source);
+            collect_refs(link.node, &at, text, RefStyle::Dollar, &mut refs);
+            if let (Some(t), Some((ext_path, ext_span))) =
+                (link.external, extends_site(node, &path, link.via))
+            {
+                for v in &mut vars {
+                    let span = link.node.get("variables").and_then(|m| m.get(&v.name));
+                    v.origin = span.map(|n| origin(t, [n.span.start, n.span.end]));
+                    v.path.clone_from(&ext_path);
+                }
+                for r in &mut refs {
+                    r.origin = Some(origin(t, r.span));
+                    r.path.clone_from(&ext_path);
+                    r.span = ext_span;
+                }
+            }
+            job.variables.extend(vars);
+            job.secrets.extend(refs);
         }
-        job.secrets.extend(global_refs.iter().map(clone_ref));
+        job.secrets.extend(global_refs.iter().cloned());
         // `$VAR` defined in the pipeline itself is configuration, not a secret.
         job.secrets.retain(|r| {
             !job.variables.iter().any(|v| v.name == r.name) && !is_gitlab_predefined(&r.name)
         });
         for field in ["before_script", "script", "after_script"] {
-            if let Some(script) = first(field) {
-                let own = node.get(field).is_some();
-                let script_path = if own {
-                    child(&path, key(field))
-                } else {
-                    path.clone()
-                };
-                scripts(script, &script_path, source, index, model);
-            }
+            let Some(link) = chain.iter().find(|l| l.node.get(field).is_some()) else {
+                continue;
+            };
+            // A script inherited from another file has no offsets in this one.
+            let (Some(script), None) = (link.node.get(field), link.external) else {
+                continue;
+            };
+            let own = std::ptr::eq(link.node, node);
+            let script_path = if own {
+                child(&path, key(field))
+            } else {
+                path.clone()
+            };
+            scripts(script, &script_path, source, index, model);
         }
         job.path = path;
         model.jobs.push(job);
     }
+}
+
+fn origin(template: &Template, span: [usize; 2]) -> Origin {
+    let (line, column) = crate::report::diagnostic::line_col(&template.source, span[0]);
+    Origin {
+        file: template.file.clone(),
+        line,
+        column,
+        span,
+    }
+}
+
+/// Entry `via` of the job's `extends:` (path and span): where inheriting from another file is
+/// reported.
+fn extends_site(job: &Node, path: &[Json], via: usize) -> Option<(Vec<Json>, [usize; 2])> {
+    let extends = job.get("extends")?;
+    let at = child(path, key("extends"));
+    Some(match extends.as_seq().and_then(|items| items.get(via)) {
+        Some(item) => (child(&at, json!(via)), [item.span.start, item.span.end]),
+        None => (at, [extends.span.start, extends.span.end]),
+    })
 }
 
 /// A GitLab `rules:` entry that runs the job for scheduled pipelines
@@ -565,19 +747,47 @@ fn is_gitlab_predefined(name: &str) -> bool {
     name.starts_with("CI_") || name.starts_with("GITLAB_") || name.starts_with("RUNNER_")
 }
 
-/// The job followed by the templates it `extends` (with their keys), nearest first (bounded depth).
-fn gitlab_extends<'a>(doc: &'a Node, name: &str, job: &'a Node) -> Vec<(String, &'a Node)> {
-    let mut chain = vec![(name.to_owned(), job)];
-    let mut frontier = vec![job];
+/// The job followed by the templates it `extends` (with their keys), nearest first (bounded
+/// depth); a name this document lacks is looked up among the pipeline's other files.
+fn gitlab_extends<'a>(
+    doc: &'a Node,
+    file: &str,
+    includes: &'a GitlabIncludes,
+    name: &str,
+    job: &'a Node,
+) -> Vec<Link<'a>> {
+    let mut chain = vec![Link {
+        name: name.to_owned(),
+        node: job,
+        external: None,
+        via: 0,
+    }];
+    let mut frontier = vec![(job, None::<&Template>, None)];
     for _ in 0..8 {
         let mut next = Vec::new();
-        for node in frontier {
-            for parent in string_list(node.get("extends")) {
-                if let Some(p) = doc.get(&parent) {
-                    if !chain.iter().any(|(_, c)| std::ptr::eq(*c, p)) {
-                        chain.push((parent, p));
-                        next.push(p);
-                    }
+        for (node, from, via) in frontier {
+            for (i, parent) in string_list(node.get("extends")).into_iter().enumerate() {
+                let via = via.unwrap_or(i);
+                // A template inherited from another file looks its own parents up there.
+                let here = from.map_or(file, |t| t.file.as_str());
+                let local = if from.is_none() {
+                    doc.get(&parent)
+                } else {
+                    None
+                };
+                let found = match local {
+                    Some(p) => Some((p, None)),
+                    None => includes.template(here, &parent).map(|t| (&t.node, Some(t))),
+                };
+                let Some((p, external)) = found else { continue };
+                if !chain.iter().any(|l| std::ptr::eq(l.node, p)) {
+                    chain.push(Link {
+                        name: parent,
+                        node: p,
+                        external,
+                        via,
+                    });
+                    next.push((p, external, Some(via)));
                 }
             }
         }
@@ -1031,7 +1241,13 @@ mod tests {
 
     fn model(kind: &str, src: &str) -> CiModel {
         let docs = parse_yaml(src).expect("parses");
-        ci_model(kind, &docs[0], src)
+        ci_model(
+            kind,
+            &docs[0],
+            src,
+            ".gitlab-ci.yml",
+            &GitlabIncludes::default(),
+        )
     }
 
     fn job<'a>(m: &'a CiModel, id: &str) -> &'a Job {
@@ -1072,6 +1288,40 @@ mod tests {
         let [start, end] = spec.secrets[0].span;
         assert_eq!(&src[start..end], "PROD_DATABASE_URL");
         assert_eq!(spec.secrets[0].path[0], json!(".db"));
+    }
+
+    #[test]
+    fn gitlab_templates_from_included_files_are_located_there() {
+        let root = "include:\n  - local: /ci/db.yml\n  - remote: https://x.io/t.yml\nrspec:\n  extends: .db\n  stage: test\n  script: [bundle exec rspec]\n";
+        let db = ".db:\n  variables:\n    DATABASE_URL: $PROD_DATABASE_URL\n";
+        let files = [
+            ("app/.gitlab-ci.yml", root),
+            ("app/ci/db.yml", db),
+            ("other/ci/db.yml", db),
+        ];
+        let includes = GitlabIncludes::collect(&files.map(|(p, _)| p), |p| {
+            files
+                .iter()
+                .find(|(f, _)| *f == p)
+                .map(|(_, t)| t.to_string())
+        });
+        assert!(includes.is_included("app/ci/db.yml"));
+        assert!(!includes.is_included("other/ci/db.yml"));
+        let docs = parse_yaml(root).expect("parses");
+        let m = ci_model("gitlab-ci", &docs[0], root, "app/.gitlab-ci.yml", &includes);
+        let spec = job(&m, "rspec");
+        assert!(spec.test);
+        let secret = &spec.secrets[0];
+        assert_eq!(secret.name, "PROD_DATABASE_URL");
+        // Reported at the job's `extends:`, with the template's reference as its origin.
+        assert_eq!(&root[secret.span[0]..secret.span[1]], ".db");
+        let origin = secret.origin.as_ref().expect("origin");
+        assert_eq!(origin.file, "app/ci/db.yml");
+        assert_eq!(&db[origin.span[0]..origin.span[1]], "PROD_DATABASE_URL");
+        assert_eq!((origin.line, origin.column), (3, 20));
+        // Another repository's pipeline does not see these templates.
+        let alone = ci_model("gitlab-ci", &docs[0], root, "x/.gitlab-ci.yml", &includes);
+        assert!(job(&alone, "rspec").secrets.is_empty());
     }
 
     #[test]

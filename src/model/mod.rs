@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::parse::node::{Node, Span};
 use crate::parse::Format;
-use ci::ci_model;
+use ci::{ci_model, GitlabIncludes};
 use environment::{env_of_path, Env};
 use script::{extract_commands, ModelCommand, ScriptMap};
 
@@ -25,7 +25,7 @@ pub struct Document {
     pub input: Json,
 }
 
-/// Builds the policy input for document `index` of the file at `path`.
+/// Builds the policy input for document `index` of the file at `path`, alone.
 pub fn build_document(
     path: &str,
     format: Format,
@@ -33,7 +33,30 @@ pub fn build_document(
     index: usize,
     node: Node,
 ) -> Document {
-    let kind = classify::classify(path, format, &node);
+    build_document_in(
+        path,
+        format,
+        source,
+        index,
+        node,
+        &GitlabIncludes::default(),
+    )
+}
+
+/// Builds the policy input for document `index` of the file at `path`, with
+/// what the repository's other files contribute (GitLab includes).
+pub fn build_document_in(
+    path: &str,
+    format: Format,
+    source: &str,
+    index: usize,
+    node: Node,
+    gitlab: &GitlabIncludes,
+) -> Document {
+    let kind = match classify::classify(path, format, &node) {
+        "yaml" if gitlab.is_included(path) => "gitlab-ci",
+        kind => kind,
+    };
     let environment = env_of_path(path);
     let test_config = kind == "test-config" || environment == Some(Env::Test);
 
@@ -79,7 +102,7 @@ pub fn build_document(
             container_commands(&node, &mut Vec::new(), source, &mut commands);
         }
         _ => {
-            let ci = ci_model(kind, &node, source);
+            let ci = ci_model(kind, &node, source, path, gitlab);
             commands = ci.commands;
             jobs = serde_json::to_value(ci.jobs).unwrap_or_default();
         }
