@@ -4,7 +4,8 @@
 #   A test configuration file (`.env.test`, `.env.ci`, `config/test.yml`,
 #   `application-test.yml`/`.properties`, `pytest.ini`/`tox.ini`/`setup.cfg`
 #   incl. pytest-env `env =` lines, `docker-compose.test.yml`, settings under
-#   `tests/`) names a database or service host that is production — a whole
+#   `tests/`, Helm `values-test.yaml`/`values-ci.yaml`, the container `env:` of a
+#   Kubernetes workload in a test namespace or directory) names a database or service host that is production — a whole
 #   `prod`/`production` label (`prod-db.acme.io`, `db.prod.acme.net`) or a host
 #   `.blastwall.yaml` declares — or holds a live-mode payment key (`sk_live_…`,
 #   `rk_live_…`).
@@ -17,7 +18,7 @@
 #   id: prod-endpoint-in-test-config
 #   category: prod-credentials-in-test
 #   severity: error
-#   kinds: [test-config, docker-compose, helm-values, yaml, json]
+#   kinds: [test-config, docker-compose, helm-values, kubernetes, yaml, json]
 #   help: >-
 #     Point test configuration at a disposable database (a CI service container,
 #     `localhost`, a `*_test` database) and use test-mode keys (`sk_test_…`).

@@ -58,7 +58,10 @@ pub fn build_document_in(
         kind => kind,
     };
     let environment = env_of_path(path);
-    let test_config = kind == "test-config" || environment == Some(Env::Test);
+    let test_config = match kind {
+        "kubernetes" => test_workload(&node, environment),
+        _ => kind == "test-config" || environment == Some(Env::Test),
+    };
 
     let mut input = Map::new();
     input.insert("file".into(), json!(path));
@@ -71,6 +74,8 @@ pub fn build_document_in(
         settings::pytest_env_settings(&node, source)
     } else if test_config && settings::is_config_kind(kind) {
         settings::settings(&node, source)
+    } else if test_config && kind == "kubernetes" {
+        settings::container_env_settings(&node)
     } else if matches!(kind, "yaml" | "json") {
         settings::test_section_settings(&node, source)
     } else {
@@ -118,6 +123,21 @@ pub fn build_document_in(
         index,
         node,
         input: Json::Object(input),
+    }
+}
+
+/// A Kubernetes object for tests: in a test namespace (`test`, `ci`, `e2e`, `qa`) outside
+/// another environment's directory, or in a test directory (`overlays/test/`) without
+/// naming another environment's namespace.
+fn test_workload(node: &Node, path_env: Option<Env>) -> bool {
+    let namespace = node
+        .get("metadata")
+        .and_then(|m| m.get("namespace"))
+        .and_then(Node::as_str);
+    match namespace.and_then(environment::env_of_name) {
+        Some(Env::Test) => matches!(path_env, None | Some(Env::Test)),
+        Some(_) => false,
+        None => path_env == Some(Env::Test),
     }
 }
 
@@ -229,5 +249,27 @@ fn shell_quote(word: &str) -> String {
         word.to_owned()
     } else {
         format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test_context(path: &str, namespace: &str) -> bool {
+        let src = format!("apiVersion: v1\nkind: Pod\nmetadata:\n  namespace: {namespace}\n");
+        let node = crate::parse::parse(Format::Yaml, &src)
+            .expect("parses")
+            .remove(0);
+        build_document(path, Format::Yaml, &src, 0, node).input["test_context"] == json!(true)
+    }
+
+    #[test]
+    fn kubernetes_test_namespaces_and_directories() {
+        assert!(test_context("k8s/pod.yaml", "e2e"));
+        assert!(test_context("k8s/overlays/ci/pod.yaml", "orders"));
+        assert!(!test_context("k8s/overlays/ci/pod.yaml", "production"));
+        assert!(!test_context("k8s/overlays/prod/pod.yaml", "qa"));
+        assert!(!test_context("k8s/pod.yaml", "orders"));
     }
 }

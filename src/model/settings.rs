@@ -113,6 +113,64 @@ pub fn pytest_env_settings(doc: &Node, source: &str) -> Vec<Setting> {
     out
 }
 
+/// The literal environment of a Kubernetes workload's containers (`env: [{name, value}]`),
+/// anywhere in a Pod, Deployment, Job or CronJob spec; the rest of a manifest (images,
+/// labels, probes) is not configuration a test reads.
+pub fn container_env_settings(doc: &Node) -> Vec<Setting> {
+    let mut out = Vec::new();
+    let mut stack = vec![(doc, Vec::new())];
+    while let Some((node, path)) = stack.pop() {
+        if path.len() > 32 {
+            continue;
+        }
+        let child = |seg: Json| {
+            let mut p: Vec<Json> = path.clone();
+            p.push(seg);
+            p
+        };
+        if let Some(map) = node.as_map() {
+            for (k, v) in map.iter().rev() {
+                if k.name == "env" {
+                    out.extend(name_value_items(v, &child(json!(k.name))));
+                } else {
+                    stack.push((v, child(json!(k.name))));
+                }
+            }
+        } else if let Some(seq) = node.as_seq() {
+            for (i, v) in seq.iter().enumerate().rev() {
+                stack.push((v, child(json!(i))));
+            }
+        }
+    }
+    out
+}
+
+/// `[{name: X, value: Y}]` (Kubernetes and Helm `env:` lists) → `X = Y`, located at `Y`.
+fn name_value_items(node: &Node, path: &[Json]) -> Vec<Setting> {
+    node.as_seq()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let name = item.get("name")?.as_str()?;
+            let value = item.get("value")?;
+            let text = match &value.value {
+                Value::Str(s) => s.clone(),
+                Value::Map(_) | Value::Seq(_) | Value::Null => return None,
+                other => Node::new(other.clone(), value.span).to_json().to_string(),
+            };
+            let mut at = path.to_vec();
+            at.extend([json!(i), json!("value")]);
+            Some(Setting {
+                name: name.to_owned(),
+                value: text,
+                path: at,
+                span: None,
+            })
+        })
+        .collect()
+}
+
 /// Every scalar setting under `doc`, in document order.
 pub fn settings(doc: &Node, source: &str) -> Vec<Setting> {
     let mut out = Vec::new();
@@ -148,6 +206,9 @@ fn walk(
                 path.pop();
             }
         }
+        Value::Seq(_) if keys.last().is_some_and(|k| k == "env") && is_name_value_list(node) => {
+            out.extend(name_value_items(node, path));
+        }
         Value::Seq(items) => {
             for (i, v) in items.iter().enumerate() {
                 path.push(json!(i));
@@ -179,6 +240,13 @@ fn walk(
             });
         }
     }
+}
+
+fn is_name_value_list(node: &Node) -> bool {
+    node.as_seq().unwrap_or_default().iter().any(|item| {
+        item.get("name").is_some()
+            && (item.get("value").is_some() || item.get("valueFrom").is_some())
+    })
 }
 
 /// `KEY=value` lines (pytest-env also allows a `D:`/`R:` flag prefix), located in the source.
@@ -288,5 +356,26 @@ mod tests {
         // One environment key is not a per-environment file.
         let docs = parse_yaml("test:\n  host: x\nimage: y\n").expect("parses");
         assert!(test_section_settings(&docs[0], "").is_empty());
+    }
+
+    #[test]
+    fn kubernetes_and_helm_env_lists_are_named_settings() {
+        let src = "kind: Job\nmetadata:\n  namespace: ci\nspec:\n  template:\n    spec:\n      containers:\n        - name: t\n          image: acme/app:1-prod\n          env:\n            - name: PGHOST\n              value: db.prod.acme.io\n            - name: PGPASSWORD\n              valueFrom: {secretKeyRef: {name: db, key: pw}}\n            - name: WORKERS\n              value: 4\n";
+        let docs = parse_yaml(src).expect("parses");
+        let got = container_env_settings(&docs[0]);
+        let pairs: Vec<(&str, &str)> = got
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.as_str()))
+            .collect();
+        assert_eq!(pairs, vec![("PGHOST", "db.prod.acme.io"), ("WORKERS", "4")]);
+        assert_eq!(got[0].path.last(), Some(&json!("value")));
+        // Helm values: the same list inside a whole-file walk.
+        let values = "image: {tag: x}\nenv:\n  - name: API_URL\n    value: https://api.acme.io\n";
+        let docs = parse_yaml(values).expect("parses");
+        let names: Vec<String> = settings(&docs[0], values)
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, vec!["image.tag", "API_URL"]);
     }
 }
