@@ -405,7 +405,7 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
             scheduled,
             triggers: triggers.clone(),
             needs: string_list(node.get("needs")),
-            variables: workflow_vars.iter().cloned().collect(),
+            variables: workflow_vars.to_vec(),
             ..Job::default()
         };
         job.variables
