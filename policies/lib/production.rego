@@ -94,6 +94,22 @@ configured_secret(name) if {
 	glob.match(pattern, [], name)
 }
 
+# A secret reference (`{name, env}`) that is production: by its name (`env` from
+# the model's secret-name vocabulary), or declared in `.blastwall.yaml`
+# (`environments.prod.secrets`) unless its name says a lower environment.
+secret(ref) if ref.env == "prod"
+
+secret(ref) if {
+	not ref.env in {"test", "staging", "dev"}
+	configured_secret(ref.name)
+}
+
+# A test job the prod-credentials-in-test rules answer for: not a declared production check.
+unchecked_test(job) if {
+	job.test
+	not production_check(job)
+}
+
 # A job that declares production itself, by its name (`smoke-prod`,
 # `e2e-production`) or its environment, is a deliberate production check such as
 # a smoke test after the deploy; the rules look for test jobs that reach

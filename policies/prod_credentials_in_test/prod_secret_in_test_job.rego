@@ -43,10 +43,9 @@ import data.blastwall.lib.production
 
 deny contains result if {
 	some j, job in input.jobs
-	job.test
-	not production.production_check(job)
+	production.unchecked_test(job)
 	some s, ref in job.secrets
-	prod_secret(ref)
+	production.secret(ref)
 	result := {
 		"msg": sprintf("test job `%s` (%s) reads production secret `%s`", [job.name, concat(", ", job.test_reasons), ref.name]),
 		"path": ["jobs", j, "secrets", s],
@@ -74,14 +73,6 @@ test_secret_fix(ref, path) := {
 	not ref.origin
 	test_name(ref.name) != ref.name
 } else := null
-
-prod_secret(ref) if ref.env == "prod"
-
-# Declared production in `.blastwall.yaml` (`environments.prod.secrets`), unless named for a lower environment.
-prod_secret(ref) if {
-	not ref.env in {"test", "staging", "dev"}
-	production.configured_secret(ref.name)
-}
 
 # PROD_DB_URL → TEST_DB_URL, AWS_PRODUCTION_KEY → AWS_TEST_KEY, ProdDbUrl → TestDbUrl.
 test_name(name) := regex.replace(regex.replace(regex.replace(name, `PRODUCTION|PROD|LIVE`, "TEST"), `Production|Prod|Live`, "Test"), `production|prod|live`, "test")

@@ -82,6 +82,14 @@ pub fn build_document_in(
         Vec::new()
     };
     input.insert("settings".into(), json!(settings));
+    if matches!(kind, "kubernetes" | "helm-values") {
+        let secrets = if test_config {
+            settings::workload_secrets(&node)
+        } else {
+            Vec::new()
+        };
+        input.insert("secret_refs".into(), json!(secrets));
+    }
     if matches!(kind, "samconfig" | "serverless") {
         input.insert("stages".into(), json!(stages::stages(kind, &node)));
     }

@@ -8,7 +8,7 @@
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
-use super::environment::{env_of_name, Env};
+use super::environment::{env_of_name, env_of_secret_name, Env};
 use crate::parse::node::{Node, Value};
 
 #[derive(Debug, Serialize)]
@@ -139,6 +139,81 @@ pub fn container_env_settings(doc: &Node) -> Vec<Setting> {
         } else if let Some(seq) = node.as_seq() {
             for (i, v) in seq.iter().enumerate().rev() {
                 stack.push((v, child(json!(i))));
+            }
+        }
+    }
+    out
+}
+
+/// A Kubernetes Secret a workload reads into its containers, by name.
+#[derive(Debug, Serialize)]
+pub struct WorkloadSecret {
+    pub name: String,
+    pub env: Option<Env>,
+    /// `env` (one key, `valueFrom.secretKeyRef`), `envFrom` (every key, `secretRef`) or
+    /// `volume` (`secret.secretName`).
+    pub via: &'static str,
+    /// The variable a `secretKeyRef` sets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
+    /// Content path of the Secret's name.
+    pub path: Vec<Json>,
+}
+
+/// The Secrets a workload's containers read, anywhere in a manifest or Helm values file
+/// (values nest them under chart-specific keys: `extraEnv`, `extraVolumes`, …).
+/// `imagePullSecrets` are not among them: a registry credential pulls images, it does
+/// not let the test reach the data behind the Secret's environment. A name written once
+/// and merged into several items (`<<: *db-secret`) is one reference, at its first use.
+pub fn workload_secrets(doc: &Node) -> Vec<WorkloadSecret> {
+    let mut out = Vec::new();
+    let mut written = std::collections::HashSet::new();
+    let mut stack = vec![(doc, Vec::new())];
+    while let Some((node, path)) = stack.pop() {
+        if path.len() > 32 {
+            continue;
+        }
+        let at = |keys: &[&str]| {
+            let mut p: Vec<Json> = path.clone();
+            p.extend(keys.iter().map(|k| json!(k)));
+            p
+        };
+        if let Some(map) = node.as_map() {
+            let found = [
+                (&["valueFrom", "secretKeyRef", "name"][..], "env"),
+                (&["secretRef", "name"][..], "envFrom"),
+                (&["secret", "secretName"][..], "volume"),
+            ]
+            .into_iter()
+            .find_map(|(keys, via)| {
+                let name = keys.iter().try_fold(node, |n, k| n.get(k))?;
+                Some((keys, via, name.as_str()?, name.span))
+            });
+            if let Some((keys, via, name, span)) = found {
+                if !written.insert((span.start, span.end)) {
+                    continue;
+                }
+                out.push(WorkloadSecret {
+                    name: name.to_owned(),
+                    env: env_of_secret_name(name),
+                    via,
+                    variable: node
+                        .get("name")
+                        .and_then(Node::as_str)
+                        .filter(|_| via == "env")
+                        .map(str::to_owned),
+                    path: at(keys),
+                });
+                continue;
+            }
+            for (k, v) in map.iter().rev() {
+                stack.push((v, at(&[k.name.as_str()])));
+            }
+        } else if let Some(seq) = node.as_seq() {
+            for (i, v) in seq.iter().enumerate().rev() {
+                let mut p = path.clone();
+                p.push(json!(i));
+                stack.push((v, p));
             }
         }
     }
@@ -377,5 +452,45 @@ mod tests {
             .map(|s| s.name)
             .collect();
         assert_eq!(names, vec!["image.tag", "API_URL"]);
+    }
+    #[test]
+    fn workload_secrets_by_env_envfrom_and_volume_not_pull_secrets() {
+        let src = "spec:\n  template:\n    spec:\n      imagePullSecrets:\n        - name: prod-registry\n      containers:\n        - name: t\n          env:\n            - name: PGPASSWORD\n              valueFrom:\n                secretKeyRef: {name: prod-db-credentials, key: password}\n          envFrom:\n            - secretRef:\n                name: production-env\n      volumes:\n        - name: certs\n          secret:\n            secretName: orders-tls\n";
+        let docs = parse_yaml(src).expect("parses");
+        let got = workload_secrets(&docs[0]);
+        let seen: Vec<(&str, &str, Option<&str>, Option<Env>)> = got
+            .iter()
+            .map(|s| (s.name.as_str(), s.via, s.variable.as_deref(), s.env))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "prod-db-credentials",
+                    "env",
+                    Some("PGPASSWORD"),
+                    Some(Env::Prod)
+                ),
+                ("production-env", "envFrom", None, Some(Env::Prod)),
+                ("orders-tls", "volume", None, None),
+            ]
+        );
+        assert_eq!(
+            got[1].path,
+            [
+                "spec",
+                "template",
+                "spec",
+                "containers",
+                "0",
+                "envFrom",
+                "0",
+                "secretRef",
+                "name"
+            ]
+            .iter()
+            .map(|k| k.parse::<u64>().map_or_else(|_| json!(k), |i| json!(i)))
+            .collect::<Vec<_>>()
+        );
     }
 }
