@@ -649,3 +649,47 @@ pub fn inspect(targets: &[PathBuf], cwd: &Path) -> Json {
         "errors": errors.into_iter().flatten().collect::<Vec<_>>(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::format_of;
+
+    /// `may_hold_facts` skips unread context files on the promise that the
+    /// path alone decides the kind outside YAML and JSON.
+    #[test]
+    fn kinds_outside_yaml_and_json_come_from_the_path_alone() {
+        let samples = [
+            (
+                "envs/prod/main.tf",
+                "provider \"aws\" {\n  region = \"x\"\n}\n",
+            ),
+            ("live/prod/terragrunt.hcl", "inputs = {\n  a = 1\n}\n"),
+            ("envs/prod/prod.tfvars", "account_id = \"111111111111\"\n"),
+            ("scripts/deploy.sh", "kubectl delete pods --all\n"),
+            (".env.test", "DATABASE_URL=postgres://db\n"),
+            ("config/app.env", "A=1\n"),
+            ("setup.cfg", "[tool:pytest]\naddopts = -q\n"),
+            ("config/app.ini", "[db]\nhost = x\n"),
+            (
+                "pyproject.toml",
+                "[tool.pytest.ini_options]\naddopts = \"-q\"\n",
+            ),
+            (
+                "samconfig.toml",
+                "[default.deploy.parameters]\nstack_name = \"x\"\n",
+            ),
+        ];
+        for (path, text) in samples {
+            let format = format_of(Path::new(path)).expect(path);
+            assert!(!matches!(format, Format::Yaml | Format::Json), "{path}");
+            let nodes = parse::parse(format, text).expect(path);
+            let unread = Node::str("", Span::default());
+            assert_eq!(
+                classify(path, format, &nodes[0]),
+                classify(path, format, &unread),
+                "{path}"
+            );
+        }
+    }
+}
