@@ -108,20 +108,7 @@ impl Engine {
         // Deserializing from a reference skips the clone `Value::from(Json)` needs.
         let input = regorus::Value::deserialize(input).unwrap_or(regorus::Value::Undefined);
         worker.set_input(input);
-        for i in rules {
-            let package = &self.set.rules[i].package;
-            match eval_set(worker, package, "deny") {
-                Ok(results) => findings.extend(
-                    results
-                        .into_iter()
-                        .map(|result| RawFinding { rule: i, result }),
-                ),
-                Err(message) => errors.push(EvalError {
-                    package: package.clone(),
-                    message,
-                }),
-            }
-        }
+        self.eval_rules(worker, rules, &mut findings, &mut errors);
         for package in collectors {
             match eval_set(worker, package, "facts") {
                 Ok(results) => facts.extend(results),
@@ -146,9 +133,21 @@ impl Engine {
             return (findings, errors);
         }
         worker.set_input(regorus::Value::from(serde_json::json!({ "facts": facts })));
-        for i in repo_rules {
+        self.eval_rules(&mut worker, repo_rules, &mut findings, &mut errors);
+        (findings, errors)
+    }
+
+    /// Evaluates the `deny` set of each rule (indices into `set.rules`) on the worker's input.
+    fn eval_rules(
+        &self,
+        worker: &mut regorus::Engine,
+        rules: Vec<usize>,
+        findings: &mut Vec<RawFinding>,
+        errors: &mut Vec<EvalError>,
+    ) {
+        for i in rules {
             let package = &self.set.rules[i].package;
-            match eval_set(&mut worker, package, "deny") {
+            match eval_set(worker, package, "deny") {
                 Ok(results) => findings.extend(
                     results
                         .into_iter()
@@ -160,7 +159,6 @@ impl Engine {
                 }),
             }
         }
-        (findings, errors)
     }
 }
 
