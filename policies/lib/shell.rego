@@ -3,29 +3,19 @@ package blastwall.lib.shell
 
 import rego.v1
 
-wrappers := {"sudo", "env", "time", "nohup", "exec", "command", "doas"}
-
-# A word before the program: a wrapper, a wrapper's flag, or `VAR=value`.
-wrapper_word(word) if word in wrappers
-
-wrapper_word(word) if startswith(word, "-")
-
-wrapper_word(word) if regex.match(`^[A-Za-z_][A-Za-z0-9_]*=`, word)
-
-# Index of the program in argv, after wrappers (`sudo -E kubectl …` → 2).
-program_index(cmd) := min({i | some i, word in cmd.argv; not wrapper_word(word)})
+# `cmd.program` and `cmd.args` are computed once per command in Rust (src/model/script.rs):
+# the program's base name after wrappers (`sudo`, `env`, `time`, `nohup`, `exec`, `command`,
+# `doas`), their flags and `VAR=value` words (`sudo -E /usr/bin/kubectl …` → `kubectl`), and
+# argv from the program on. Both are undefined when every word is a wrapper.
 
 # argv from the program on.
-args(cmd) := array.slice(cmd.argv, i, count(cmd.argv)) if {
-	i := program_index(cmd)
-}
+args(cmd) := cmd.args
 
 # The program's base name (`/usr/local/bin/kubectl` → `kubectl`).
-program(cmd) := name if {
-	a := args(cmd)
-	parts := split(a[0], "/")
-	name := parts[count(parts) - 1]
-}
+program(cmd) := cmd.program
+
+# Index of the program in argv (`sudo -E kubectl …` → 2).
+program_index(cmd) := count(cmd.argv) - count(cmd.args)
 
 # `--flag`, `--flag=value` or `-f` present.
 has_flag(a, flag) if flag in a

@@ -25,7 +25,8 @@ test_ignores_filtered_and_type_limited_configs if {
 	count(rule.deny) == 0 with input as {"kind": "yaml", "commands": [], "content": {"accounts": {"2": {}}}}
 }
 
-cmd(argv) := {"kind": "shell", "commands": [{"argv": argv, "span": [0, 1], "job": null}]}
+# `program` and `args` as the model computes them (src/model/script.rs); these argv have no wrappers.
+cmd(argv) := {"kind": "shell", "commands": [{"argv": argv, "program": argv[0], "args": argv, "span": [0, 1], "job": null}]}
 
 test_cloud_nuke_bounds if {
 	count(rule.deny) == 1 with input as cmd(["cloud-nuke", "aws", "--force"])

@@ -4,7 +4,8 @@ import rego.v1
 
 import data.blastwall.unbounded_delete.delete_from_unfiltered_listing as rule
 
-cmd(argv, inputs) := {"argv": argv, "span": [0, 1], "inputs": inputs, "stdin_from": null, "job": null}
+# `program` and `args` as the model computes them (src/model/script.rs); these argv have no wrappers.
+cmd(argv, inputs) := {"argv": argv, "program": argv[0], "args": argv, "span": [0, 1], "inputs": inputs, "stdin_from": null, "job": null}
 
 list_ec2 := cmd(["aws", "ec2", "describe-instances", "--query", "Reservations[].Instances[].InstanceId"], [])
 
@@ -28,8 +29,8 @@ test_scheduled_job_raises_severity if {
 }
 
 test_follows_pipes_through_intermediate_stages if {
-	tr := {"argv": ["tr", "\\t", "\\n"], "span": [0, 1], "inputs": [], "stdin_from": 0}
-	del := {"argv": ["aws", "rds", "delete-db-instance", "--db-instance-identifier", "$db", "--skip-final-snapshot"], "span": [0, 1], "inputs": [], "stdin_from": 1}
+	tr := object.union(cmd(["tr", "\\t", "\\n"], []), {"stdin_from": 0})
+	del := object.union(cmd(["aws", "rds", "delete-db-instance", "--db-instance-identifier", "$db", "--skip-final-snapshot"], []), {"stdin_from": 1})
 	some r in rule.deny with input as {"commands": [cmd(["aws", "rds", "describe-db-instances"], []), tr, del]}
 	r.severity == "error"
 	contains(r.msg, "--skip-final-snapshot")
@@ -42,15 +43,15 @@ test_ignores_tag_filters_and_query_filters if {
 }
 
 test_ignores_grep_and_jq_select_between if {
-	grep := {"argv": ["grep", "^ci-"], "span": [0, 1], "inputs": [], "stdin_from": 0}
-	del := {"argv": ["helm", "uninstall"], "span": [0, 1], "inputs": [1], "stdin_from": 1}
+	grep := object.union(cmd(["grep", "^ci-"], []), {"stdin_from": 0})
+	del := object.union(cmd(["helm", "uninstall"], [1]), {"stdin_from": 1})
 	count(rule.deny) == 0 with input as {"commands": [cmd(["helm", "list", "-A", "-q"], []), grep, del]}
-	jq := {"argv": ["jq", "-r", ".[] | select(.tags.owner == \"ci\") | .id"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	jq := object.union(cmd(["jq", "-r", ".[] | select(.tags.owner == \"ci\") | .id"], []), {"stdin_from": 0})
 	count(rule.deny) == 0 with input as {"commands": [list_ec2, jq, object.union(terminate, {"inputs": [1]})]}
 }
 
 test_awk_projection_is_not_a_filter if {
-	awk := {"argv": ["awk", "{print $1}"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	awk := object.union(cmd(["awk", "{print $1}"], []), {"stdin_from": 0})
 	count(rule.deny) == 1 with input as {"commands": [list_ec2, awk, object.union(terminate, {"inputs": [1]})]}
 }
 
@@ -98,18 +99,18 @@ test_state_filters_do_not_bound_a_listing if {
 test_header_and_id_greps_and_emptiness_tests_do_not_filter if {
 	list := cmd(["gcloud", "compute", "instances", "list"], [])
 	del := cmd(["gcloud", "compute", "instances", "delete", "$names"], [1])
-	header := {"argv": ["grep", "-v", "^NAME"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	header := object.union(cmd(["grep", "-v", "^NAME"], []), {"stdin_from": 0})
 	count(rule.deny) == 1 with input as {"commands": [list, header, del]}
-	ids := {"argv": ["grep", "i-"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	ids := object.union(cmd(["grep", "i-"], []), {"stdin_from": 0})
 	count(rule.deny) == 1 with input as {"commands": [list_ec2, ids, object.union(terminate, {"inputs": [1]})]}
 	nonempty := {"argv": ["[", "-n", "$names", "]"], "span": [0, 1], "inputs": [0], "stdin_from": null}
 	count(rule.deny) == 1 with input as {"commands": [list, nonempty, cmd(["gcloud", "compute", "instances", "delete", "$names"], [0])]}
-	owned := {"argv": ["grep", "-v", "^prod-"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	owned := object.union(cmd(["grep", "-v", "^prod-"], []), {"stdin_from": 0})
 	count(rule.deny) == 0 with input as {"commands": [list, owned, del]}
 }
 
 test_awk_skipping_the_header_only_projects if {
-	awk := {"argv": ["awk", "NR>1 {print $1}"], "span": [0, 1], "inputs": [], "stdin_from": 0}
+	awk := object.union(cmd(["awk", "NR>1 {print $1}"], []), {"stdin_from": 0})
 	count(rule.deny) == 1 with input as {"commands": [cmd(["kubectl", "get", "ns"], []), awk, cmd(["kubectl", "delete", "ns", "$ns"], [1])]}
 }
 

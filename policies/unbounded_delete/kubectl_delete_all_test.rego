@@ -4,7 +4,8 @@ import rego.v1
 
 import data.blastwall.unbounded_delete.kubectl_delete_all as rule
 
-cmds(argv) := {"commands": [{"argv": argv, "span": [0, 1]}]}
+# `program` and `args` as the model computes them (src/model/script.rs); these argv have no wrappers.
+cmds(argv) := {"commands": [{"argv": argv, "program": argv[0], "args": argv, "span": [0, 1]}]}
 
 test_flags_delete_all_in_current_namespace if {
 	results := rule.deny with input as cmds(["kubectl", "delete", "pods", "--all"])
@@ -15,7 +16,8 @@ test_flags_delete_all_in_current_namespace if {
 }
 
 test_flags_all_namespaces_behind_sudo if {
-	count(rule.deny) == 1 with input as cmds(["sudo", "-E", "kubectl", "delete", "jobs", "--all", "-A"])
+	sudo := {"argv": ["sudo", "-E", "kubectl", "delete", "jobs", "--all", "-A"], "program": "kubectl", "args": ["kubectl", "delete", "jobs", "--all", "-A"], "span": [0, 1]}
+	count(rule.deny) == 1 with input as {"commands": [sudo]}
 }
 
 test_flags_all_in_a_shared_namespace if {

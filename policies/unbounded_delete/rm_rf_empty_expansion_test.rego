@@ -6,7 +6,8 @@ import data.blastwall.unbounded_delete.rm_rf_empty_expansion as rule
 
 word(text, glob) := {"text": text, "glob": glob, "span": [0, 1]}
 
-rm(target, glob) := {"argv": ["rm", "-rf", target], "words": [word("rm", false), word("-rf", false), word(target, glob)], "assignments": [], "span": [0, 1]}
+# `program` and `args` as the model computes them (src/model/script.rs); these argv have no wrappers.
+rm(target, glob) := {"argv": ["rm", "-rf", target], "program": "rm", "args": ["rm", "-rf", target], "words": [word("rm", false), word("-rf", false), word(target, glob)], "assignments": [], "span": [0, 1]}
 
 assign(name, value) := {"argv": [], "words": [], "assignments": [{"name": name, "value": value}], "span": [0, 1]}
 
@@ -53,7 +54,7 @@ test_ignores_guards if {
 test_ignores_bounded_paths_and_quoted_globs if {
 	count(rule.deny) == 0 with input as {"commands": [rm("$DIR/build", false)]}
 	count(rule.deny) == 0 with input as {"commands": [rm("$DIR/*", false)]}
-	count(rule.deny) == 0 with input as {"commands": [{"argv": ["rm", "-f", "$DIR/*"], "words": [word("rm", false), word("-f", false), word("$DIR/*", true)], "assignments": [], "span": [0, 1]}]}
+	count(rule.deny) == 0 with input as {"commands": [{"argv": ["rm", "-f", "$DIR/*"], "program": "rm", "args": ["rm", "-f", "$DIR/*"], "words": [word("rm", false), word("-f", false), word("$DIR/*", true)], "assignments": [], "span": [0, 1]}]}
 }
 
 test_ci_variables_with_constant_values_guard if {

@@ -5,7 +5,7 @@ import rego.v1
 import data.blastwall.unbounded_delete.s3_recursive_bucket_root as rule
 
 run(argv) := results if {
-	results := rule.deny with input as {"commands": [{"argv": argv, "span": [0, 1], "job": null}]}
+	results := rule.deny with input as {"commands": [{"argv": argv, "program": argv[0], "args": argv, "span": [0, 1], "job": null}]}
 }
 
 test_flags_bucket_root if {

@@ -4,7 +4,8 @@ import rego.v1
 
 import data.blastwall.unbounded_delete.sql_unbounded_delete as rule
 
-cmd(argv, heredoc) := {"argv": argv, "heredoc": heredoc, "span": [0, 1], "inputs": [], "stdin_from": null, "assignments": []}
+# `program` and `args` as the model computes them (src/model/script.rs); these argv have no wrappers.
+cmd(argv, heredoc) := {"argv": argv, "program": argv[0], "args": argv, "heredoc": heredoc, "span": [0, 1], "inputs": [], "stdin_from": null, "assignments": []}
 
 run(c) := results if {
 	results := rule.deny with input as {"commands": [c]}
@@ -26,8 +27,8 @@ test_flags_execute_flags_and_urls if {
 }
 
 test_follows_echo_into_psql if {
-	echo := {"argv": ["echo", "DELETE FROM sessions;"], "span": [0, 1], "inputs": [], "stdin_from": null, "assignments": []}
-	psql := {"argv": ["psql", "-h", "db.example.com"], "span": [0, 1], "inputs": [], "stdin_from": 0, "heredoc": null, "assignments": []}
+	echo := {"argv": ["echo", "DELETE FROM sessions;"], "program": "echo", "args": ["echo", "DELETE FROM sessions;"], "span": [0, 1], "inputs": [], "stdin_from": null, "assignments": []}
+	psql := {"argv": ["psql", "-h", "db.example.com"], "program": "psql", "args": ["psql", "-h", "db.example.com"], "span": [0, 1], "inputs": [], "stdin_from": 0, "heredoc": null, "assignments": []}
 	count(rule.deny) == 1 with input as {"commands": [echo, psql]}
 }
 

@@ -4,7 +4,8 @@ import rego.v1
 
 import data.blastwall.unbounded_delete.unattended_iac_destroy as rule
 
-cmd(argv) := {"argv": argv, "span": [0, 1], "job": 0}
+# `program` and `args` as the model computes them (src/model/script.rs); these argv have no wrappers.
+cmd(argv) := {"argv": argv, "program": argv[0], "args": argv, "span": [0, 1], "job": 0}
 
 job(extra) := object.union({"name": "teardown", "scheduled": false, "env": null, "environment": null, "variables": []}, extra)
 
@@ -39,5 +40,5 @@ test_ignores_targeted_confirmed_and_local_runs if {
 	count(run([cmd(["terraform", "destroy", "-auto-approve", "-target=aws_instance.x"])], job({}))) == 0
 	count(run([cmd(["terraform", "destroy"])], job({}))) == 0
 	count(run([cmd(["terraform", "plan", "-destroy"])], job({}))) == 0
-	count(rule.deny) == 0 with input as {"kind": "shell", "commands": [{"argv": ["terraform", "destroy", "-auto-approve"], "span": [0, 1], "job": null}], "jobs": []}
+	count(rule.deny) == 0 with input as {"kind": "shell", "commands": [object.union(cmd(["terraform", "destroy", "-auto-approve"]), {"job": null})], "jobs": []}
 }

@@ -20,6 +20,33 @@ pub struct ModelCommand {
     pub step: Option<usize>,
     /// Content path of the scalar the script came from (empty for `.sh` files).
     pub path: Vec<serde_json::Value>,
+    /// Base name of the program after wrappers (`sudo -E /usr/bin/kubectl` → `kubectl`);
+    /// absent when every word is a wrapper. Computed once here so no rule recomputes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
+    /// `argv` from the program on; absent with `program`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
+}
+
+/// Commands that run the next word as the program (`sudo kubectl …`).
+const WRAPPERS: [&str; 7] = ["sudo", "env", "time", "nohup", "exec", "command", "doas"];
+
+/// A word before the program: a wrapper, a wrapper's flag, or `VAR=value`.
+fn wrapper_word(word: &str) -> bool {
+    let assignment = word.split_once('=').is_some_and(|(name, _)| {
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    WRAPPERS.contains(&word) || word.starts_with('-') || assignment
+}
+
+/// The program's base name and `argv` from it on, past wrappers.
+fn program_and_args(argv: &[String]) -> Option<(String, Vec<String>)> {
+    let index = argv.iter().position(|word| !wrapper_word(word))?;
+    let args = argv[index..].to_vec();
+    let program = args[0].rsplit('/').next().unwrap_or_default().to_owned();
+    Some((program, args))
 }
 
 /// Maps byte offsets in an extracted script back to the file.
@@ -126,11 +153,14 @@ pub fn extract_commands(
         if let Some(stdin) = &mut command.stdin_from {
             *stdin += base;
         }
+        let (program, args) = program_and_args(&command.argv).unzip();
         out.push(ModelCommand {
             command,
             job,
             step,
             path: path.clone(),
+            program,
+            args,
         });
     }
 }
@@ -138,6 +168,34 @@ pub fn extract_commands(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn program_skips_wrappers_their_flags_and_assignments() {
+        let argv = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        let program = |s: &str| program_and_args(&argv(s));
+        assert_eq!(
+            program("sudo -E env AWS_PROFILE=ops nohup /usr/local/bin/kubectl delete --all"),
+            Some((
+                "kubectl".into(),
+                argv("/usr/local/bin/kubectl delete --all")
+            ))
+        );
+        assert_eq!(
+            program("time exec command doas _X1=a=b --foo aws s3 rm"),
+            Some(("aws".into(), argv("aws s3 rm")))
+        );
+        // A wrapper flag's value is not skipped (as in policies/lib/shell.rego); the first
+        // non-wrapper word is the program.
+        assert_eq!(program("sudo -u root rm -rf /").unwrap().0, "root");
+        // Not assignments: a leading digit, a `-` in the name, `=` first.
+        assert_eq!(program("1X=a rm").unwrap().0, "1X=a");
+        assert_eq!(program("A-B=c rm").unwrap().0, "A-B=c");
+        assert_eq!(program("=x rm").unwrap().0, "=x");
+        assert_eq!(program("dir/").unwrap().0, "");
+        assert_eq!(program("sudo env FOO=1 -i"), None);
+        assert_eq!(program(""), Some((String::new(), vec![String::new()])));
+        assert_eq!(program_and_args(&[]), None);
+    }
 
     #[test]
     fn block_scalar_lines_map_back_to_the_file() {
