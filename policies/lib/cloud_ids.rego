@@ -73,20 +73,16 @@ setting_fact(key, value, path) := f if {
 	f := {"type": "azure-subscription", "value": lower(value), "via": key, "path": path}
 }
 
-# An account fact is reported where its id is written: a reference resolved to
-# an id written elsewhere among `facts` (`project = var.project_id` and the
-# tfvars line) adds no place to fix.
-reported(fact, _) if not fact.resolved
-
-reported(fact, facts) if {
-	fact.resolved
-	not written_in(fact, facts)
+# The account facts among `facts` reported where their id is written: a
+# reference resolved to an id written elsewhere among `facts` (`project =
+# var.project_id` and the tfvars line) adds no place to fix. Computed for the
+# whole set at once so that a rule looks a fact up instead of rescanning
+# `facts` for each one.
+reported(facts) := {f | some f in facts; not resolved_to_written(f, written)} if {
+	written := {[f.type, f.value, f.environment] | some f in facts; not f.resolved}
 }
 
-written_in(fact, facts) if {
-	some other in facts
-	other.type == fact.type
-	other.value == fact.value
-	other.environment == fact.environment
-	not other.resolved
+resolved_to_written(fact, written) if {
+	fact.resolved
+	[fact.type, fact.value, fact.environment] in written
 }

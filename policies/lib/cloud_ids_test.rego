@@ -21,3 +21,11 @@ test_roles_in_other_accounts_are_not_the_environment_account if {
 	not cloud_ids.setting_fact("ecr_role_arn", "arn:aws:iam::111111111111:role/pull", ["content"])
 	not cloud_ids.setting_fact("prod_role_arn", "arn:aws:iam::111111111111:role/deploy", ["content"])
 }
+
+test_a_resolved_reference_is_reported_only_where_no_id_is_written if {
+	written := {"type": "aws-account", "value": "111111111111", "environment": "dev", "file": "dev.tfvars"}
+	reference := {"type": "aws-account", "value": "111111111111", "environment": "dev", "file": "main.tf", "resolved": true}
+	elsewhere := object.union(reference, {"environment": "staging"})
+	cloud_ids.reported({written, reference, elsewhere}) == {written, elsewhere}
+	cloud_ids.reported({reference}) == {reference}
+}

@@ -37,9 +37,8 @@ import data.blastwall.lib.production
 deny contains result if {
 	some fact in input.facts
 	fact.type == "test-reference"
-	[fact.target, fact.value] in prod_keys
-	prod := [p | some p in input.facts; p.type == fact.target; p.value == fact.value; p.environment == "prod"]
-	count(prod) > 0
+	indices := prod_at[[fact.target, fact.value]]
+	prod := [input.facts[i] | some i in indices]
 	result := {
 		"msg": sprintf("%s uses %s %s (via `%s`), which production uses (%s)", [fact.context, label[fact.target], fact.value, fact.via, prod[0].file]),
 		"at": fact,
@@ -58,10 +57,16 @@ deny contains result if {
 	}
 }
 
-declared_in_repository(fact) if [fact.target, fact.value] in prod_keys
+declared_in_repository(fact) if prod_at[[fact.target, fact.value]]
 
-# Computed once: a set lookup spares the scan over every fact for each fact.
-prod_keys := {[p.type, p.value] | some p in input.facts; p.environment == "prod"}
+# The indices of production facts by id, computed once so that each test
+# reference looks its partners up instead of scanning every fact. Indices keep
+# the facts in input order.
+prod_at[id] contains i if {
+	some i, p in input.facts
+	p.environment == "prod"
+	id := [p.type, p.value]
+}
 
 label := {"aws-account": "AWS account", "gcp-project": "GCP project", "azure-subscription": "Azure subscription"}
 

@@ -47,14 +47,23 @@ deny contains result if {
 	some call in input.facts
 	call.type == "reusable-call"
 	called := concat("", [repository_root(call.file), call.value])
-	reads := [r | some r in input.facts; r.type == "prod-secret-read"; r.file == called]
-	count(reads) > 0
+	indices := reads_at[called]
+	reads := [input.facts[i] | some i in indices]
 	names := sort({sprintf("`%s`", [r.secret]) | some r in reads})
 	result := {
 		"msg": sprintf("%s passes `secrets: inherit` to `%s`, which reads production %s %s", [call.context, call.value, noun(names), concat(", ", names)]),
 		"at": call,
 		"related": [{"at": r, "msg": sprintf("job `%s` reads `%s` here", [r.job, r.secret])} | some r in reads],
 	}
+}
+
+# The indices of production secret reads by workflow file, computed once so that
+# each call looks its workflow up instead of scanning every fact. Indices keep
+# the facts in input order.
+reads_at[file] contains i if {
+	some i, r in input.facts
+	r.type == "prod-secret-read"
+	file := r.file
 }
 
 # Workflows are named from the repository root; a scan may cover several repositories.

@@ -56,15 +56,28 @@ account_facts contains fact if {
 }
 
 nonprod contains fact if {
-	some fact in account_facts
+	some fact in cloud_ids.reported(account_facts)
 	fact.environment in object.keys(rank)
-	cloud_ids.reported(fact, account_facts)
 	not used_in_production(fact)
 }
 
+# Facts grouped once by id and by place, so that each fact looks its partners
+# up instead of scanning every other fact.
+nonprod_by_id[id] contains fact if {
+	some fact in nonprod
+	id := [fact.type, fact.value]
+}
+
+nonprod_by_place[place] contains fact if {
+	some fact in nonprod
+	place := [fact.file, fact.type, fact.value, fact.environment]
+}
+
+prod_ids := {[p.type, p.value] | some p in account_facts; p.environment == "prod"}
+
 deny contains result if {
 	some fact in nonprod
-	others := [o | some o in nonprod; o.type == fact.type; o.value == fact.value; rank[o.environment] > rank[fact.environment]]
+	others := [o | some o in nonprod_by_id[[fact.type, fact.value]]; rank[o.environment] > rank[fact.environment]]
 	count(others) > 0
 	not earlier_in_file(fact)
 	result := {
@@ -86,20 +99,11 @@ deny contains result if {
 	}
 }
 
-used_in_production(fact) if {
-	some p in account_facts
-	p.type == fact.type
-	p.value == fact.value
-	p.environment == "prod"
-}
+used_in_production(fact) if [fact.type, fact.value] in prod_ids
 
 used_in_production(fact) if fact.value in object.get(data.blastwall.config, ["environments", "prod", configured_field[fact.type]], [])
 
 earlier_in_file(fact) if {
-	some other in nonprod
-	other.file == fact.file
-	other.type == fact.type
-	other.value == fact.value
-	other.environment == fact.environment
+	some other in nonprod_by_place[[fact.file, fact.type, fact.value, fact.environment]]
 	[other.document, other.span[0]] < [fact.document, fact.span[0]]
 }

@@ -52,12 +52,10 @@ account_facts contains fact if {
 
 # One finding per non-production file and identifier: the first place it appears.
 deny contains result if {
-	some fact in account_facts
+	some fact in reported
 	fact.environment != "prod"
-	[fact.type, fact.value] in prod_keys
-	cloud_ids.reported(fact, account_facts)
-	prod := [p | some p in account_facts; p.type == fact.type; p.value == fact.value; p.environment == "prod"]
-	count(prod) > 0
+	prod_facts := prod_by_id[[fact.type, fact.value]]
+	prod := [p | some p in prod_facts]
 	not earlier_in_file(fact)
 	result := {
 		"msg": sprintf("%s environment targets %s %s (via `%s`), which production also uses (%s)", [fact.environment, names[fact.type], fact.value, fact.via, prod[0].file]),
@@ -68,9 +66,8 @@ deny contains result if {
 
 # Production declared only in `.blastwall.yaml` (its Terraform lives elsewhere).
 deny contains result if {
-	some fact in account_facts
+	some fact in reported
 	fact.environment != "prod"
-	cloud_ids.reported(fact, account_facts)
 	not used_in_production(fact)
 	fact.value in production.configured(configured_field[fact.type])
 	not earlier_in_file(fact)
@@ -82,17 +79,24 @@ deny contains result if {
 
 configured_field := {"aws-account": "accounts", "gcp-project": "projects", "azure-subscription": "subscriptions"}
 
-used_in_production(fact) if [fact.type, fact.value] in prod_keys
+used_in_production(fact) if prod_by_id[[fact.type, fact.value]]
 
-# Computed once: a set lookup spares the scan over every fact for each fact.
-prod_keys := {[p.type, p.value] | some p in account_facts; p.environment == "prod"}
+reported := cloud_ids.reported(account_facts)
+
+# Computed once, so that each fact looks its partners up instead of scanning
+# every other fact.
+prod_by_id[id] contains fact if {
+	some fact in account_facts
+	fact.environment == "prod"
+	id := [fact.type, fact.value]
+}
+
+reported_by_place[place] contains fact if {
+	some fact in reported
+	place := [fact.file, fact.type, fact.value, fact.environment]
+}
 
 earlier_in_file(fact) if {
-	some other in account_facts
-	cloud_ids.reported(other, account_facts)
-	other.file == fact.file
-	other.type == fact.type
-	other.value == fact.value
-	other.environment == fact.environment
+	some other in reported_by_place[[fact.file, fact.type, fact.value, fact.environment]]
 	[other.document, other.span[0]] < [fact.document, fact.span[0]]
 }

@@ -49,8 +49,8 @@ clusters contains fact if {
 deny contains result if {
 	some fact in clusters
 	fact.environment != "prod"
-	prod := [p | some p in clusters; p.value == fact.value; p.environment == "prod"]
-	count(prod) > 0
+	prod_facts := prod_by_value[fact.value]
+	prod := [p | some p in prod_facts]
 	not earlier_in_file(fact)
 	result := {
 		"msg": sprintf("%s deploys to Kubernetes cluster `%s` (via %s), which production also deploys to (%s)", [fact.environment, fact.value, fact.via, prod[0].file]),
@@ -59,10 +59,20 @@ deny contains result if {
 	}
 }
 
+# Computed once, so that each cluster fact looks its partners up instead of
+# scanning every cluster fact.
+prod_by_value[value] contains p if {
+	some p in clusters
+	p.environment == "prod"
+	value := p.value
+}
+
+by_place[place] contains fact if {
+	some fact in clusters
+	place := [fact.file, fact.value, fact.environment]
+}
+
 earlier_in_file(fact) if {
-	some other in clusters
-	other.file == fact.file
-	other.value == fact.value
-	other.environment == fact.environment
+	some other in by_place[[fact.file, fact.value, fact.environment]]
 	[other.document, other.span[0]] < [fact.document, fact.span[0]]
 }

@@ -58,16 +58,25 @@ credentials contains fact if {
 	not fact.scoped
 }
 
-# Computed once: a set lookup spares the scan over every fact for each fact.
-prod_values := {p.value | some p in credentials; p.environment == "prod"}
+# Computed once, so that each credential looks its partners up instead of
+# scanning every credential.
+prod_by_value[value] contains p if {
+	some p in credentials
+	p.environment == "prod"
+	value := p.value
+}
+
+by_job[job] contains fact if {
+	some fact in credentials
+	job := [fact.file, fact.job, fact.environment]
+}
 
 # One finding per non-production job: the first shared credential it uses.
 deny contains result if {
 	some fact in credentials
 	fact.environment != "prod"
-	fact.value in prod_values
-	prod := [p | some p in credentials; p.value == fact.value; p.environment == "prod"]
-	count(prod) > 0
+	prod_facts := prod_by_value[fact.value]
+	prod := [p | some p in prod_facts]
 	not earlier_in_job(fact)
 	result := {
 		"msg": sprintf("%s deploy job `%s` uses %s, the same credential production deploys with (job `%s` in %s)", [fact.environment, fact.job, fact.via, prod[0].job, prod[0].file]),
@@ -77,12 +86,7 @@ deny contains result if {
 }
 
 earlier_in_job(fact) if {
-	some other in credentials
-	other.file == fact.file
-	other.job == fact.job
-	other.environment == fact.environment
-	some p in credentials
-	p.environment == "prod"
-	p.value == other.value
+	some other in by_job[[fact.file, fact.job, fact.environment]]
+	prod_by_value[other.value]
 	[other.document, other.span[0]] < [fact.document, fact.span[0]]
 }

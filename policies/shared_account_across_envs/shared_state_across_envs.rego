@@ -48,16 +48,17 @@ states contains fact if {
 	rank[fact.environment]
 }
 
-# Computed once: a set lookup spares the scan over every state for each state.
-value_envs := {[s.value, s.environment] | some s in states}
+# Computed once, so that each state looks its partners up instead of scanning
+# every state.
+states_by_value[value] contains fact if {
+	some fact in states
+	value := fact.value
+}
 
 # Reported on the less production-like side; both sides are named.
 deny contains result if {
 	some fact in states
-	some env, _ in rank
-	env != fact.environment
-	[fact.value, env] in value_envs
-	others := [o | some o in states; o.value == fact.value; o.environment != fact.environment]
+	others := [o | some o in states_by_value[fact.value]; o.environment != fact.environment]
 	count(others) > 0
 	every o in others {
 		rank[o.environment] > rank[fact.environment]
