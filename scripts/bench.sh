@@ -53,9 +53,16 @@ measure() {
 
 echo "| case | median s | min–max s | CPU (user+sys)/wall | peak RSS MB |"
 echo "|---|---|---|---|---|"
+# median ROW: the median column of a table row.
+median() { awk -F'|' '{ print $3 + 0 }' <<<"$1"; }
+
+ratios=()
 for n in $SIZES; do
-    measure "inspect ${n}" "$bin" inspect "$CORPUS_DIR/c$n"
-    measure "lint ${n}" "$bin" lint --format json "$CORPUS_DIR/c$n"
+    inspect_row=$(measure "inspect ${n}" "$bin" inspect "$CORPUS_DIR/c$n")
+    lint_row=$(measure "lint ${n}" "$bin" lint --format json "$CORPUS_DIR/c$n")
+    printf '%s\n%s\n' "$inspect_row" "$lint_row"
+    ratios+=("$(awk -v n="$n" -v l="$(median "$lint_row")" -v i="$(median "$inspect_row")" \
+        'BEGIN { printf "lint/inspect %s: %.1fx (target <= 1.5x)", n, l / (i > 0 ? i : 0.001) }')")
 done
 
 # Pre-commit shape: five changed files named inside the 10k repository; the
@@ -79,4 +86,13 @@ if [ -n "${CHECKOV:-}" ]; then
     corpus=$CORPUS_DIR/c$CHECKOV_SIZE
     measure "lint ${CHECKOV_SIZE} (blastwall)" "$bin" lint --format json "$corpus"
     measure "checkov -d ${CHECKOV_SIZE}" "$CHECKOV" -d "$corpus" --quiet --compact -o json
+fi
+
+printf '\n'
+printf '%s\n' "${ratios[@]}"
+uptime
+
+# Where a lint's time goes (phase breakdown on stderr).
+if [ -d "$CORPUS_DIR/c10000" ]; then
+    "$bin" lint --timings "$CORPUS_DIR/c10000" 2>&1 >/dev/null | sed -n '/^timings/,$p'
 fi
