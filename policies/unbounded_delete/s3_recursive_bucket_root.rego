@@ -45,6 +45,7 @@ deny contains result if {
 	key := object_key(target)
 	reason := widens(key)
 	not shell.run_scoped(target)
+	not bucket_removed(target, key)
 	w_index := shell.program_index(cmd) + j
 	result := {
 		"msg": sprintf("`aws s3 rm --recursive %s` deletes every object in the bucket%s%s", [target, reason, unattended(cmd)]),
@@ -71,6 +72,30 @@ widens(key) := sprintf(" when `%s` is empty", [key]) if {
 	key != ""
 	contains(key, "$")
 	trim(regex.replace(key, `\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*`, ""), "/") == ""
+}
+
+# Emptying a bucket the script then removes (`aws s3 rb s3://b`, `aws s3api
+# delete-bucket --bucket b`) is a teardown: the whole bucket is the intent.
+bucket_removed(target, key) if {
+	key in {"", "/", "*"}
+	bucket := split(substring(target, 5, -1), "/")[0]
+	some other in input.commands
+	shell.program(other) == "aws"
+	removed_bucket(shell.args(other)) == bucket
+}
+
+removed_bucket(a) := trim_suffix(substring(t, 5, -1), "/") if {
+	some i, w in a
+	w == "s3"
+	a[i + 1] == "rb"
+	some t in a
+	startswith(t, "s3://")
+}
+
+removed_bucket(a) := shell.flag_value(a, "--bucket") if {
+	some i, w in a
+	w == "s3api"
+	a[i + 1] == "delete-bucket"
 }
 
 unattended(cmd) := ", in a scheduled job" if shell.scheduled(cmd)

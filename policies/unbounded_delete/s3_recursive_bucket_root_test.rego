@@ -29,3 +29,13 @@ test_ignores_bounded_prefixes_filters_and_dry_runs if {
 	count(run(["aws", "s3", "rm", "s3://assets/", "--recursive", "--dryrun"])) == 0
 	count(run(["aws", "s3", "rm", "s3://assets/"])) == 0
 }
+
+test_ignores_emptying_a_bucket_the_script_removes if {
+	rm := {"argv": ["aws", "s3", "rm", "--recursive", "s3://$SRC/"], "program": "aws", "args": ["aws", "s3", "rm", "--recursive", "s3://$SRC/"], "span": [0, 1], "job": null}
+	rb := {"argv": ["aws", "s3", "rb", "s3://$SRC"], "program": "aws", "args": ["aws", "s3", "rb", "s3://$SRC"], "span": [2, 3], "job": null}
+	api := {"argv": ["aws", "s3api", "delete-bucket", "--bucket", "$SRC"], "program": "aws", "args": ["aws", "s3api", "delete-bucket", "--bucket", "$SRC"], "span": [2, 3], "job": null}
+	other := {"argv": ["aws", "s3", "rb", "s3://logs"], "program": "aws", "args": ["aws", "s3", "rb", "s3://logs"], "span": [2, 3], "job": null}
+	count(rule.deny) == 0 with input as {"commands": [rm, rb]}
+	count(rule.deny) == 0 with input as {"commands": [rm, api]}
+	count(rule.deny) == 1 with input as {"commands": [rm, other]}
+}
