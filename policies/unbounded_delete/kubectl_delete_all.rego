@@ -10,6 +10,10 @@
 #   came from a cleanup tool that deprovisioned live servers it wrongly judged
 #   orphaned; cloud.gov's from a cleanup task "not written to only delete the
 #   virtual machine instances that it had created".
+#
+#   Deleting only pods (`kubectl delete pods --all -n X`, the restart idiom) is
+#   a warning: their controllers recreate them, but every replica goes down at
+#   once. Any other resource type is an error: it is gone.
 # custom:
 #   id: kubectl-delete-all
 #   category: unbounded-delete
@@ -36,11 +40,39 @@ deny contains result if {
 	not selected(a)
 	not shell.dry_run(a)
 	result := {
-		"msg": sprintf("`kubectl delete %s` deletes every matching resource in %s, not only what this job created", [concat(" ", sort(scopes)), where(a)]),
+		"msg": sprintf("`kubectl delete %s` deletes every matching resource in %s, not only what this job created%s", [concat(" ", sort(scopes)), where(a), pods_note(a)]),
 		"path": ["commands", c],
+		"severity": severity(a),
 		"fix": selector_fix(cmd, c),
 	}
 }
+
+# The resource types named after `delete` (`pods,svc` → {"pods", "svc"}).
+resource_types(a) := {t |
+	some i, word in a
+	word == "delete"
+	i + 1 < count(a)
+	not startswith(a[i + 1], "-")
+	some t in split(a[i + 1], ",")
+}
+
+# Deleting only pods is the restart idiom: controllers recreate them, nothing is lost
+# for good, but every replica goes down at once. Anything else is gone.
+pods_only(a) if {
+	types := resource_types(a)
+	count(types) > 0
+	every t in types {
+		t in {"po", "pod", "pods"}
+	}
+}
+
+severity(a) := "warning" if pods_only(a)
+
+else := "error"
+
+pods_note(a) := " (their controllers recreate them, but every replica goes down at once)" if pods_only(a)
+
+else := ""
 
 # Unsafe: the label is a placeholder for whatever marks this job's resources
 # (`--all` and `-l` together are rejected by kubectl, so `--all` is replaced).

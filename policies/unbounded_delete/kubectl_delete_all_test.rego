@@ -42,3 +42,13 @@ test_ignores_dry_run_and_named_resources if {
 test_ignores_other_programs if {
 	count(rule.deny) == 0 with input as cmds(["echo", "kubectl", "delete", "pods", "--all"])
 }
+
+test_pods_only_is_a_warning_other_types_an_error if {
+	pods := rule.deny with input as cmds(["kubectl", "delete", "pods", "--all", "-n", "metallb-system"])
+	some p in pods
+	p.severity == "warning"
+	contains(p.msg, "recreate")
+	jobs := rule.deny with input as cmds(["kubectl", "delete", "jobs,pods", "--all", "-n", "ci"])
+	some j in jobs
+	j.severity == "error"
+}
