@@ -39,6 +39,7 @@ import rego.v1
 deny contains result if {
 	some st in statements
 	lower(object.get(st, "effect", "Allow")) == "allow"
+	not st.resource_policy
 	hits := {covered(pattern, first_destructive(pattern)) | some pattern in st.actions}
 	count(hits) > 0
 	unbounded := [r | some r in st.resources; unbounded_resource(r)]
@@ -59,7 +60,10 @@ covered(pattern, action) := sprintf("`%s`", [pattern]) if lower(pattern) == lowe
 
 else := sprintf("`%s` (e.g. %s)", [pattern, action])
 
-# ---- Statements from each format, as {path, owner, effect, actions, resources, condition_keys}.
+# ---- Statements from each format, as {path, owner, effect, actions, resources, condition_keys,
+# resource_policy}. A statement naming a principal belongs to a resource-based policy (a KMS
+# key policy, a bucket or topic policy): there `Resource: "*"` means the one resource the
+# policy is attached to, not every resource in the account, so it is not reported.
 
 statements contains st if {
 	input.kind == "iam-policy"
@@ -79,6 +83,7 @@ statements contains st if {
 		"actions": strings(object.get(s, "actions", [])),
 		"resources": strings(object.get(s, "resources", [])),
 		"condition_keys": [k | some cond in object.get(s, "condition", []); k := cond.variable],
+		"resource_policy": count(object.get(s, "principals", [])) + count(object.get(s, "not_principals", [])) > 0,
 	}
 }
 
@@ -131,6 +136,7 @@ document_statements(doc, base, owner, located) := [st |
 		"actions": strings(object.get(s, "Action", [])),
 		"resources": strings(object.get(s, "Resource", [])),
 		"condition_keys": [k | some _, keys in object.get(s, "Condition", {}); some k, _ in keys],
+		"resource_policy": count({"Principal", "NotPrincipal"} & {k | some k, _ in s}) > 0,
 	}
 ]
 

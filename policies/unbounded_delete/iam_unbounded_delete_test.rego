@@ -39,3 +39,13 @@ test_terraform_policy_document_and_heredoc if {
 	h.path == ["content", "resource", "aws_iam_role_policy", "x", 0, "policy"]
 	h.severity == "warning"
 }
+
+# A key policy's `"Resource": "*"` is the key it is attached to, not every key in the account.
+test_ignores_resource_based_policies if {
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"})
+	root := [{"type": "AWS", "identifiers": ["arn:aws:iam::111122223333:root"]}]
+	count(rule.deny) == 0 with input as tf_doc({"actions": ["kms:*"], "resources": ["*"], "principals": root})
+	count(rule.deny) == 1 with input as tf_doc({"actions": ["kms:*"], "resources": ["*"]})
+}
+
+tf_doc(statement) := {"kind": "terraform", "content": {"data": {"aws_iam_policy_document": {"key": [{"statement": [statement]}]}}}}
