@@ -52,6 +52,8 @@ deny contains result if {
 	type in tf_databases
 	some name, list in blocks
 	some i, r in list
+	not replica(r, "replicate_source_db")
+	not lock_table(type, r)
 	problems := [p | some p in tf_problems(type, r)]
 	count(problems) > 0
 	production(r)
@@ -67,6 +69,7 @@ deny contains result if {
 	input.kind == "cloudformation"
 	some name, res in input.content.Resources
 	res.Type in cfn_databases
+	not replica(object.get(res, "Properties", {}), "SourceDBInstanceIdentifier")
 	problems := [p | some p in cfn_problems(res)]
 	count(problems) > 0
 	cfn_production(name, res)
@@ -75,6 +78,20 @@ deny contains result if {
 		"path": array.concat(["content", "Resources", name], problems[0].attr),
 		"fix": value_fix(array.concat(["content", "Resources", name], problems[0].attr), problems),
 	}
+}
+
+# A read replica is a copy of its source (which is judged on its own): destroying it loses no
+# data, and RDS takes no final snapshot of a replica, so `skip_final_snapshot` is its norm.
+replica(r, source_attr) if {
+	is_string(r[source_attr])
+	r[source_attr] != ""
+}
+
+# Terraform's state-lock table (partition key `LockID`, which the S3 backend requires) holds
+# only transient locks, not data a destroy could lose.
+lock_table("aws_dynamodb_table", r) if {
+	r.hash_key == "LockID"
+	not r.range_key
 }
 
 # ---- Suggested fixes: one literal value to change, offered only when it is

@@ -45,3 +45,17 @@ test_cloudformation_deletion_policy if {
 	count(rule.deny) == 1 with input as cfn({"Type": "AWS::DynamoDB::Table"})
 	count(rule.deny) == 0 with input as cfn({"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain"})
 }
+
+test_ignores_read_replicas if {
+	replica := {"replicate_source_db": "${aws_db_instance.primary.identifier}", "skip_final_snapshot": true, "backup_retention_period": 0}
+	count(rule.deny) == 0 with input as tf("prod", "aws_db_instance", replica)
+	count(rule.deny) == 1 with input as tf("prod", "aws_db_instance", object.union(replica, {"replicate_source_db": ""}))
+	cfn := {"kind": "cloudformation", "environment": "prod", "content": {"Resources": {"Reader": {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Delete", "Properties": {"SourceDBInstanceIdentifier": "orders-prod"}}}}}
+	count(rule.deny) == 0 with input as cfn
+}
+
+test_ignores_terraform_state_lock_tables if {
+	count(rule.deny) == 0 with input as tf("prod", "aws_dynamodb_table", {"name": "tf-locks-prod", "hash_key": "LockID"})
+	count(rule.deny) == 1 with input as tf("prod", "aws_dynamodb_table", {"name": "orders-prod", "hash_key": "OrderID"})
+	count(rule.deny) == 1 with input as tf("prod", "aws_dynamodb_table", {"name": "leases", "hash_key": "LockID", "range_key": "Owner"})
+}
