@@ -422,51 +422,30 @@ fn document_finding(
     text: &str,
 ) -> Finding {
     let rule = &engine.set.rules[raw.rule];
-    let path = raw
-        .result
-        .get("path")
-        .and_then(Json::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let span = locate(&document.input, &document.node, &path);
-    let related = raw
-        .result
-        .get("related")
-        .and_then(Json::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .map(|item| {
-                    // An origin the model located in another file (`at`: file, line, column, span).
-                    if let Some(at) = item.get("at") {
-                        let (file, span) = fact_location(at).unwrap_or_default();
-                        let number = |k: &str| at.get(k).and_then(Json::as_u64).unwrap_or(1);
-                        return Related {
-                            file,
-                            line: number("line") as usize,
-                            column: number("column") as usize,
-                            message: message_of(item),
-                            span,
-                        };
-                    }
-                    let path = item
-                        .get("path")
-                        .and_then(Json::as_array)
-                        .cloned()
-                        .unwrap_or_default();
-                    let span = locate(&document.input, &document.node, &path);
-                    let (line, column) = line_col(text, span.start);
-                    Related {
-                        file: file.to_owned(),
-                        line,
-                        column,
-                        message: message_of(item),
-                        span,
-                    }
-                })
-                .collect()
+    let span = locate(&document.input, &document.node, &path_of(&raw.result));
+    let related = related_of(&raw.result, |item| {
+        // An origin the model located in another file (`at`: file, line, column, span).
+        if let Some(at) = item.get("at") {
+            let (file, span) = fact_location(at)?;
+            let number = |k: &str| at.get(k).and_then(Json::as_u64).unwrap_or(1) as usize;
+            return Some(Related {
+                file,
+                line: number("line"),
+                column: number("column"),
+                message: message_of(item),
+                span,
+            });
+        }
+        let span = locate(&document.input, &document.node, &path_of(item));
+        let (line, column) = line_col(text, span.start);
+        Some(Related {
+            file: file.to_owned(),
+            line,
+            column,
+            message: message_of(item),
+            span,
         })
-        .unwrap_or_default();
+    });
     let fix = crate::fix::resolve(&raw.result, text, |fix| {
         let path = fix.get("path")?.as_array()?;
         Some(locate(&document.input, &document.node, path))
@@ -516,12 +495,7 @@ fn finding(
 
 /// Facts are located where they are collected: repository rules only see facts.
 fn located_fact(mut fact: Json, document: &Document, file: &str, text: &str) -> Json {
-    let path = fact
-        .get("path")
-        .and_then(Json::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let span = locate(&document.input, &document.node, &path);
+    let span = locate(&document.input, &document.node, &path_of(&fact));
     let (line, column) = line_col(text, span.start);
     if let Json::Object(map) = &mut fact {
         map.insert("file".into(), json!(file));
@@ -541,27 +515,17 @@ fn repository_finding(engine: &Engine, raw: &RawFinding, report: &Report) -> Opt
     let at = raw.result.get("at")?;
     let (file, span) = fact_location(at)?;
     let text = report.sources.get(&file)?;
-    let related = raw
-        .result
-        .get("related")
-        .and_then(Json::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|item| {
-                    let (file, span) = fact_location(item.get("at")?)?;
-                    let (line, column) = line_col(report.sources.get(&file)?, span.start);
-                    Some(Related {
-                        file,
-                        line,
-                        column,
-                        message: message_of(item),
-                        span,
-                    })
-                })
-                .collect()
+    let related = related_of(&raw.result, |item| {
+        let (file, span) = fact_location(item.get("at")?)?;
+        let (line, column) = line_col(report.sources.get(&file)?, span.start);
+        Some(Related {
+            file,
+            line,
+            column,
+            message: message_of(item),
+            span,
         })
-        .unwrap_or_default();
+    });
     // A repository rule's fix names a fact (`fix.at`) in the finding's file.
     let fix = crate::fix::resolve(&raw.result, text, |fix| {
         fact_location(fix.get("at")?).and_then(|(at, span)| (at == file).then_some(span))
@@ -570,6 +534,24 @@ fn repository_finding(engine: &Engine, raw: &RawFinding, report: &Report) -> Opt
         fix,
         ..finding(rule, &raw.result, &file, text, span, related)
     })
+}
+
+/// A result's or fact's `path` into the input (empty: the whole document).
+fn path_of(value: &Json) -> Vec<Json> {
+    value
+        .get("path")
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// A result's `related` entries, each placed by `place`; entries it cannot place are dropped.
+fn related_of(result: &Json, place: impl Fn(&Json) -> Option<Related>) -> Vec<Related> {
+    result
+        .get("related")
+        .and_then(Json::as_array)
+        .map(|items| items.iter().filter_map(place).collect())
+        .unwrap_or_default()
 }
 
 fn fact_location(fact: &Json) -> Option<(String, Span)> {
