@@ -233,7 +233,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
 fn terraform_scopes(files: &[SourceFile]) -> Scopes {
     let texts: Vec<(&str, String)> = files
         .par_iter()
-        .filter(|f| f.display.ends_with(".tf") || f.display.ends_with(".tfvars"))
+        .filter(|f| Scopes::reads(&f.display))
         .filter_map(|f| Some((f.display.as_str(), read_text(&f.path).ok()?)))
         .collect();
     Scopes::collect(texts.into_iter())

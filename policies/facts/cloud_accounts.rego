@@ -5,7 +5,8 @@
 #   configuration deploys into, with the document's environment:
 #   Terraform providers (`aws` `allowed_account_ids` and `assume_role.role_arn`,
 #   `google` `project`, `azurerm` `subscription_id`), account-naming variables
-#   (`account_id`, `project_id`, `subscription_id`, `*_role_arn`) in `*.tfvars`,
+#   (`account_id`, `project_id`, `subscription_id`, `*_role_arn`) in `*.tfvars`
+#   and `*.tfvars.json`,
 #   `locals`, module arguments, Terragrunt `inputs`/`locals` and `account.hcl`,
 #   and role ARNs or subscription ids CI deploy jobs log in with. Values come
 #   from `input.resolved` (Terraform references resolved), paths from

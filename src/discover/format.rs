@@ -55,6 +55,7 @@ mod tests {
         assert_eq!(f(".github/workflows/ci.yml"), Some(Format::Yaml));
         assert_eq!(f("envs/prod/main.tf"), Some(Format::Hcl));
         assert_eq!(f("envs/prod/prod.tfvars"), Some(Format::Hcl));
+        assert_eq!(f("envs/prod/prod.tfvars.json"), Some(Format::Json));
         assert_eq!(f("live/dev/terragrunt.hcl"), Some(Format::Hcl));
         assert_eq!(f(".env.test"), Some(Format::Dotenv));
         assert_eq!(f("config/ci.env"), Some(Format::Dotenv));

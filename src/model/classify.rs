@@ -66,6 +66,9 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             if name.ends_with(".tf.json") {
                 return "terraform";
             }
+            if name.ends_with(".tfvars.json") && format == Format::Json {
+                return "terraform-vars";
+            }
             // SAM CLI also reads `samconfig.yaml`; Serverless Framework
             // services may keep one config per stage (`serverless.prod.yml`).
             if name.starts_with("samconfig.") {

@@ -31,9 +31,10 @@ const MAX_DEPTH: usize = 8;
 struct Module {
     /// `variable "x" { default = … }`.
     defaults: BTreeMap<String, Json>,
-    /// Values from `terraform.tfvars` and `*.auto.tfvars`, loaded on every run.
+    /// Values from `terraform.tfvars` and `*.auto.tfvars` (or their `.json`
+    /// forms), loaded on every run.
     auto: BTreeMap<String, Json>,
-    /// Values from other `*.tfvars` (passed with `-var-file`), per file.
+    /// Values from other `*.tfvars` / `*.tfvars.json` (passed with `-var-file`), per file.
     var_files: BTreeMap<String, Vec<Json>>,
     locals: BTreeMap<String, Json>,
 }
@@ -58,25 +59,36 @@ pub struct Scopes {
 }
 
 impl Scopes {
-    /// Reads the `.tf` and `.tfvars` files among `files` (display path, text).
-    /// Files that do not parse contribute nothing; their own error is reported
-    /// when they are scanned.
+    /// Whether [`Scopes::collect`] reads the file at `path`: `.tf`, `.tfvars`
+    /// and `.tfvars.json` (Terraform reads the JSON form exactly like `.tfvars`).
+    pub fn reads(path: &str) -> bool {
+        path.ends_with(".tf") || vars_file(path).is_some()
+    }
+
+    /// Reads the `.tf`, `.tfvars` and `.tfvars.json` files among `files`
+    /// (display path, text). Files that do not parse contribute nothing; their
+    /// own error is reported when they are scanned.
     pub fn collect<'a>(files: impl Iterator<Item = (&'a str, String)>) -> Scopes {
         let mut scopes = Scopes::default();
         for (path, text) in files {
-            let Ok(nodes) = parse::parse(Format::Hcl, &text) else {
+            let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+            let format = if name.ends_with(".json") {
+                Format::Json
+            } else {
+                Format::Hcl
+            };
+            let Ok(nodes) = parse::parse(format, &text) else {
                 continue;
             };
             let Some(content) = nodes.first().map(|n| n.to_json()) else {
                 continue;
             };
-            let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
             let module = scopes.modules.entry(dir.to_owned()).or_default();
-            if name.ends_with(".tfvars") {
+            if let Some(stem) = vars_file(name) {
                 let Json::Object(values) = content else {
                     continue;
                 };
-                let auto = name == "terraform.tfvars" || name.ends_with(".auto.tfvars");
+                let auto = stem == "terraform" || stem.ends_with(".auto");
                 for (k, v) in values {
                     if auto {
                         module.auto.insert(k, v);
@@ -129,6 +141,13 @@ impl Scopes {
             map.insert("resolved".into(), resolved);
         }
     }
+}
+
+/// The stem of a variable file's name (`prod` for `prod.tfvars` and
+/// `prod.tfvars.json`), or `None` for any other file.
+fn vars_file(name: &str) -> Option<&str> {
+    name.strip_suffix(".tfvars")
+        .or_else(|| name.strip_suffix(".tfvars.json"))
 }
 
 fn object(value: &Json) -> impl Iterator<Item = (&String, &Json)> {
@@ -350,6 +369,29 @@ y = upper(var.account_id)
         assert_eq!(r["a"], "eu-west-1");
         // dev.tfvars and prod.tfvars disagree: which one applies depends on the run.
         assert_eq!(r["b"], "${var.account_id}");
+    }
+
+    #[test]
+    fn json_variable_files_resolve_like_tfvars() {
+        assert!(Scopes::reads("app/prod.tfvars.json"));
+        assert!(!Scopes::reads("app/prod.json"));
+        let s = scopes(&[
+            ("app/variables.tf", VARS),
+            ("app/region.auto.tfvars.json", "{\"region\": \"eu-west-1\"}"),
+            ("app/prod.tfvars.json", "{\"account_id\": \"111111111111\"}"),
+            ("app/dev.tfvars", "account_id = \"222222222222\"\n"),
+            (
+                "svc/terraform.tfvars.json",
+                "{\"account_id\": \"333333333333\"}",
+            ),
+        ]);
+        let main = "a = var.region\nb = var.account_id\n";
+        let r = resolved(&s, "app/main.tf", "terraform", main);
+        assert_eq!(r["a"], "eu-west-1");
+        // prod.tfvars.json and dev.tfvars disagree: which one applies depends on the run.
+        assert_eq!(r["b"], "${var.account_id}");
+        let r = resolved(&s, "svc/main.tf", "terraform", main);
+        assert_eq!(r["b"], "333333333333");
     }
 
     #[test]
