@@ -12,6 +12,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::hash::stable_hash;
 use crate::report::{Finding, Report};
 
 /// One fingerprint per finding of `report`, in the same order.
@@ -23,7 +24,10 @@ pub fn fingerprints(report: &Report) -> Vec<String> {
         .map(|finding| {
             let key = key(report, finding);
             let occurrence = seen.entry(key.clone()).or_insert(0);
-            let fingerprint = format!("{:016x}", fnv1a(&format!("{key}\0{occurrence}")));
+            let fingerprint = format!(
+                "{:016x}",
+                stable_hash(format!("{key}\0{occurrence}").as_bytes())
+            );
             *occurrence += 1;
             fingerprint
         })
@@ -43,13 +47,6 @@ fn key(report: &Report, finding: &Finding) -> String {
         })
         .unwrap_or_default();
     format!("{}\0{}\0{}", finding.rule, finding.file, lines.join("\n"))
-}
-
-/// 64-bit FNV-1a: stable across Rust releases and platforms, unlike `std`'s hasher.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 #[derive(Serialize, Deserialize)]

@@ -51,7 +51,7 @@ fn engine(args: &PolicyArgs, targets: &[PathBuf]) -> Result<Engine> {
     let (mut set, mut config) = configured(args, targets)?;
     config.select(&mut set);
     config.configure_environments();
-    let mut engine = Engine::new(set).map_err(policy_errors)?;
+    let mut engine = Engine::new(set, false).map_err(policy_errors)?;
     engine.configure(config).map_err(policy_errors)?;
     Ok(engine)
 }
@@ -70,7 +70,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
     let compile = compile.elapsed().as_millis();
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let scan = || -> Result<report::Report> {
-        let mut report = crate::lint::lint(&engine, &args.paths, &cwd);
+        let mut report = crate::lint::lint(&engine, &args.paths, &cwd, &args.cache.dir());
         if let Some(path) = &args.write_baseline {
             write_file(path, &crate::baseline::render(&report))?;
         }
@@ -132,7 +132,7 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
 fn baseline(args: BaselineArgs) -> Result<ExitCode> {
     let engine = engine(&args.policies, &args.paths)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let report = crate::lint::lint(&engine, &args.paths, &cwd);
+    let report = crate::lint::lint(&engine, &args.paths, &cwd, &args.cache.dir());
     write_file(&args.output, &crate::baseline::render(&report))?;
     eprintln!(
         "blastwall: recorded {} finding(s) in {}",

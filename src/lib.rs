@@ -6,6 +6,7 @@
 //! parses flags and picks the exit code.
 
 pub mod baseline;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod discover;
 pub mod docs;
 pub mod engine;
 pub mod fix;
+pub mod hash;
 pub mod lint;
 pub mod model;
 pub mod parse;

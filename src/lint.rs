@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
-use crate::discover::{discover, SourceFile};
+use crate::cache::{CacheDir, FactCache, Stamp};
+use crate::discover::{discover, Discovered, SourceFile};
 use crate::engine::locate::locate;
 use crate::engine::registry::Severity;
 use crate::engine::{Engine, RawFinding};
@@ -43,8 +44,8 @@ impl Timings {
             "timings (ms): compile {} ({} rules and collectors)\n\
              \x20 discover {} ({files} files)\n\
              \x20 context {}\n\
-             \x20 scan {} wall on {} threads: parse {} + model {} + evaluate {} thread time ({} documents)\n\
-             \x20 repository {}\n\
+             \x20 scan {} wall on {} threads: parse {} + model {} + evaluate {} thread time ({} documents; {} files' facts from the cache)\n\
+             \x20 repository {} ({} facts)\n\
              \x20 report {}\n\
              \x20 total {} (+ compile)",
             self.compile,
@@ -57,7 +58,9 @@ impl Timings {
             self.model,
             self.evaluate,
             self.documents,
+            self.cached,
             self.repository,
+            self.facts,
             self.report,
             self.total,
         )
@@ -98,10 +101,14 @@ pub struct Timings {
     #[serde(skip)]
     pub documents: usize,
     #[serde(skip)]
+    pub cached: usize,
+    #[serde(skip)]
+    pub facts: usize,
+    #[serde(skip)]
     pub rules: usize,
 }
 
-pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
+pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheDir) -> Report {
     let started = Instant::now();
     let mut timings = Timings {
         threads: rayon::current_num_threads(),
@@ -114,18 +121,31 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
         .retain(|f| !engine.config.excludes(&f.path));
     timings.discover = started.elapsed().as_millis();
     let phase = Instant::now();
-    let terraform = terraform_scopes(&discovered.files);
-    let gitlab = gitlab_includes(&discovered.files);
+    let files = &discovered.files;
+    let gitlab = gitlab_includes(files);
+    let mut cache = open_cache(engine, &discovered, cache_dir);
+    let stamps: Vec<Option<Stamp>> = match cache {
+        Some(_) => files.par_iter().map(|f| Stamp::of(&f.path)).collect(),
+        None => vec![None; files.len()],
+    };
+    let contexts = context_fingerprints(files, &stamps, &gitlab);
+    let plans: Vec<Plan> = files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| plan(engine, file, stamps[i], contexts[i], cache.as_mut()))
+        .collect();
+    let terraform = terraform_scopes(files, &plans);
     timings.context = phase.elapsed().as_millis();
     let phase = Instant::now();
-    let progress = progress_bar(discovered.files.len());
-    let outcomes: Vec<FileOutcome> = discovered
-        .files
+    let progress = progress_bar(files.len());
+    let outcomes: Vec<Option<FileOutcome>> = files
         .par_iter()
+        .zip(plans.par_iter())
         .map_init(
             || engine.worker(),
-            |worker, file| {
-                let outcome = scan_file(engine, worker, file, &terraform, &gitlab);
+            |worker, (file, plan)| {
+                let outcome = matches!(plan, Plan::Scan)
+                    .then(|| scan_file(engine, worker, file, &terraform, &gitlab));
                 progress.inc(1);
                 outcome
             },
@@ -134,7 +154,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     progress.finish_and_clear();
     timings.scan = phase.elapsed().as_millis();
     let mut spent = Spent::default();
-    for outcome in &outcomes {
+    for outcome in outcomes.iter().flatten() {
         spent.parse += outcome.spent.parse;
         spent.model += outcome.spent.model;
         spent.evaluate += outcome.spent.evaluate;
@@ -144,23 +164,36 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     timings.model = spent.model.as_millis();
     timings.evaluate = spent.evaluate.as_millis();
     timings.documents = spent.documents;
+    timings.cached = plans
+        .iter()
+        .filter(|p| matches!(p, Plan::Cached(_)))
+        .count();
 
     let mut report = Report {
-        files_scanned: discovered.files.len(),
+        files_scanned: files.len(),
         ..Report::default()
     };
-    for error in discovered.errors {
+    for error in &discovered.errors {
         report.errors.push(FileError {
-            file: error.display,
+            file: error.display.clone(),
             line: 1,
             column: 1,
-            message: error.message,
+            message: error.message.clone(),
             span: None,
         });
     }
     let mut facts = Vec::new();
     let mut suppressions = std::collections::BTreeMap::new();
-    for outcome in outcomes {
+    for (i, (outcome, plan)) in outcomes.into_iter().zip(plans).enumerate() {
+        let Some(outcome) = outcome else {
+            if let Plan::Cached(cached) = plan {
+                facts.extend(cached);
+            }
+            continue;
+        };
+        if let (Some(cache), Some(stamp)) = (cache.as_mut(), stamps[i]) {
+            cache.record(&files[i].display, stamp, contexts[i], &outcome.facts);
+        }
         facts.extend(outcome.facts);
         if let (false, Some((file, _))) = (outcome.suppressions.is_empty(), &outcome.source) {
             suppressions.insert(file.clone(), outcome.suppressions);
@@ -173,15 +206,28 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
             report.sources.insert(file, text);
         }
     }
-    let reported: std::collections::BTreeSet<&str> = discovered
-        .files
+    let reported: std::collections::BTreeSet<&str> = files
         .iter()
         .filter(|f| f.reported)
         .map(|f| f.display.as_str())
         .collect();
+    timings.facts = facts.len();
     let phase = Instant::now();
-    let (raw, eval_errors) = engine.eval_repository(facts);
+    let (raw, eval_errors) = match cache.as_mut() {
+        Some(cache) => repository_rules_cached(engine, cache, facts),
+        None => engine.eval_repository(facts),
+    };
     timings.repository = phase.elapsed().as_millis();
+    // Facts of cached or context files point into files not read this time.
+    let pointed = raw.iter().flat_map(|raw| {
+        let result = &raw.result;
+        let related = result.get("related").and_then(Json::as_array);
+        std::iter::once(result.get("at"))
+            .chain(related.into_iter().flatten().map(|r| r.get("at")))
+            .filter_map(|at| Some(fact_location(at?)?.0))
+    });
+    let pointed: Vec<String> = pointed.collect();
+    load_sources(&mut report, pointed, files);
     for raw in raw {
         if let Some(finding) = repository_finding(engine, &raw, &report) {
             if reported.contains(finding.file.as_str()) {
@@ -198,17 +244,19 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
             span: None,
         });
     }
+    if let Some(cache) = cache {
+        cache.save();
+    }
     engine
         .config
         .settle(&mut report, &engine.set, &suppressions);
-    // A related location in an included GitLab file that had no findings of its own.
-    for related in report.findings.iter().flat_map(|f| &f.related) {
-        if !report.sources.contains_key(&related.file) {
-            if let Some(text) = gitlab.source(&related.file) {
-                report.sources.insert(related.file.clone(), text);
-            }
-        }
-    }
+    // A related location in another file (an included GitLab template) with no findings of its own.
+    let related: Vec<String> = report
+        .findings
+        .iter()
+        .flat_map(|f| f.related.iter().map(|r| r.file.clone()))
+        .collect();
+    load_sources(&mut report, related, files);
     // Sources nobody points at are dropped before rendering.
     let wanted: std::collections::BTreeSet<String> = report
         .findings
@@ -228,15 +276,155 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path) -> Report {
     report
 }
 
+/// What a scan does with one file.
+enum Plan {
+    /// A context-only file no fact collector can use: not even read.
+    Skip,
+    /// A context-only file unchanged since the cache recorded its facts.
+    Cached(Vec<Json>),
+    Scan,
+}
+
+fn plan(
+    engine: &Engine,
+    file: &SourceFile,
+    stamp: Option<Stamp>,
+    context: u64,
+    cache: Option<&mut FactCache>,
+) -> Plan {
+    if file.reported {
+        return Plan::Scan;
+    }
+    if !may_hold_facts(engine, file) {
+        return Plan::Skip;
+    }
+    match (cache, stamp) {
+        (Some(cache), Some(stamp)) => cache
+            .facts(&file.display, stamp, context)
+            .map_or(Plan::Scan, Plan::Cached),
+        _ => Plan::Scan,
+    }
+}
+
+/// The cache for a scan that reads a repository for context (files named
+/// inside it); whole-directory scans read everything anyway and keep none.
+fn open_cache(engine: &Engine, discovered: &Discovered, dir: &CacheDir) -> Option<FactCache> {
+    let root = discovered.context_root.as_ref()?;
+    let dir = match dir {
+        CacheDir::Repository => root.join(crate::cache::DIR_NAME),
+        CacheDir::At(dir) => dir.clone(),
+        CacheDir::Off => return None,
+    };
+    Some(FactCache::open(&dir, engine.cache_key(root)))
+}
+
+/// Per file, a fingerprint of the other files its model reads: the
+/// Terraform files of its directory (variable resolution) and the files of
+/// its GitLab pipeline (`include`/`extends`). Zero without a cache.
+fn context_fingerprints(
+    files: &[SourceFile],
+    stamps: &[Option<Stamp>],
+    gitlab: &GitlabIncludes,
+) -> Vec<u64> {
+    if stamps.iter().all(Option::is_none) {
+        return vec![0; files.len()];
+    }
+    let mut groups: std::collections::BTreeMap<(u8, String), Vec<String>> = Default::default();
+    let mut keys: Vec<Vec<(u8, String)>> = vec![Vec::new(); files.len()];
+    for (i, file) in files.iter().enumerate() {
+        let mut add = |key: (u8, String)| {
+            let stamp = stamps[i].map_or_else(String::new, |s| format!("{s:?}"));
+            groups
+                .entry(key.clone())
+                .or_default()
+                .push(format!("{}\0{stamp}", file.display));
+            key
+        };
+        if Scopes::reads(&file.display) {
+            keys[i].push(add((0, directory_of(&file.display).to_owned())));
+        }
+        if let Some(root) = gitlab.pipeline_root(&file.display) {
+            keys[i].push(add((1, root)));
+        }
+    }
+    let sums: std::collections::BTreeMap<&(u8, String), u64> = groups
+        .iter()
+        .map(|(key, members)| (key, crate::cache::fingerprint(members)))
+        .collect();
+    keys.iter()
+        .map(|keys| crate::cache::fingerprint(keys.iter().map(|k| sums[k].to_le_bytes())))
+        .collect()
+}
+
+/// Reads the text of `wanted` files the report has no source for.
+fn load_sources(report: &mut Report, wanted: Vec<String>, files: &[SourceFile]) {
+    for display in wanted {
+        if report.sources.contains_key(&display) {
+            continue;
+        }
+        let Ok(at) = files.binary_search_by(|f| f.display.as_str().cmp(&display)) else {
+            continue;
+        };
+        if let Ok(text) = read_text(&files[at].path) {
+            report.sources.insert(display, Arc::from(text));
+        }
+    }
+}
+
+/// Repository rules over `facts`, reusing the results of the last scan that
+/// collected exactly the same facts.
+fn repository_rules_cached(
+    engine: &Engine,
+    cache: &mut FactCache,
+    facts: Vec<Json>,
+) -> (Vec<RawFinding>, Vec<crate::engine::EvalError>) {
+    let hash = crate::hash::stable_hash(&serde_json::to_vec(&facts).unwrap_or_default());
+    let index = |id: &str| engine.set.rules.iter().position(|r| r.id == id);
+    if let Some(results) = cache.repository(hash) {
+        let raw: Option<Vec<RawFinding>> = results
+            .into_iter()
+            .map(|(id, result)| {
+                Some(RawFinding {
+                    rule: index(&id)?,
+                    result,
+                })
+            })
+            .collect();
+        if let Some(raw) = raw {
+            return (raw, Vec::new());
+        }
+    }
+    let (raw, errors) = engine.eval_repository(facts);
+    if errors.is_empty() {
+        let results = raw
+            .iter()
+            .map(|r| (engine.set.rules[r.rule].id.clone(), r.result.clone()))
+            .collect();
+        cache.record_repository(hash, results);
+    }
+    (raw, errors)
+}
+
 /// Terraform values resolve across the files of a directory, so those files
-/// are read once before any document is modelled (see `model::terraform`).
-fn terraform_scopes(files: &[SourceFile]) -> Scopes {
+/// are read before any document is modelled (see `model::terraform`); only
+/// for the directories holding a file this scan reads.
+fn terraform_scopes(files: &[SourceFile], plans: &[Plan]) -> Scopes {
+    let scanned: std::collections::BTreeSet<&str> = files
+        .iter()
+        .zip(plans)
+        .filter(|(f, plan)| matches!(plan, Plan::Scan) && Scopes::reads(&f.display))
+        .map(|(f, _)| directory_of(&f.display))
+        .collect();
     let texts: Vec<(&str, String)> = files
         .par_iter()
-        .filter(|f| Scopes::reads(&f.display))
+        .filter(|f| Scopes::reads(&f.display) && scanned.contains(directory_of(&f.display)))
         .filter_map(|f| Some((f.display.as_str(), read_text(&f.path).ok()?)))
         .collect();
     Scopes::collect(texts.into_iter())
+}
+
+fn directory_of(display: &str) -> &str {
+    display.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// GitLab templates resolve across a pipeline's included files (see `model::ci`).
@@ -269,9 +457,6 @@ fn scan_file(
         message,
         span: None,
     };
-    if !file.reported && !may_hold_facts(engine, file) {
-        return outcome;
-    }
     let text = match read_text(&file.path) {
         Ok(text) => text,
         Err(message) => {
@@ -565,7 +750,10 @@ fn fact_location(fact: &Json) -> Option<(String, Span)> {
 /// The input model of every document under `targets`, without evaluating policies.
 pub fn inspect(targets: &[PathBuf], cwd: &Path) -> Json {
     let discovered = discover(targets, cwd);
-    let terraform = terraform_scopes(&discovered.files);
+    let plans: Vec<Plan> = (discovered.files.iter())
+        .map(|f| if f.reported { Plan::Scan } else { Plan::Skip })
+        .collect();
+    let terraform = terraform_scopes(&discovered.files, &plans);
     let gitlab = gitlab_includes(&discovered.files);
     // Files read only for context (around a named file) are not printed.
     let results: Vec<(Vec<Json>, Vec<FileError>)> = discovered

@@ -7,7 +7,11 @@
 #   check, no constant value or `$(mktemp …)` assigned in the script, no
 #   `set -u` for variables from the environment, no `set -e` for variables
 #   from a command substitution (a failed `$(…)` then aborts), and not a
-#   `for` variable over words that cannot be empty.
+#   `for` variable over words that cannot be empty. In a Makefile, `$(VAR)`
+#   is a variable like `$VAR`: its definitions in the file (`VAR := build`)
+#   count as assignments, and one the file does not define is unknown, not
+#   empty, when the file includes other makefiles or is itself an included
+#   `*.mk` fragment.
 #
 #   Why is this bad? When the variable is empty (a typo, a missing CI
 #   variable, a `cd` that failed inside `$(…)`) the command becomes
@@ -49,9 +53,14 @@ deny contains result if {
 		"msg": sprintf("`rm -rf %s` deletes `%s` when `$%s` is empty or unset: everything on the machine the job can write", [cmd.words[w].text, rest, var]),
 		"path": ["commands", c, "words", w],
 		"severity": shell.severity(cmd, "warning"),
-		"help": sprintf("Fail on an empty value instead: `rm -rf \"${%s:?}%s\"`, or check it first (`[ -n \"$%s\" ] || exit 1`).", [var, rest, var]),
+		"help": help(var, rest),
 	}
 }
+
+# A recipe's `${X}` may be a make variable (`$(X)`) or a shell one (`$${X}`); make has no `:?`.
+help(var, rest) := sprintf("Fail on an empty value instead: `rm -rf $(or $(%s),$(error %s is empty))%s` for a make variable (or define it in the Makefile), `rm -rf \"$${%s:?}\"%s` for a shell one.", [var, var, rest, var, rest]) if {
+	input.format == "make"
+} else := sprintf("Fail on an empty value instead: `rm -rf \"${%s:?}%s\"`, or check it first (`[ -n \"$%s\" ] || exit 1`).", [var, rest, var])
 
 recursive(a) if {
 	some w in a
@@ -105,6 +114,20 @@ guarded(_, var) if {
 
 # `$(…)` (one level of nesting) and `${…}` removed: what is left is written out in the value.
 without_substitutions(v) := regex.replace(regex.replace(v, `\$\((?:[^()]|\([^()]*\))*\)`, ""), `\$\{[^}]*\}`, "")
+
+# A Makefile variable the file does not define, in a Makefile that includes others or in an
+# included fragment (`*.mk`): it may be defined there, out of sight. (Definitions in the
+# file itself are assignment statements, checked above; undefined ones in a self-contained
+# Makefile come from the environment or the command line, like a script's.)
+guarded(_, var) if {
+	input.format == "make"
+	not assigned(var)
+	defined_elsewhere
+}
+
+defined_elsewhere if count(input.includes) > 0
+
+defined_elsewhere if endswith(input.file, ".mk")
 
 # Set to a constant by the CI job or workflow (`env:`, `variables:`).
 guarded(cmd, var) if {

@@ -81,3 +81,27 @@ test_for_variables_take_one_word_of_the_list if {
 	count(rule.deny) == 1 with input as {"commands": [in_for(rm("$d/*", true), "d", [list_word("build", false), list_word("$OUT", true)])]}
 	count(rule.deny) == 1 with input as {"commands": [in_for(rm("$d/*", true), "d", [])]}
 }
+
+# Makefiles: `$(DIR)` reaches the rule as `${DIR}`, definitions as assignment statements.
+makefile(file, includes, commands) := {"format": "make", "file": file, "includes": includes, "commands": commands}
+
+test_makefile_variables_defined_in_the_file_guard if {
+	count(rule.deny) == 0 with input as makefile("Makefile", [], [assign("BUILD_DIR", "build"), rm("${BUILD_DIR}/", false)])
+	count(rule.deny) == 0 with input as makefile("Makefile", [], [assign("OUT", "${CURDIR}/dist"), rm("${OUT}/*", true)])
+	# `VAR := $(shell cmd)` is empty when the command fails; make does not stop.
+	count(rule.deny) == 1 with input as makefile("Makefile", [], [assign("CACHE", "$(go env GOCACHE)"), rm("${CACHE}/*", true)])
+}
+
+test_makefile_undefined_variables_are_unknown_only_when_defined_elsewhere if {
+	# A self-contained Makefile: the value comes from the environment or the command line.
+	results := rule.deny with input as makefile("Makefile", [], [rm("${RELEASE_DIR}/", false)])
+	count(results) == 1
+	some r in results
+	contains(r.help, "$(or $(RELEASE_DIR),$(error RELEASE_DIR is empty))/")
+	count(rule.deny) == 0 with input as makefile("Makefile", ["config.mk"], [rm("${RELEASE_DIR}/", false)])
+	count(rule.deny) == 0 with input as makefile("make/clean.mk", [], [rm("${OUT_DIR}/*", true)])
+	# A definition in the file is still checked, includes or not.
+	count(rule.deny) == 1 with input as makefile("Makefile", [".env"], [assign("D", ""), rm("${D}/", false)])
+	# Shell scripts have no includes.
+	count(rule.deny) == 1 with input as {"format": "shell", "file": "x.mk.sh", "commands": [rm("${D}/", false)]}
+}

@@ -102,6 +102,36 @@ pub struct LintArgs {
     pub fix: bool,
     #[command(flatten)]
     pub policies: PolicyArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// A scan that names files inside a repository caches what the rest of the
+/// repository contributes (docs/performance.md).
+#[derive(clap::Args, Debug)]
+pub struct CacheArgs {
+    /// Neither read nor write the cache.
+    #[arg(long, env = "BLASTWALL_NO_CACHE")]
+    pub no_cache: bool,
+    /// Keep the cache in DIR [default: .blastwall-cache at the repository root].
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "BLASTWALL_CACHE_DIR",
+        conflicts_with = "no_cache"
+    )]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl CacheArgs {
+    pub fn dir(&self) -> crate::cache::CacheDir {
+        use crate::cache::CacheDir;
+        match (&self.cache_dir, self.no_cache) {
+            (_, true) => CacheDir::Off,
+            (Some(dir), false) => CacheDir::At(dir.clone()),
+            (None, false) => CacheDir::Repository,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -119,6 +149,8 @@ pub struct BaselineArgs {
     pub output: PathBuf,
     #[command(flatten)]
     pub policies: PolicyArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 #[derive(clap::Args, Debug)]

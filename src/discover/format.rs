@@ -16,6 +16,7 @@ pub fn format_of(path: &Path) -> Option<Format> {
         "sh" | "bash" => return Some(Format::Shell),
         "properties" => return Some(Format::Dotenv),
         "ini" => return Some(Format::Ini),
+        "mk" => return Some(Format::Make),
         "json" => {
             // Lock files and editor/tooling manifests never hold deploy config.
             let skip = lower.ends_with("-lock.json")
@@ -33,6 +34,9 @@ pub fn format_of(path: &Path) -> Option<Format> {
         // `.envrc` is direnv shell, not dotenv; `.env.example`-style files are still
         // read: teams do paste real values into them.
         return Some(Format::Dotenv);
+    }
+    if matches!(lower.as_str(), "makefile" | "gnumakefile") {
+        return Some(Format::Make);
     }
     if matches!(lower.as_str(), "setup.cfg" | "tox.ini" | "pytest.ini") {
         return Some(Format::Ini);
@@ -68,6 +72,10 @@ mod tests {
         assert_eq!(f("services/api/samconfig.toml"), Some(Format::Toml));
         assert_eq!(f("crates/core/Cargo.toml"), None);
         assert_eq!(f("scripts/cleanup.sh"), Some(Format::Shell));
+        assert_eq!(f("Makefile"), Some(Format::Make));
+        assert_eq!(f("infra/GNUmakefile"), Some(Format::Make));
+        assert_eq!(f("make/terraform.mk"), Some(Format::Make));
+        assert_eq!(f("Makefile.am"), None);
         assert_eq!(f("iam/ci-policy.json"), Some(Format::Json));
         assert_eq!(f("package-lock.json"), None);
         assert_eq!(f("package.json"), None);

@@ -49,6 +49,9 @@ pub struct Discovered {
     /// Sorted by display path; each file once.
     pub files: Vec<SourceFile>,
     pub errors: Vec<WalkError>,
+    /// The repository walked for context around named files (the first, if
+    /// they lie in several).
+    pub context_root: Option<PathBuf>,
 }
 
 /// Finds the files to scan. Directories are walked; files are taken as given.
@@ -93,12 +96,13 @@ pub fn discover(targets: &[PathBuf], cwd: &Path) -> Discovered {
             }),
         }
     }
-    for root in context_roots {
-        walk(&root, cwd, false, &mut found, &mut errors);
+    for root in &context_roots {
+        walk(root, cwd, false, &mut found, &mut errors);
     }
     Discovered {
         files: found.into_values().collect(),
         errors,
+        context_root: context_roots.into_iter().next(),
     }
 }
 

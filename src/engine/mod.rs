@@ -34,10 +34,12 @@ pub struct EvalError {
 }
 
 impl Engine {
-    pub fn new(set: PolicySet) -> Result<Engine, Vec<PolicyError>> {
+    /// Compiles the rules and libraries of `set`; its unit-test files only
+    /// `with_tests` (`blastwall test`), since a scan never evaluates them.
+    pub fn new(set: PolicySet, with_tests: bool) -> Result<Engine, Vec<PolicyError>> {
         let mut base = regorus::Engine::new();
         let mut errors = Vec::new();
-        for file in &set.files {
+        for file in set.files.iter().filter(|f| with_tests || !f.is_test) {
             if let Err(e) = base.add_policy(file.path.clone(), file.source.clone()) {
                 errors.push(policy_error(&file.path, &e.to_string()));
             }
@@ -61,8 +63,35 @@ impl Engine {
         self.base
             .add_data(regorus::Value::from(config.rego_data()))
             .map_err(|e| vec![policy_error("data.blastwall.config", &e.to_string())])?;
+        // regorus analyses the policies on first evaluation. Doing it here,
+        // once, lets every worker clone share the analysed policies instead
+        // of repeating the analysis per thread.
+        self.base
+            .eval_query("true".to_owned(), false)
+            .map_err(|e| vec![policy_error("data.blastwall.config", &e.to_string())])?;
         self.config = config;
         Ok(())
+    }
+
+    /// What a cached result depends on besides the files scanned: this
+    /// build of blastwall, the policies and rules in force, and the
+    /// configuration (which also steers environment inference in Rust).
+    pub fn cache_key(&self, root: &std::path::Path) -> String {
+        let policies = crate::cache::fingerprint(
+            self.set
+                .files
+                .iter()
+                .filter(|f| !f.is_test)
+                .flat_map(|f| [f.path.as_bytes(), f.source.as_bytes()])
+                .chain(self.set.rules.iter().map(|r| r.id.as_bytes())),
+        );
+        let config = serde_json::to_string(&self.config.config).unwrap_or_default();
+        let config =
+            crate::cache::fingerprint([config.as_bytes(), root.as_os_str().as_encoded_bytes()]);
+        format!(
+            "{} {policies:016x} {config:016x}",
+            env!("CARGO_PKG_VERSION")
+        )
     }
 
     pub fn worker(&self) -> regorus::Engine {

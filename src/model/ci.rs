@@ -573,15 +573,9 @@ impl GitlabIncludes {
         self.included.contains_key(path)
     }
 
-    /// The text of a file read for its templates.
-    pub fn source(&self, file: &str) -> Option<Arc<str>> {
-        self.templates
-            .values()
-            .find(|t| t.file == file)
-            .map(|t| t.source.clone())
-    }
-
-    fn root_of(&self, path: &str) -> Option<String> {
+    /// The root directory of the pipeline a file belongs to, if it is a
+    /// pipeline file or included by one.
+    pub fn pipeline_root(&self, path: &str) -> Option<String> {
         gitlab_root(path).or_else(|| self.included.get(path).cloned())
     }
 
@@ -589,7 +583,7 @@ impl GitlabIncludes {
     fn template(&self, path: &str, name: &str) -> Option<&Template> {
         let t = self
             .templates
-            .get(&(self.root_of(path)?, name.to_owned()))?;
+            .get(&(self.pipeline_root(path)?, name.to_owned()))?;
         (t.file != path).then_some(t)
     }
 }

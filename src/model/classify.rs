@@ -8,7 +8,8 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let in_dir = |dir: &str| lower.starts_with(dir) || lower.contains(&format!("/{dir}"));
     match format {
-        Format::Shell => "shell",
+        // A Makefile's recipes are shell command lines: every shell rule applies.
+        Format::Shell | Format::Make => "shell",
         Format::Hcl => {
             if name == "terragrunt.hcl" {
                 "terragrunt"

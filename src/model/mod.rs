@@ -4,6 +4,7 @@
 pub mod ci;
 pub mod classify;
 pub mod environment;
+pub mod make;
 pub mod script;
 pub mod settings;
 pub mod stages;
@@ -97,6 +98,10 @@ pub fn build_document_in(
     let mut commands: Vec<ModelCommand> = Vec::new();
     let mut jobs = Json::Array(Vec::new());
     match kind {
+        "shell" if format == Format::Make => {
+            let includes = make::make_commands(node.as_str().unwrap_or_default(), &mut commands);
+            input.insert("includes".into(), json!(includes));
+        }
         "shell" => {
             if let Some(text) = node.as_str() {
                 extract_commands(

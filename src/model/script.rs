@@ -89,6 +89,21 @@ impl ScriptMap {
         }
     }
 
+    /// For a script derived from the file byte by byte, with each byte's file offset
+    /// (a Makefile recipe line: prefixes dropped, make references rewritten).
+    pub fn from_offsets(offsets: &[usize]) -> Self {
+        let mut lines = Vec::new();
+        for (at, &offset) in offsets.iter().enumerate() {
+            if at == 0 || offsets[at - 1] + 1 != offset {
+                lines.push((at, offset));
+            }
+        }
+        ScriptMap {
+            lines,
+            fallback: offsets.first().copied().unwrap_or_default(),
+        }
+    }
+
     /// For a whole file, script offsets are file offsets.
     pub fn identity() -> Self {
         ScriptMap {

@@ -4,6 +4,7 @@ pub mod error;
 pub mod hcl;
 pub mod json;
 pub mod lines;
+pub mod make;
 pub mod node;
 pub mod shell;
 pub mod toml;
@@ -25,6 +26,7 @@ pub enum Format {
     Ini,
     Shell,
     Toml,
+    Make,
 }
 
 impl Format {
@@ -37,6 +39,7 @@ impl Format {
             Format::Ini => "ini",
             Format::Shell => "shell",
             Format::Toml => "toml",
+            Format::Make => "make",
         }
     }
 }
@@ -52,5 +55,9 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Node>, ParseError> {
         Format::Toml => toml::parse_toml(text).map(|n| vec![n]),
         // The script itself is the document; `model` tokenizes it.
         Format::Shell => Ok(vec![Node::str(text, Span::new(0, text.len()))]),
+        // Likewise the Makefile; parsing here only reports malformed ones.
+        Format::Make => {
+            make::parse_makefile(text).map(|_| vec![Node::str(text, Span::new(0, text.len()))])
+        }
     }
 }

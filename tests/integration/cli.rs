@@ -247,6 +247,12 @@ fn timings_are_reported_only_when_asked() {
         assert!(timings[phase].is_u64(), "missing {phase}: {timings}");
     }
     assert!(timed.stderr.contains("(1 files)"), "{}", timed.stderr);
-    assert!(timed.stderr.contains("(1 documents)"), "{}", timed.stderr);
+    assert!(
+        timed
+            .stderr
+            .contains("(1 documents; 0 files' facts from the cache)"),
+        "{}",
+        timed.stderr
+    );
     assert_eq!(timed.json()["findings"], plain.json()["findings"]);
 }

@@ -234,14 +234,19 @@ fn fix_applies_safe_edits_only_and_preserves_other_bytes() {
 /// that still parses and no longer triggers that rule there.
 #[test]
 fn every_suggested_fix_resolves_its_finding() {
-    let engine = Engine::new(PolicySet::builtin().unwrap()).unwrap();
+    let engine = Engine::new(PolicySet::builtin().unwrap(), false).unwrap();
     let mut fixes = 0;
     for entry in fs::read_dir(testdata()).unwrap() {
         let bad = entry.unwrap().path().join("bad");
         if !bad.is_dir() {
             continue;
         }
-        let report = blastwall::lint::lint(&engine, std::slice::from_ref(&bad), &bad);
+        let report = blastwall::lint::lint(
+            &engine,
+            std::slice::from_ref(&bad),
+            &bad,
+            &Default::default(),
+        );
         for finding in report.findings.iter().filter(|f| f.fix.is_some()) {
             fixes += 1;
             let text = &report.sources[&finding.file];
@@ -249,7 +254,12 @@ fn every_suggested_fix_resolves_its_finding() {
             let copy = tempfile::tempdir().unwrap();
             copy_tree(&bad, copy.path());
             fs::write(copy.path().join(&finding.file), &fixed).unwrap();
-            let after = blastwall::lint::lint(&engine, &[copy.path().to_path_buf()], copy.path());
+            let after = blastwall::lint::lint(
+                &engine,
+                &[copy.path().to_path_buf()],
+                copy.path(),
+                &Default::default(),
+            );
             let context = format!("{}: {} ({})", bad.display(), finding.file, finding.rule);
             assert!(
                 !after.errors.iter().any(|e| e.file == finding.file),

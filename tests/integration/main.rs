@@ -1,5 +1,6 @@
 //! One integration-test binary (one link on a 2-core CI), one module per concern.
 
+mod cache;
 mod cli;
 mod common;
 mod config;

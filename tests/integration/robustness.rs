@@ -88,3 +88,64 @@ fn hostile_files_become_errors_and_good_files_are_still_scanned() {
         .unwrap();
     assert!(pyproject["line"].as_u64().unwrap() >= 5, "{pyproject}");
 }
+
+#[test]
+fn malformed_and_binary_makefiles_become_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for sub in ["binary", "define", "endif", "reference", "good"] {
+        fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    fs::write(
+        root.join("binary/Makefile"),
+        b"all:\n\t\x00\x7fELF\x00rm -rf /\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("define/Makefile"),
+        "clean:\n\trm -rf build\n\ndefine HELP\nclean: remove build output\n",
+    )
+    .unwrap();
+    fs::write(root.join("endif/GNUmakefile"), "ifeq ($(CI),true)\nX = 1\n").unwrap();
+    fs::write(
+        root.join("reference/rules.mk"),
+        "x:\n\techo ok\n\trm -rf $(BUILD_DIR/\n",
+    )
+    .unwrap();
+    // Still scanned: a well-formed Makefile beside the broken ones.
+    fs::write(
+        root.join("good/Makefile"),
+        "reset: ; kubectl delete ns --all\n",
+    )
+    .unwrap();
+
+    let run = blastwall(root, &["lint", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json:#}");
+    assert_eq!(findings[0]["rule"], "kubectl-delete-all");
+    assert_eq!(findings[0]["file"], "good/Makefile");
+    let error = |file: &str| {
+        json["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["file"] == file)
+            .unwrap_or_else(|| panic!("no error for {file}: {json:#}"))
+            .clone()
+    };
+    assert!(error("binary/Makefile")["message"]
+        .as_str()
+        .unwrap()
+        .contains("binary"));
+    for (file, line, message) in [
+        ("define/Makefile", 4, "endef"),
+        ("endif/GNUmakefile", 1, "endif"),
+        ("reference/rules.mk", 3, "unterminated"),
+    ] {
+        let e = error(file);
+        assert_eq!(e["line"], line, "{e}");
+        assert!(e["message"].as_str().unwrap().contains(message), "{e}");
+    }
+}
