@@ -14,8 +14,11 @@ pub fn make_commands(text: &str, out: &mut Vec<ModelCommand>) -> Vec<String> {
     let Ok(makefile) = parse_makefile(text) else {
         return Vec::new();
     };
-    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-    for variable in &makefile.variables {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| line_starts.partition_point(|&start| start <= offset);
+    for (pipeline, variable) in makefile.variables.iter().enumerate() {
         let span = Span::new(variable.start, variable.end);
         push(
             out,
@@ -29,7 +32,7 @@ pub fn make_commands(text: &str, out: &mut Vec<ModelCommand>) -> Vec<String> {
                 }],
                 span,
                 line: line_of(variable.start),
-                pipeline: 0,
+                pipeline,
                 stage: 0,
                 via: None,
                 inputs: Vec::new(),
@@ -41,16 +44,21 @@ pub fn make_commands(text: &str, out: &mut Vec<ModelCommand>) -> Vec<String> {
             },
         );
     }
+    let mut next = makefile.variables.len();
     for script in scripts(&makefile) {
         let base = out.len();
-        let pipelines = next_pipeline(out);
         let map = ScriptMap::from_offsets(&script.offsets);
         extract_commands(&script.text, &map, (None, None, Vec::new()), out);
         // Each script numbers its lines and pipelines from its own start.
         for command in &mut out[base..] {
-            command.command.pipeline += pipelines;
+            command.command.pipeline += next;
             command.command.line = line_of(command.command.span.start);
         }
+        next = out[base..]
+            .iter()
+            .map(|c| c.command.pipeline + 1)
+            .max()
+            .unwrap_or(next);
     }
     makefile.includes
 }
@@ -81,13 +89,6 @@ fn scripts(makefile: &Makefile) -> Vec<Mapped> {
             script
         })
         .collect()
-}
-
-fn next_pipeline(out: &[ModelCommand]) -> usize {
-    out.iter()
-        .map(|c| c.command.pipeline + 1)
-        .max()
-        .unwrap_or(0)
 }
 
 fn push(out: &mut Vec<ModelCommand>, command: Command) {
