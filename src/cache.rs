@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 use crate::hash::StableHasher;
@@ -49,8 +50,7 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
+    pub fn from(meta: &std::fs::Metadata) -> Option<Stamp> {
         let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
         Some(Stamp {
             len: meta.len(),
@@ -59,17 +59,20 @@ impl Stamp {
     }
 }
 
+/// A file's facts stay JSON text until a repository rule needs them: a
+/// repeat run only hashes them.
 #[derive(Clone, Serialize, Deserialize)]
 struct FileEntry {
     stamp: Stamp,
     context: u64,
-    facts: Vec<Json>,
+    facts: Box<RawValue>,
 }
 
-/// Repository-rule results (`rule` id, result) for one set of facts.
+/// Repository-rule results (`rule` id, result) over `count` facts hashing to `facts`.
 #[derive(Clone, Serialize, Deserialize)]
 struct RepositoryEntry {
     facts: u64,
+    count: usize,
     results: Vec<(String, Json)>,
 }
 
@@ -115,8 +118,9 @@ impl FactCache {
         }
     }
 
-    /// The facts `file` contributed when it last had this stamp and context.
-    pub fn facts(&mut self, file: &str, stamp: Stamp, context: u64) -> Option<Vec<Json>> {
+    /// The facts (a JSON array) `file` contributed when it last had this
+    /// stamp and context.
+    pub fn facts(&mut self, file: &str, stamp: Stamp, context: u64) -> Option<Box<RawValue>> {
         let entry = self.stored.files.get(file)?;
         if entry.stamp != stamp || entry.context != context {
             return None;
@@ -125,30 +129,35 @@ impl FactCache {
         Some(entry.facts.clone())
     }
 
-    /// Records the facts a scan of `file` produced.
-    pub fn record(&mut self, file: &str, stamp: Stamp, context: u64, facts: &[Json]) {
+    /// Records the facts (a JSON array) a scan of `file` produced.
+    pub fn record(&mut self, file: &str, stamp: Stamp, context: u64, facts: Box<RawValue>) {
         if stamp.modified < self.settled_before {
             let entry = FileEntry {
                 stamp,
                 context,
-                facts: facts.to_vec(),
+                facts,
             };
             self.next.files.insert(file.to_owned(), entry);
         }
     }
 
-    /// The repository-rule results last computed over exactly these facts.
-    pub fn repository(&mut self, facts: u64) -> Option<Vec<(String, Json)>> {
+    /// The repository-rule results last computed over facts hashing to
+    /// `facts`, and how many facts that was.
+    pub fn repository(&mut self, facts: u64) -> Option<(usize, Vec<(String, Json)>)> {
         let entry = self.stored.repository.as_ref()?;
         if entry.facts != facts {
             return None;
         }
         self.next.repository = Some(entry.clone());
-        Some(entry.results.clone())
+        Some((entry.count, entry.results.clone()))
     }
 
-    pub fn record_repository(&mut self, facts: u64, results: Vec<(String, Json)>) {
-        self.next.repository = Some(RepositoryEntry { facts, results });
+    pub fn record_repository(&mut self, facts: u64, count: usize, results: Vec<(String, Json)>) {
+        self.next.repository = Some(RepositoryEntry {
+            facts,
+            count,
+            results,
+        });
     }
 
     /// Writes what this scan saw, atomically, unless nothing changed. A
@@ -175,7 +184,7 @@ impl FactCache {
 }
 
 fn same(a: &FileEntry, b: &FileEntry) -> bool {
-    a.stamp == b.stamp && a.context == b.context && a.facts == b.facts
+    a.stamp == b.stamp && a.context == b.context && a.facts.get() == b.facts.get()
 }
 
 fn write_atomically(dir: &Path, file: &Path, stored: &Stored) -> std::io::Result<()> {

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use serde_json::value::RawValue;
 use serde_json::{json, Value as Json};
 
-use crate::cache::{CacheDir, FactCache, Stamp};
+use crate::cache::{CacheDir, FactCache};
 use crate::discover::{discover, Discovered, SourceFile};
 use crate::engine::locate::locate;
 use crate::engine::registry::Severity;
@@ -124,15 +125,14 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
     let files = &discovered.files;
     let gitlab = gitlab_includes(files);
     let mut cache = open_cache(engine, &discovered, cache_dir);
-    let stamps: Vec<Option<Stamp>> = match cache {
-        Some(_) => files.par_iter().map(|f| Stamp::of(&f.path)).collect(),
-        None => vec![None; files.len()],
+    let contexts = match cache {
+        Some(_) => context_fingerprints(files, &gitlab),
+        None => vec![0; files.len()],
     };
-    let contexts = context_fingerprints(files, &stamps, &gitlab);
     let plans: Vec<Plan> = files
         .iter()
-        .enumerate()
-        .map(|(i, file)| plan(engine, file, stamps[i], contexts[i], cache.as_mut()))
+        .zip(&contexts)
+        .map(|(file, &context)| plan(engine, file, context, cache.as_mut()))
         .collect();
     let terraform = terraform_scopes(files, &plans);
     timings.context = phase.elapsed().as_millis();
@@ -184,17 +184,26 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
     }
     let mut facts = Vec::new();
     let mut suppressions = std::collections::BTreeMap::new();
-    for (i, (outcome, plan)) in outcomes.into_iter().zip(plans).enumerate() {
+    for ((file, outcome), (plan, context)) in files
+        .iter()
+        .zip(outcomes)
+        .zip(plans.into_iter().zip(contexts))
+    {
         let Some(outcome) = outcome else {
             if let Plan::Cached(cached) = plan {
-                facts.extend(cached);
+                facts.push(FileFacts::Cached(cached));
             }
             continue;
         };
-        if let (Some(cache), Some(stamp)) = (cache.as_mut(), stamps[i]) {
-            cache.record(&files[i].display, stamp, contexts[i], &outcome.facts);
+        match (cache.as_mut(), file.stamp) {
+            // Kept as text: what the cache stores and the repository hash reads.
+            (Some(cache), Some(stamp)) => {
+                let text = FileFacts::text(&outcome.facts);
+                cache.record(&file.display, stamp, context, text.clone());
+                facts.push(FileFacts::Cached(text));
+            }
+            _ => facts.push(FileFacts::Fresh(outcome.facts)),
         }
-        facts.extend(outcome.facts);
         if let (false, Some((file, _))) = (outcome.suppressions.is_empty(), &outcome.source) {
             suppressions.insert(file.clone(), outcome.suppressions);
         }
@@ -211,14 +220,18 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
         .filter(|f| f.reported)
         .map(|f| f.display.as_str())
         .collect();
-    timings.facts = facts.len();
     let phase = Instant::now();
-    let (raw, eval_errors) = match cache.as_mut() {
-        Some(cache) => repository_rules_cached(engine, cache, facts),
-        None => engine.eval_repository(facts),
-    };
+    let (raw, eval_errors) = repository_rules(engine, cache.as_mut(), facts, &mut timings);
     timings.repository = phase.elapsed().as_millis();
-    // Facts of cached or context files point into files not read this time.
+    // Only findings in reported files are kept; their facts may point into
+    // files this scan took from the cache and did not read.
+    let raw: Vec<RawFinding> = raw
+        .into_iter()
+        .filter(|raw| {
+            let at = raw.result.get("at").and_then(fact_location);
+            at.is_some_and(|(file, _)| reported.contains(file.as_str()))
+        })
+        .collect();
     let pointed = raw.iter().flat_map(|raw| {
         let result = &raw.result;
         let related = result.get("related").and_then(Json::as_array);
@@ -230,9 +243,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
     load_sources(&mut report, pointed, files);
     for raw in raw {
         if let Some(finding) = repository_finding(engine, &raw, &report) {
-            if reported.contains(finding.file.as_str()) {
-                report.findings.push(finding);
-            }
+            report.findings.push(finding);
         }
     }
     for error in eval_errors {
@@ -281,24 +292,18 @@ enum Plan {
     /// A context-only file no fact collector can use: not even read.
     Skip,
     /// A context-only file unchanged since the cache recorded its facts.
-    Cached(Vec<Json>),
+    Cached(Box<RawValue>),
     Scan,
 }
 
-fn plan(
-    engine: &Engine,
-    file: &SourceFile,
-    stamp: Option<Stamp>,
-    context: u64,
-    cache: Option<&mut FactCache>,
-) -> Plan {
+fn plan(engine: &Engine, file: &SourceFile, context: u64, cache: Option<&mut FactCache>) -> Plan {
     if file.reported {
         return Plan::Scan;
     }
     if !may_hold_facts(engine, file) {
         return Plan::Skip;
     }
-    match (cache, stamp) {
+    match (cache, file.stamp) {
         (Some(cache), Some(stamp)) => cache
             .facts(&file.display, stamp, context)
             .map_or(Plan::Scan, Plan::Cached),
@@ -320,20 +325,13 @@ fn open_cache(engine: &Engine, discovered: &Discovered, dir: &CacheDir) -> Optio
 
 /// Per file, a fingerprint of the other files its model reads: the
 /// Terraform files of its directory (variable resolution) and the files of
-/// its GitLab pipeline (`include`/`extends`). Zero without a cache.
-fn context_fingerprints(
-    files: &[SourceFile],
-    stamps: &[Option<Stamp>],
-    gitlab: &GitlabIncludes,
-) -> Vec<u64> {
-    if stamps.iter().all(Option::is_none) {
-        return vec![0; files.len()];
-    }
+/// its GitLab pipeline (`include`/`extends`).
+fn context_fingerprints(files: &[SourceFile], gitlab: &GitlabIncludes) -> Vec<u64> {
     let mut groups: std::collections::BTreeMap<(u8, String), Vec<String>> = Default::default();
     let mut keys: Vec<Vec<(u8, String)>> = vec![Vec::new(); files.len()];
     for (i, file) in files.iter().enumerate() {
         let mut add = |key: (u8, String)| {
-            let stamp = stamps[i].map_or_else(String::new, |s| format!("{s:?}"));
+            let stamp = file.stamp.map_or_else(String::new, |s| format!("{s:?}"));
             groups
                 .entry(key.clone())
                 .or_default()
@@ -371,16 +369,48 @@ fn load_sources(report: &mut Report, wanted: Vec<String>, files: &[SourceFile]) 
     }
 }
 
-/// Repository rules over `facts`, reusing the results of the last scan that
-/// collected exactly the same facts.
-fn repository_rules_cached(
+/// What one file contributed to the repository rules.
+enum FileFacts {
+    Fresh(Vec<Json>),
+    /// A JSON array, as the cache keeps it.
+    Cached(Box<RawValue>),
+}
+
+impl FileFacts {
+    fn text(facts: &[Json]) -> Box<RawValue> {
+        serde_json::value::to_raw_value(facts).expect("facts serialize")
+    }
+
+    fn into_values(self) -> Vec<Json> {
+        match self {
+            FileFacts::Fresh(facts) => facts,
+            FileFacts::Cached(text) => serde_json::from_str(text.get()).unwrap_or_default(),
+        }
+    }
+}
+
+/// Repository rules over every file's facts. With a cache, the results of
+/// the last scan that collected exactly the same facts are reused.
+fn repository_rules(
     engine: &Engine,
-    cache: &mut FactCache,
-    facts: Vec<Json>,
+    cache: Option<&mut FactCache>,
+    facts: Vec<FileFacts>,
+    timings: &mut Timings,
 ) -> (Vec<RawFinding>, Vec<crate::engine::EvalError>) {
-    let hash = crate::hash::stable_hash(&serde_json::to_vec(&facts).unwrap_or_default());
+    let values = |facts: Vec<FileFacts>| -> Vec<Json> {
+        facts.into_iter().flat_map(FileFacts::into_values).collect()
+    };
+    let Some(cache) = cache else {
+        let facts = values(facts);
+        timings.facts = facts.len();
+        return engine.eval_repository(facts);
+    };
+    let hash = crate::cache::fingerprint(facts.iter().map(|f| match f {
+        FileFacts::Fresh(facts) => FileFacts::text(facts).get().as_bytes().to_vec(),
+        FileFacts::Cached(text) => text.get().as_bytes().to_vec(),
+    }));
     let index = |id: &str| engine.set.rules.iter().position(|r| r.id == id);
-    if let Some(results) = cache.repository(hash) {
+    if let Some((count, results)) = cache.repository(hash) {
         let raw: Option<Vec<RawFinding>> = results
             .into_iter()
             .map(|(id, result)| {
@@ -391,16 +421,20 @@ fn repository_rules_cached(
             })
             .collect();
         if let Some(raw) = raw {
+            timings.facts = count;
             return (raw, Vec::new());
         }
     }
+    let facts = values(facts);
+    timings.facts = facts.len();
+    let count = facts.len();
     let (raw, errors) = engine.eval_repository(facts);
     if errors.is_empty() {
         let results = raw
             .iter()
             .map(|r| (engine.set.rules[r.rule].id.clone(), r.result.clone()))
             .collect();
-        cache.record_repository(hash, results);
+        cache.record_repository(hash, count, results);
     }
     (raw, errors)
 }

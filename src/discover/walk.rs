@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use ignore::{WalkBuilder, WalkState};
 
 use super::format::format_of;
+use crate::cache::Stamp;
 use crate::parse::Format;
 
 /// Directories that hold generated or third-party copies, never the team's config.
@@ -35,6 +36,9 @@ pub struct SourceFile {
     /// Findings are reported only for files the user asked about; the others
     /// are read for cross-file context (e.g. pre-commit passing changed files).
     pub reported: bool,
+    /// Size and modification time, taken when files are named (the cache
+    /// keys what the repository around them contributes on it).
+    pub stamp: Option<Stamp>,
 }
 
 /// A file or directory that could not be walked.
@@ -70,7 +74,7 @@ pub fn discover(targets: &[PathBuf], cwd: &Path) -> Discovered {
         };
         match std::fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => walk(&path, cwd, true, &mut found, &mut errors),
-            Ok(_) => {
+            Ok(meta) => {
                 let Some(format) = format_of(&path) else {
                     continue;
                 };
@@ -82,6 +86,7 @@ pub fn discover(targets: &[PathBuf], cwd: &Path) -> Discovered {
                         path: path.clone(),
                         format,
                         reported: true,
+                        stamp: Stamp::from(&meta),
                     },
                 );
                 if let Some(root) = repository_root(&path) {
@@ -132,6 +137,11 @@ fn walk(
                     Ok(entry) => {
                         if entry.file_type().is_some_and(|t| t.is_file()) {
                             if let Some(format) = format_of(entry.path()) {
+                                // Walking in parallel, the walker's threads take the stamps.
+                                let stamp = match reported {
+                                    true => None,
+                                    false => entry.metadata().ok().and_then(|m| Stamp::from(&m)),
+                                };
                                 let path = entry.into_path();
                                 let display = display_path(&path, cwd);
                                 let file = SourceFile {
@@ -139,6 +149,7 @@ fn walk(
                                     path,
                                     format,
                                     reported,
+                                    stamp,
                                 };
                                 collected.lock().expect("walk collector").0.push(file);
                             }
