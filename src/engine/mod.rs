@@ -88,10 +88,12 @@ impl Engine {
         let config = serde_json::to_string(&self.config.config).unwrap_or_default();
         let config =
             crate::cache::fingerprint([config.as_bytes(), root.as_os_str().as_encoded_bytes()]);
-        format!(
-            "{} {policies:016x} {config:016x}",
-            env!("CARGO_PKG_VERSION")
-        )
+        let build = concat!(
+            env!("CARGO_PKG_VERSION"),
+            "+",
+            env!("BLASTWALL_SOURCE_HASH")
+        );
+        format!("{build} {policies:016x} {config:016x}")
     }
 
     pub fn worker(&self) -> regorus::Engine {
