@@ -103,14 +103,23 @@ fn model(path: &str) {
 
 #[divan::bench(sample_count = 20)]
 fn compile_policies() -> Engine {
-    Engine::new(PolicySet::builtin().expect("built-in policies"), false).expect("compile")
+    Engine::new(
+        PolicySet::builtin().expect("built-in policies"),
+        Default::default(),
+        false,
+    )
+    .expect("compile")
 }
 
 /// Every rule and collector selecting the document's kind, on one worker.
 #[divan::bench(args = PATHS)]
 fn evaluate(bencher: divan::Bencher, path: &str) {
-    let engine =
-        Engine::new(PolicySet::builtin().expect("built-in policies"), false).expect("compile");
+    let engine = Engine::new(
+        PolicySet::builtin().expect("built-in policies"),
+        Default::default(),
+        false,
+    )
+    .expect("compile");
     let (path, format, text) = input(path);
     let documents: Vec<_> = parse::parse(format, text)
         .unwrap_or_default()

@@ -51,9 +51,7 @@ fn engine(args: &PolicyArgs, targets: &[PathBuf]) -> Result<Engine> {
     let (mut set, mut config) = configured(args, targets)?;
     config.select(&mut set);
     config.configure_environments();
-    let mut engine = Engine::new(set, false).map_err(policy_errors)?;
-    engine.configure(config).map_err(policy_errors)?;
-    Ok(engine)
+    Engine::new(set, config, false).map_err(policy_errors)
 }
 
 fn policy_errors(errors: Vec<PolicyError>) -> anyhow::Error {

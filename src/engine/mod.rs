@@ -34,9 +34,14 @@ pub struct EvalError {
 }
 
 impl Engine {
-    /// Compiles the rules and libraries of `set`; its unit-test files only
+    /// Compiles the rules and libraries of `set` under `config` (policies
+    /// read it as `data.blastwall.config`); its unit-test files only
     /// `with_tests` (`blastwall test`), since a scan never evaluates them.
-    pub fn new(set: PolicySet, with_tests: bool) -> Result<Engine, Vec<PolicyError>> {
+    pub fn new(
+        set: PolicySet,
+        config: crate::config::Loaded,
+        with_tests: bool,
+    ) -> Result<Engine, Vec<PolicyError>> {
         let mut base = regorus::Engine::new();
         let mut errors = Vec::new();
         for file in set.files.iter().filter(|f| with_tests || !f.is_test) {
@@ -44,33 +49,19 @@ impl Engine {
                 errors.push(policy_error(&file.path, &e.to_string()));
             }
         }
-        if errors.is_empty() {
-            let mut engine = Engine {
-                base,
-                set,
-                config: crate::config::Loaded::default(),
-            };
-            engine.configure(crate::config::Loaded::default())?;
-            Ok(engine)
-        } else {
-            Err(errors)
+        if !errors.is_empty() {
+            return Err(errors);
         }
-    }
-
-    /// Applies a configuration: policies read it as `data.blastwall.config`.
-    pub fn configure(&mut self, config: crate::config::Loaded) -> Result<(), Vec<PolicyError>> {
-        self.base.clear_data();
-        self.base
-            .add_data(regorus::Value::from(config.rego_data()))
-            .map_err(|e| vec![policy_error("data.blastwall.config", &e.to_string())])?;
+        let config_error =
+            |e: anyhow::Error| vec![policy_error("data.blastwall.config", &e.to_string())];
+        base.add_data(regorus::Value::from(config.rego_data()))
+            .map_err(config_error)?;
         // regorus analyses the policies on first evaluation. Doing it here,
         // once, lets every worker clone share the analysed policies instead
         // of repeating the analysis per thread.
-        self.base
-            .eval_query("true".to_owned(), false)
-            .map_err(|e| vec![policy_error("data.blastwall.config", &e.to_string())])?;
-        self.config = config;
-        Ok(())
+        base.eval_query("true".to_owned(), false)
+            .map_err(config_error)?;
+        Ok(Engine { base, set, config })
     }
 
     /// What a cached result depends on besides the files scanned: this

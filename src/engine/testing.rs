@@ -39,7 +39,8 @@ pub fn run_tests(dirs: &[PathBuf]) -> Result<ExitCode> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let engine = Engine::new(set, true).map_err(|e| anyhow!("{}", format_errors(&e)))?;
+    let engine =
+        Engine::new(set, Default::default(), true).map_err(|e| anyhow!("{}", format_errors(&e)))?;
     let mut worker = engine.worker();
     // `print()` output is shown under a failing test, as `opa test` does.
     worker.set_gather_prints(true);

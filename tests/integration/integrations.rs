@@ -234,7 +234,7 @@ fn fix_applies_safe_edits_only_and_preserves_other_bytes() {
 /// that still parses and no longer triggers that rule there.
 #[test]
 fn every_suggested_fix_resolves_its_finding() {
-    let engine = Engine::new(PolicySet::builtin().unwrap(), false).unwrap();
+    let engine = Engine::new(PolicySet::builtin().unwrap(), Default::default(), false).unwrap();
     let mut fixes = 0;
     for entry in fs::read_dir(testdata()).unwrap() {
         let bad = entry.unwrap().path().join("bad");
