@@ -145,17 +145,35 @@ impl Engine {
 
     /// Runs the repository-scoped rules once over every collected fact.
     pub fn eval_repository(&self, facts: Vec<Json>) -> (Vec<RawFinding>, Vec<EvalError>) {
-        let mut worker = self.worker();
-        let mut findings = Vec::new();
-        let mut errors = Vec::new();
+        use rayon::prelude::*;
         let repo_rules: Vec<usize> = (0..self.set.rules.len())
             .filter(|&i| self.set.rules[i].scope == Scope::Repository)
             .collect();
         if repo_rules.is_empty() {
-            return (findings, errors);
+            return (Vec::new(), Vec::new());
         }
-        worker.set_input(regorus::Value::from(serde_json::json!({ "facts": facts })));
-        self.eval_rules(&mut worker, repo_rules, &mut findings, &mut errors);
+        let input = regorus::Value::from(serde_json::json!({ "facts": facts }));
+        // The rules are independent and a few dominate: one per task, so they
+        // spread over the threads (workers share the input, not copies of it).
+        let outcomes: Vec<(Vec<RawFinding>, Vec<EvalError>)> = repo_rules
+            .par_iter()
+            .map_init(
+                || self.worker(),
+                |worker, &rule| {
+                    worker.set_input(input.clone());
+                    let mut findings = Vec::new();
+                    let mut errors = Vec::new();
+                    self.eval_rules(worker, vec![rule], &mut findings, &mut errors);
+                    (findings, errors)
+                },
+            )
+            .collect();
+        let mut findings = Vec::new();
+        let mut errors = Vec::new();
+        for (f, e) in outcomes {
+            findings.extend(f);
+            errors.extend(e);
+        }
         (findings, errors)
     }
 
