@@ -321,3 +321,47 @@ fn diff_base_reports_only_changed_lines() {
     let run = blastwall(root, &["lint", "--diff-base", "no-such-rev"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+#[test]
+fn the_pre_commit_hook_passes_exactly_the_files_blastwall_reads() {
+    let hooks = fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).unwrap();
+    let pattern = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("files: "))
+        .expect("a files pattern");
+    let files = regex::Regex::new(pattern).unwrap();
+    let names = [
+        ".github/workflows/ci.yml",
+        "k8s/deploy.YAML",
+        "envs/prod/main.tf",
+        "envs/prod/prod.tfvars",
+        "envs/prod/prod.tfvars.json",
+        "live/terragrunt.hcl",
+        "scripts/cleanup.sh",
+        "scripts/nuke.bash",
+        "Makefile",
+        "infra/GNUmakefile",
+        "make/terraform.mk",
+        ".env",
+        ".env.test",
+        "config/ci.env",
+        "src/main/resources/application-test.properties",
+        "tox.ini",
+        "setup.cfg",
+        "pyproject.toml",
+        "services/api/samconfig.toml",
+        "iam/ci-policy.json",
+        // Not read: the hook must not pass them either.
+        "README.md",
+        "Cargo.toml",
+        "Makefile.am",
+        "src/main.rs",
+        "Dockerfile",
+    ];
+    for name in names {
+        // `format_of` also skips lock files and tool manifests the pattern lets
+        // through; blastwall ignores a named file it does not read.
+        let read = blastwall::discover::format_of(Path::new(name)).is_some();
+        assert_eq!(files.is_match(name), read, "{name}");
+    }
+}
