@@ -128,6 +128,7 @@ fn evaluate(bencher: divan::Bencher, path: &str) {
         .map(|(i, node)| build_document(path, format, text, i, node))
         .collect();
     let mut worker = engine.worker();
+    let mut profile = blastwall::engine::Profile::default();
     bencher.bench_local(|| {
         for document in &documents {
             divan::black_box(engine.eval_document(
@@ -135,6 +136,7 @@ fn evaluate(bencher: divan::Bencher, path: &str) {
                 document.kind,
                 &document.input,
                 true,
+                &mut profile,
             ));
         }
     });

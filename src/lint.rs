@@ -12,7 +12,7 @@ use crate::cache::{CacheDir, FactCache};
 use crate::discover::{discover, Discovered, SourceFile};
 use crate::engine::locate::locate;
 use crate::engine::registry::Severity;
-use crate::engine::{Engine, RawFinding};
+use crate::engine::{Engine, Profile, RawFinding};
 use crate::model::ci::GitlabIncludes;
 use crate::model::classify::classify;
 use crate::model::terraform::Scopes;
@@ -48,7 +48,8 @@ impl Timings {
              \x20 scan {} wall on {} threads: parse {} + model {} + evaluate {} thread time ({} documents; {} files' facts from the cache)\n\
              \x20 repository {} ({} facts)\n\
              \x20 report {}\n\
-             \x20 total {} (+ compile)",
+             \x20 total {} (+ compile)\n\
+             \x20 slowest policies (thread time):{}",
             self.compile,
             self.rules,
             self.discover,
@@ -64,6 +65,10 @@ impl Timings {
             self.facts,
             self.report,
             self.total,
+            self.slowest
+                .iter()
+                .map(|(name, ms, count)| format!("\n    {name} {ms} ms ({count} evaluations)"))
+                .collect::<String>(),
         )
     }
 }
@@ -75,6 +80,7 @@ struct Spent {
     model: Duration,
     evaluate: Duration,
     documents: usize,
+    policies: Profile,
 }
 
 /// Where a scan's time went (`--timings`, `summary.timings_ms`). Parse, model
@@ -107,6 +113,9 @@ pub struct Timings {
     pub facts: usize,
     #[serde(skip)]
     pub rules: usize,
+    /// The policies that took longest: (rule id or collector package, ms, evaluations).
+    #[serde(skip)]
+    pub slowest: Vec<(String, u128, usize)>,
 }
 
 pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheDir) -> Report {
@@ -159,6 +168,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
         spent.model += outcome.spent.model;
         spent.evaluate += outcome.spent.evaluate;
         spent.documents += outcome.spent.documents;
+        spent.policies.merge(&outcome.spent.policies);
     }
     timings.parse = spent.parse.as_millis();
     timings.model = spent.model.as_millis();
@@ -221,8 +231,17 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
         .map(|f| f.display.as_str())
         .collect();
     let phase = Instant::now();
-    let (raw, eval_errors) = repository_rules(engine, cache.as_mut(), facts, &mut timings);
+    let (raw, eval_errors) = repository_rules(
+        engine,
+        cache.as_mut(),
+        facts,
+        &mut timings,
+        &mut spent.policies,
+    );
     timings.repository = phase.elapsed().as_millis();
+    timings.slowest = (spent.policies.slowest(engine, 5).into_iter())
+        .map(|(name, time, count)| (name, time.as_millis(), count))
+        .collect();
     // Only findings in reported files are kept; their facts may point into
     // files this scan took from the cache and did not read.
     let raw: Vec<RawFinding> = raw
@@ -396,6 +415,7 @@ fn repository_rules(
     cache: Option<&mut FactCache>,
     facts: Vec<FileFacts>,
     timings: &mut Timings,
+    profile: &mut Profile,
 ) -> (Vec<RawFinding>, Vec<crate::engine::EvalError>) {
     let values = |facts: Vec<FileFacts>| -> Vec<Json> {
         facts.into_iter().flat_map(FileFacts::into_values).collect()
@@ -403,7 +423,7 @@ fn repository_rules(
     let Some(cache) = cache else {
         let facts = values(facts);
         timings.facts = facts.len();
-        return engine.eval_repository(facts);
+        return engine.eval_repository(facts, profile);
     };
     let hash = crate::cache::fingerprint(facts.iter().map(|f| match f {
         FileFacts::Fresh(facts) => FileFacts::text(facts).get().as_bytes().to_vec(),
@@ -428,7 +448,7 @@ fn repository_rules(
     let facts = values(facts);
     timings.facts = facts.len();
     let count = facts.len();
-    let (raw, errors) = engine.eval_repository(facts);
+    let (raw, errors) = engine.eval_repository(facts, profile);
     if errors.is_empty() {
         let results = raw
             .iter()
@@ -528,8 +548,13 @@ fn scan_file(
         terraform.annotate(&mut document.input);
         outcome.spent.model += clock.elapsed();
         let clock = Instant::now();
-        let (raw, facts, eval_errors) =
-            engine.eval_document(worker, document.kind, &document.input, file.reported);
+        let (raw, facts, eval_errors) = engine.eval_document(
+            worker,
+            document.kind,
+            &document.input,
+            file.reported,
+            &mut outcome.spent.policies,
+        );
         outcome.spent.evaluate += clock.elapsed();
         outcome.spent.documents += 1;
         for raw in raw {

@@ -26,6 +26,54 @@ pub struct RawFinding {
     pub result: Json,
 }
 
+/// Evaluation time per policy, summed over threads: slot `i` is rule `i`,
+/// slot `rules.len() + j` collector `j` (`--timings` names the slowest).
+#[derive(Clone, Debug, Default)]
+pub struct Profile(Vec<(std::time::Duration, usize)>);
+
+impl Profile {
+    fn add(&mut self, slot: usize, spent: std::time::Duration) {
+        if self.0.len() <= slot {
+            self.0.resize(slot + 1, Default::default());
+        }
+        self.0[slot].0 += spent;
+        self.0[slot].1 += 1;
+    }
+
+    pub fn merge(&mut self, other: &Profile) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), Default::default());
+        }
+        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
+            mine.0 += theirs.0;
+            mine.1 += theirs.1;
+        }
+    }
+
+    /// The `n` slowest policies: (rule id or collector package, time, evaluations).
+    pub fn slowest(&self, engine: &Engine, n: usize) -> Vec<(String, std::time::Duration, usize)> {
+        let rules = &engine.set.rules;
+        let mut all: Vec<(String, std::time::Duration, usize)> = (self.0.iter().enumerate())
+            .filter(|(_, &(_, count))| count > 0)
+            .filter_map(|(slot, &(spent, count))| {
+                let name = match rules.get(slot) {
+                    Some(rule) => rule.id.clone(),
+                    None => engine
+                        .set
+                        .collectors
+                        .get(slot - rules.len())?
+                        .package
+                        .clone(),
+                };
+                Some((name, spent, count))
+            })
+            .collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        all.truncate(n);
+        all
+    }
+}
+
 /// A policy that failed at evaluation time (a bug in the policy, not the scan).
 #[derive(Debug, Clone)]
 pub struct EvalError {
@@ -106,6 +154,7 @@ impl Engine {
         kind: &str,
         input: &Json,
         with_rules: bool,
+        profile: &mut Profile,
     ) -> (Vec<RawFinding>, Vec<Json>, Vec<EvalError>) {
         let mut findings = Vec::new();
         let mut facts = Vec::new();
@@ -117,12 +166,8 @@ impl Engine {
                     && self.set.rules[i].applies_to(kind)
             })
             .collect();
-        let collectors: Vec<&str> = self
-            .set
-            .collectors
-            .iter()
-            .filter(|c| c.selects(kind))
-            .map(|c| c.package.as_str())
+        let collectors: Vec<usize> = (0..self.set.collectors.len())
+            .filter(|&j| self.set.collectors[j].selects(kind))
             .collect();
         if rules.is_empty() && collectors.is_empty() {
             return (findings, facts, errors);
@@ -130,9 +175,13 @@ impl Engine {
         // Deserializing from a reference skips the clone `Value::from(Json)` needs.
         let input = regorus::Value::deserialize(input).unwrap_or(regorus::Value::Undefined);
         worker.set_input(input);
-        self.eval_rules(worker, rules, &mut findings, &mut errors);
-        for package in collectors {
-            match eval_set(worker, package, "facts") {
+        self.eval_rules(worker, rules, &mut findings, &mut errors, profile);
+        for j in collectors {
+            let package = self.set.collectors[j].package.as_str();
+            let clock = std::time::Instant::now();
+            let outcome = eval_set(worker, package, "facts");
+            profile.add(self.set.rules.len() + j, clock.elapsed());
+            match outcome {
                 Ok(results) => facts.extend(results),
                 Err(message) => errors.push(EvalError {
                     package: package.to_owned(),
@@ -144,7 +193,11 @@ impl Engine {
     }
 
     /// Runs the repository-scoped rules once over every collected fact.
-    pub fn eval_repository(&self, facts: Vec<Json>) -> (Vec<RawFinding>, Vec<EvalError>) {
+    pub fn eval_repository(
+        &self,
+        facts: Vec<Json>,
+        profile: &mut Profile,
+    ) -> (Vec<RawFinding>, Vec<EvalError>) {
         use rayon::prelude::*;
         let repo_rules: Vec<usize> = (0..self.set.rules.len())
             .filter(|&i| self.set.rules[i].scope == Scope::Repository)
@@ -155,7 +208,7 @@ impl Engine {
         let input = regorus::Value::from(serde_json::json!({ "facts": facts }));
         // The rules are independent and a few dominate: one per task, so they
         // spread over the threads (workers share the input, not copies of it).
-        let outcomes: Vec<(Vec<RawFinding>, Vec<EvalError>)> = repo_rules
+        let outcomes: Vec<(Vec<RawFinding>, Vec<EvalError>, Profile)> = repo_rules
             .par_iter()
             .map_init(
                 || self.worker(),
@@ -163,16 +216,18 @@ impl Engine {
                     worker.set_input(input.clone());
                     let mut findings = Vec::new();
                     let mut errors = Vec::new();
-                    self.eval_rules(worker, vec![rule], &mut findings, &mut errors);
-                    (findings, errors)
+                    let mut spent = Profile::default();
+                    self.eval_rules(worker, vec![rule], &mut findings, &mut errors, &mut spent);
+                    (findings, errors, spent)
                 },
             )
             .collect();
         let mut findings = Vec::new();
         let mut errors = Vec::new();
-        for (f, e) in outcomes {
+        for (f, e, spent) in outcomes {
             findings.extend(f);
             errors.extend(e);
+            profile.merge(&spent);
         }
         (findings, errors)
     }
@@ -184,10 +239,14 @@ impl Engine {
         rules: Vec<usize>,
         findings: &mut Vec<RawFinding>,
         errors: &mut Vec<EvalError>,
+        profile: &mut Profile,
     ) {
         for i in rules {
             let package = &self.set.rules[i].package;
-            match eval_set(worker, package, "deny") {
+            let clock = std::time::Instant::now();
+            let outcome = eval_set(worker, package, "deny");
+            profile.add(i, clock.elapsed());
+            match outcome {
                 Ok(results) => findings.extend(
                     results
                         .into_iter()
