@@ -57,6 +57,13 @@ impl Stamp {
             modified: modified.as_nanos(),
         })
     }
+
+    pub fn to_bytes(self) -> [u8; 24] {
+        let mut bytes = [0; 24];
+        bytes[..8].copy_from_slice(&self.len.to_le_bytes());
+        bytes[8..].copy_from_slice(&self.modified.to_le_bytes());
+        bytes
+    }
 }
 
 /// A file's facts stay JSON text until a repository rule needs them: a
@@ -214,7 +221,7 @@ pub fn fingerprint(parts: impl IntoIterator<Item = impl AsRef<[u8]>>) -> u64 {
     let mut hasher = StableHasher::default();
     for part in parts {
         let part = part.as_ref();
-        hasher.write_usize(part.len());
+        hasher.write_u64(part.len() as u64);
         hasher.write(part);
     }
     hasher.finish()

@@ -342,34 +342,44 @@ fn open_cache(engine: &Engine, discovered: &Discovered, dir: &CacheDir) -> Optio
     Some(FactCache::open(&dir, engine.cache_key(root)))
 }
 
-/// Per file, a fingerprint of the other files its model reads: the
-/// Terraform files of its directory (variable resolution) and the files of
-/// its GitLab pipeline (`include`/`extends`).
+/// Files whose contents a file's model reads besides its own.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Dependency {
+    /// The `.tf`/`.tfvars` files of a directory (variable and local resolution).
+    TerraformDirectory(String),
+    /// The files of the GitLab pipeline rooted there (`include`/`extends`).
+    GitlabPipeline(String),
+}
+
+/// Per file, a fingerprint of the names and stamps of its dependencies'
+/// files: any of them added, removed or changed changes it.
 fn context_fingerprints(files: &[SourceFile], gitlab: &GitlabIncludes) -> Vec<u64> {
-    let mut groups: std::collections::BTreeMap<(u8, String), Vec<String>> = Default::default();
-    let mut keys: Vec<Vec<(u8, String)>> = vec![Vec::new(); files.len()];
-    for (i, file) in files.iter().enumerate() {
-        let mut add = |key: (u8, String)| {
-            let stamp = file.stamp.map_or_else(String::new, |s| format!("{s:?}"));
-            groups
-                .entry(key.clone())
-                .or_default()
-                .push(format!("{}\0{stamp}", file.display));
-            key
-        };
-        if Scopes::reads(&file.display) {
-            keys[i].push(add((0, directory_of(&file.display).to_owned())));
-        }
-        if let Some(root) = gitlab.pipeline_root(&file.display) {
-            keys[i].push(add((1, root)));
+    let dependencies: Vec<Vec<Dependency>> = files
+        .iter()
+        .map(|file| {
+            let directory = Scopes::reads(&file.display)
+                .then(|| Dependency::TerraformDirectory(directory_of(&file.display).to_owned()));
+            let pipeline = gitlab
+                .pipeline_root(&file.display)
+                .map(Dependency::GitlabPipeline);
+            directory.into_iter().chain(pipeline).collect()
+        })
+        .collect();
+    let mut members: std::collections::BTreeMap<&Dependency, Vec<Vec<u8>>> = Default::default();
+    for (file, dependencies) in files.iter().zip(&dependencies) {
+        for dependency in dependencies {
+            let mut member = file.display.as_bytes().to_vec();
+            member.extend(file.stamp.map(|s| s.to_bytes()).unwrap_or_default());
+            members.entry(dependency).or_default().push(member);
         }
     }
-    let sums: std::collections::BTreeMap<&(u8, String), u64> = groups
-        .iter()
-        .map(|(key, members)| (key, crate::cache::fingerprint(members)))
+    let sums: std::collections::BTreeMap<&Dependency, u64> = members
+        .into_iter()
+        .map(|(dependency, members)| (dependency, crate::cache::fingerprint(members)))
         .collect();
-    keys.iter()
-        .map(|keys| crate::cache::fingerprint(keys.iter().map(|k| sums[k].to_le_bytes())))
+    dependencies
+        .iter()
+        .map(|ds| crate::cache::fingerprint(ds.iter().map(|d| sums[d].to_le_bytes())))
         .collect()
 }
 
