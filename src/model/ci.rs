@@ -902,11 +902,12 @@ fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
 }
 
 fn azure(doc: &Node, source: &str, model: &mut CiModel) {
-    // stages[].jobs[] | jobs[] | steps[] at the top.
-    let mut job_nodes: Vec<(Vec<Json>, &Node, Option<String>)> = Vec::new();
+    // stages[].jobs[] | jobs[] | steps[] at the top; each job with its stage's node and path.
+    type AzureJob<'a> = (Vec<Json>, &'a Node, Option<(&'a Node, Vec<Json>)>);
+    let mut job_nodes: Vec<AzureJob> = Vec::new();
     if let Some(stages) = doc.get("stages").and_then(Node::as_seq) {
         for (s, stage) in stages.iter().enumerate() {
-            let stage_name = stage.get("stage").and_then(Node::as_str).map(str::to_owned);
+            let stage_path = vec![key("stages"), json!(s)];
             for (j, job) in stage
                 .get("jobs")
                 .and_then(Node::as_seq)
@@ -915,9 +916,9 @@ fn azure(doc: &Node, source: &str, model: &mut CiModel) {
                 .enumerate()
             {
                 job_nodes.push((
-                    vec![key("stages"), json!(s), key("jobs"), json!(j)],
+                    child(&child(&stage_path, key("jobs")), json!(j)),
                     job,
-                    stage_name.clone(),
+                    Some((stage, stage_path.clone())),
                 ));
             }
         }
@@ -950,31 +951,30 @@ fn azure(doc: &Node, source: &str, model: &mut CiModel) {
                 .to_owned(),
             id,
             environment: environment_name(node.get("environment")),
-            stage,
+            stage: stage
+                .as_ref()
+                .and_then(|(s, _)| s.get("stage"))
+                .and_then(Node::as_str)
+                .map(str::to_owned),
             needs: string_list(node.get("dependsOn")),
             ..Job::default()
         };
-        if let Some(vars) = node.get("variables") {
-            match vars.as_seq() {
-                Some(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        if let Some(group) = item.get("group").and_then(Node::as_str) {
-                            let p = child(
-                                &child(&child(&path, key("variables")), json!(i)),
-                                key("group"),
-                            );
-                            job.contexts.push(Reference {
-                                name: group.to_owned(),
-                                path: p,
-                                env: env_of_name(group),
-                            });
-                        }
-                    }
-                }
-                None => job
-                    .variables
-                    .extend(variables(Some(vars), &child(&path, key("variables")))),
+        // Pipeline- and stage-level `variables:` reach every job below them; the job's
+        // own come last, as Azure lets the innermost definition win.
+        let mut scopes: Vec<(&Node, Vec<Json>)> = Vec::new();
+        if !path.is_empty() {
+            scopes.push((doc, Vec::new()));
+        }
+        scopes.extend(stage);
+        for (scope, scope_path) in &scopes {
+            if let Some(vars) = scope.get("variables") {
+                let vars_path = child(scope_path, key("variables"));
+                collect_refs(vars, &vars_path, source, RefStyle::Azure, &mut job.secrets);
+                azure_variables(vars, &vars_path, &mut job);
             }
+        }
+        if let Some(vars) = node.get("variables") {
+            azure_variables(vars, &child(&path, key("variables")), &mut job);
         }
         collect_refs(node, &path, source, RefStyle::Azure, &mut job.secrets);
         let steps = node.get("steps").or_else(|| {
@@ -998,6 +998,33 @@ fn azure(doc: &Node, source: &str, model: &mut CiModel) {
         }
         job.path = path;
         model.jobs.push(job);
+    }
+}
+
+/// Azure `variables:` at any level: a map, or a list of `- name: X` / `value: Y` items and
+/// `- group: G` variable groups (credentials attached wholesale, like a CircleCI context).
+fn azure_variables(vars: &Node, path: &[Json], job: &mut Job) {
+    let Some(items) = vars.as_seq() else {
+        job.variables.extend(variables(Some(vars), path));
+        return;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let at = child(path, json!(i));
+        if let Some(group) = item.get("group").and_then(Node::as_str) {
+            job.contexts.push(Reference {
+                name: group.to_owned(),
+                path: child(&at, key("group")),
+                env: env_of_name(group),
+            });
+        } else if let Some(name) = item.get("name").and_then(Node::as_str) {
+            job.variables.push(Variable {
+                name: name.to_owned(),
+                value: item.get("value").map_or(Json::Null, Node::to_json),
+                path: child(&at, key("value")),
+                env: env_of_secret_name(name),
+                origin: None,
+            });
+        }
     }
 }
 
@@ -1063,6 +1090,18 @@ fn buildkite(doc: &Node, source: &str, model: &mut CiModel) {
     let Some(steps) = doc.get("steps").and_then(Node::as_seq) else {
         return;
     };
+    // A pipeline-level `env:` is set for every step.
+    let pipeline_vars = variables(doc.get("env"), &[key("env")]);
+    let mut pipeline_refs = Vec::new();
+    if let Some(env) = doc.get("env") {
+        collect_refs(
+            env,
+            &[key("env")],
+            source,
+            RefStyle::Dollar,
+            &mut pipeline_refs,
+        );
+    }
     for (i, step) in steps.iter().enumerate() {
         let path = vec![key("steps"), json!(i)];
         let Some(script) = step.get("command").or_else(|| step.get("commands")) else {
@@ -1078,6 +1117,8 @@ fn buildkite(doc: &Node, source: &str, model: &mut CiModel) {
         let mut job = Job {
             id: name.clone(),
             name,
+            variables: pipeline_vars.to_vec(),
+            secrets: pipeline_refs.to_vec(),
             ..Job::default()
         };
         job.variables
@@ -1327,5 +1368,71 @@ mod tests {
         assert_eq!(m.jobs[0].secrets[0].env, Some(Env::Prod));
         let gitlab = model("gitlab-ci", "t:\n  script:\n    - echo $(date)\n");
         assert!(gitlab.jobs[0].secrets.is_empty());
+    }
+
+    #[test]
+    fn azure_pipeline_and_stage_variables_reach_their_jobs() {
+        let src = "variables:\n  - group: shared-tools\nstages:\n  - stage: Test\n    variables:\n      - group: prod-secrets\n      - name: SPRING_PROFILES_ACTIVE\n        value: prod\n      - name: DB\n        value: $(ProdDbUrl)\n    jobs:\n      - job: Verify\n        variables:\n          LOG_LEVEL: debug\n        steps:\n          - script: mvn verify\n  - stage: Other\n    jobs:\n      - job: Lint\n        steps:\n          - script: make lint\n";
+        let m = model("azure-pipelines", src);
+        let verify = job(&m, "Verify");
+        let groups: Vec<&str> = verify.contexts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(groups, vec!["shared-tools", "prod-secrets"]);
+        assert_eq!(
+            verify.contexts[1].path,
+            vec![
+                json!("stages"),
+                json!(0),
+                json!("variables"),
+                json!(0),
+                json!("group")
+            ]
+        );
+        let vars: Vec<(&str, &Json)> = verify
+            .variables
+            .iter()
+            .map(|v| (v.name.as_str(), &v.value))
+            .collect();
+        assert_eq!(
+            vars,
+            vec![
+                ("SPRING_PROFILES_ACTIVE", &json!("prod")),
+                ("DB", &json!("$(ProdDbUrl)")),
+                ("LOG_LEVEL", &json!("debug"))
+            ]
+        );
+        assert_eq!(
+            verify
+                .secrets
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["ProdDbUrl"]
+        );
+        let lint = job(&m, "Lint");
+        assert_eq!(
+            lint.contexts
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["shared-tools"]
+        );
+        assert!(lint.variables.is_empty() && lint.secrets.is_empty());
+    }
+
+    #[test]
+    fn buildkite_pipeline_env_reaches_every_step() {
+        let src = "env:\n  RAILS_ENV: production\n  TOKEN: $PROD_TOKEN\nsteps:\n  - label: specs\n    command: bundle exec rspec\n    env:\n      CI_NODE: \"1\"\n";
+        let m = model("buildkite", src);
+        let names: Vec<&str> = m.jobs[0]
+            .variables
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(names, vec!["RAILS_ENV", "TOKEN", "CI_NODE"]);
+        assert_eq!(m.jobs[0].secrets[0].name, "PROD_TOKEN");
+        assert_eq!(
+            m.jobs[0].secrets[0].path,
+            vec![json!("env"), json!("TOKEN")]
+        );
     }
 }

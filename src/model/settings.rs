@@ -297,8 +297,12 @@ fn walk(
                 Value::Str(s) => s.clone(),
                 other => Node::new(other.clone(), node.span).to_json().to_string(),
             };
+            // tox's `setenv`/`set_env` hold `NAME = value` lines like an `env` block, and
+            // with a single line the INI value has no newline to tell them apart.
             let env_block = keys.last().is_some_and(|k| {
-                k.eq_ignore_ascii_case("env") || k.eq_ignore_ascii_case("environment")
+                ["env", "environment", "setenv", "set_env"]
+                    .iter()
+                    .any(|e| k.eq_ignore_ascii_case(e))
             });
             if in_seq || env_block || text.contains('\n') {
                 let lines = assignments(&text, node, source, path);
@@ -384,6 +388,29 @@ mod tests {
         assert_eq!(&src[start..end], "API=http://x");
         let [start, end] = got[1].span.expect("located");
         assert_eq!(&src[start..end], "DATABASE_URL=postgres://db/app");
+    }
+
+    #[test]
+    fn tox_setenv_lines_are_settings_even_alone() {
+        let src = "[testenv]\nsetenv =\n    DJANGO_SETTINGS_MODULE = acme.settings.production\n[testenv:lint]\nset_env = PYTHONWARNINGS=error\n";
+        let doc = crate::parse::lines::parse_ini(src);
+        let got = settings(&doc, src);
+        let pairs: Vec<(&str, &str)> = got
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("DJANGO_SETTINGS_MODULE", "acme.settings.production"),
+                ("PYTHONWARNINGS", "error")
+            ]
+        );
+        let [start, end] = got[0].span.expect("located");
+        assert_eq!(
+            &src[start..end],
+            "DJANGO_SETTINGS_MODULE = acme.settings.production"
+        );
     }
 
     #[test]
