@@ -157,10 +157,11 @@ fn inspect(paths: &[std::path::PathBuf]) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     // The nearest `.blastwall.yaml` shapes `environment`, as it does for `lint`.
     Loaded::find(None, paths, &cwd)?.configure_environments();
-    let documents = crate::lint::inspect(paths, &cwd);
-    let mut out = serde_json::to_string_pretty(&documents)?;
-    out.push('\n');
-    write_stdout(&out)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match crate::lint::inspect(paths, &cwd, &mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write output")?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

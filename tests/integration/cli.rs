@@ -256,3 +256,42 @@ fn timings_are_reported_only_when_asked() {
     );
     assert_eq!(timed.json()["findings"], plain.json()["findings"]);
 }
+
+#[test]
+fn inspect_streams_every_document_in_order_and_the_errors_after_them() {
+    // More files than one batch of the streaming writer.
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-{i}\n---\nkind: Namespace\n"
+        );
+        write(dir.path(), &format!("k8s/app-{i:03}.yaml"), &text);
+    }
+    write(dir.path(), "k8s/broken.yaml", "items: [\n");
+    let run = blastwall(dir.path(), &["inspect"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    let documents = json["documents"].as_array().unwrap();
+    assert_eq!(documents.len(), 600);
+    let places: Vec<(String, u64)> = documents
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["document"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = places.clone();
+    sorted.sort();
+    assert_eq!(places, sorted);
+    assert_eq!(places[599], ("k8s/app-299.yaml".to_owned(), 1));
+    assert_eq!(json["errors"][0]["file"], "k8s/broken.yaml");
+    assert_eq!(json["errors"][0]["line"], 2);
+    // Pretty-printed as one document, as `serde_json` would print it whole.
+    let whole = serde_json::to_string_pretty(&json).unwrap() + "\n";
+    assert!(
+        run.stdout == whole,
+        "streamed output differs from the whole document printed at once"
+    );
+}
