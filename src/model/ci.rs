@@ -1102,8 +1102,25 @@ fn buildkite(doc: &Node, source: &str, model: &mut CiModel) {
             &mut pipeline_refs,
         );
     }
+    // Steps, and the steps of `group:` steps (Buildkite groups do not nest).
+    let mut flat: Vec<(Vec<Json>, &Node)> = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         let path = vec![key("steps"), json!(i)];
+        match step
+            .get("group")
+            .and(step.get("steps"))
+            .and_then(Node::as_seq)
+        {
+            Some(inner) => flat.extend(
+                inner
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| (child(&child(&path, key("steps")), json!(k)), s)),
+            ),
+            None => flat.push((path, step)),
+        }
+    }
+    for (path, step) in flat {
         let Some(script) = step.get("command").or_else(|| step.get("commands")) else {
             continue;
         };
@@ -1417,6 +1434,21 @@ mod tests {
             vec!["shared-tools"]
         );
         assert!(lint.variables.is_empty() && lint.secrets.is_empty());
+    }
+
+    #[test]
+    fn buildkite_group_steps_are_jobs() {
+        let src = "steps:\n  - group: Tests\n    steps:\n      - label: rspec\n        command: bundle exec rspec\n        env:\n          DATABASE_URL: $PROD_DATABASE_URL\n  - wait\n  - label: deploy\n    command: bin/deploy\n";
+        let m = model("buildkite", src);
+        let rspec = job(&m, "rspec");
+        assert!(rspec.test);
+        assert_eq!(
+            rspec.path,
+            vec![json!("steps"), json!(0), json!("steps"), json!(0)]
+        );
+        assert_eq!(rspec.secrets[0].name, "PROD_DATABASE_URL");
+        assert_eq!(m.commands[0].command.argv, vec!["bundle", "exec", "rspec"]);
+        assert!(!job(&m, "deploy").test);
     }
 
     #[test]
