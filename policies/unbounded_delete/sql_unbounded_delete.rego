@@ -3,7 +3,8 @@
 # description: |
 #   A `psql`, `mysql`, `mariadb` or `sqlcmd` command, pointed at a host that is
 #   not local (`-h db.internal.example.com`, `--host=10.0.3.7`, a
-#   `postgres://…@host/…` URL, or a variable named for production), runs
+#   `postgres://…@host/…` URL, or a host or connection-string variable named for
+#   production: `psql "$PROD_DATABASE_URL"`), runs
 #   `DROP DATABASE`, `TRUNCATE`, or `DELETE FROM` with no `WHERE` — from a
 #   heredoc, `-c`/`-e`, or `echo … |`. Databases named for tests (`app_test`,
 #   `ci_…`) are not reported.
@@ -105,6 +106,14 @@ remote_host(a) := h if {
 	some w in a
 	m := regex.find_all_string_submatch_n(`^(postgres|postgresql|mysql|mariadb)://([^/@]*@)?([^/:?]+)`, w, 1)
 	h := m[0][3]
+	remote(h)
+}
+
+# A connection string held in a variable named for production, given as the database
+# argument: `psql "$PROD_DATABASE_URL"`, `psql -d "${PRODUCTION_DB_URL}"`, `--dbname=$PRD_DSN`.
+remote_host(a) := h if {
+	some h in array.concat(a, [v | some f in ["-d", "--dbname"]; v := shell.flag_value(a, f)])
+	regex.match(`^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`, h)
 	remote(h)
 }
 

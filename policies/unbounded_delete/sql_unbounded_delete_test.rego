@@ -26,6 +26,17 @@ test_flags_execute_flags_and_urls if {
 	r.severity == "error"
 }
 
+test_flags_production_connection_string_variables if {
+	some r in run(cmd(["psql", "${PROD_DATABASE_URL}", "-c", "DELETE FROM events"], null))
+	r.severity == "error"
+	count(run(cmd(["psql", "-d", "$PRODUCTION_DB_URL", "-c", "TRUNCATE events"], null))) == 1
+	count(run(cmd(["psql", "--dbname=$PRD_DSN", "-c", "TRUNCATE events"], null))) == 1
+	# Not named for production, or production only inside the SQL text.
+	count(run(cmd(["psql", "$DATABASE_URL", "-c", "DELETE FROM events"], null))) == 0
+	count(run(cmd(["psql", "$DATABASE_URL", "-c", "DELETE FROM $PROD_TABLE"], null))) == 0
+	count(run(cmd(["psql", "$PRODUCT_DB_URL", "-c", "DELETE FROM events"], null))) == 0
+}
+
 test_follows_echo_into_psql if {
 	echo := {"argv": ["echo", "DELETE FROM sessions;"], "program": "echo", "args": ["echo", "DELETE FROM sessions;"], "span": [0, 1], "inputs": [], "stdin_from": null, "assignments": []}
 	psql := {"argv": ["psql", "-h", "db.example.com"], "program": "psql", "args": ["psql", "-h", "db.example.com"], "span": [0, 1], "inputs": [], "stdin_from": 0, "heredoc": null, "assignments": []}
