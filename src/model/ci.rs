@@ -794,12 +794,17 @@ fn gitlab_extends<'a>(
 }
 
 fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
-    let Some(jobs) = doc.get("jobs").and_then(Node::as_map) else {
-        return;
-    };
+    let jobs = doc
+        .get("jobs")
+        .and_then(Node::as_map)
+        .map(|m| m.iter().collect::<Vec<_>>())
+        .unwrap_or_default();
     // Contexts are attached where a workflow lists the job.
     let mut contexts: Vec<(String, Reference)> = Vec::new();
     let mut scheduled_jobs: Vec<String> = Vec::new();
+    // Orb jobs (`node/test`, `cypress/run`) are defined by the orb, not under `jobs:`: each
+    // workflow entry is the whole job as this config sees it.
+    let mut orb_jobs: Vec<Job> = Vec::new();
     if let Some(workflows) = doc.get("workflows").and_then(Node::as_map) {
         for (wk, workflow) in workflows {
             let scheduled = workflow
@@ -841,16 +846,36 @@ fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
                         .collect(),
                     _ => Vec::new(),
                 };
-                for (name, path) in names {
-                    contexts.push((
-                        job_key.name.clone(),
-                        Reference {
-                            env: env_of_name(&name),
-                            name,
-                            path,
-                        },
-                    ));
+                let refs = names.into_iter().map(|(name, path)| Reference {
+                    env: env_of_name(&name),
+                    name,
+                    path,
+                });
+                if job_key.name.contains('/') && !jobs.iter().any(|(k, _)| k.name == job_key.name) {
+                    let path = vec![
+                        key("workflows"),
+                        key(&wk.name),
+                        key("jobs"),
+                        json!(i),
+                        key(&job_key.name),
+                    ];
+                    let mut job = Job {
+                        id: job_key.name.clone(),
+                        name: config
+                            .get("name")
+                            .and_then(Node::as_str)
+                            .unwrap_or(&job_key.name)
+                            .to_owned(),
+                        scheduled,
+                        contexts: refs.collect(),
+                        ..Job::default()
+                    };
+                    collect_refs(config, &path, source, RefStyle::Dollar, &mut job.secrets);
+                    job.path = path;
+                    orb_jobs.push(job);
+                    continue;
                 }
+                contexts.extend(refs.map(|r| (job_key.name.clone(), r)));
             }
         }
     }
@@ -899,6 +924,7 @@ fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
         job.path = path;
         model.jobs.push(job);
     }
+    model.jobs.extend(orb_jobs);
 }
 
 fn azure(doc: &Node, source: &str, model: &mut CiModel) {
@@ -1434,6 +1460,42 @@ mod tests {
             vec!["shared-tools"]
         );
         assert!(lint.variables.is_empty() && lint.secrets.is_empty());
+    }
+
+    #[test]
+    fn circleci_orb_jobs_are_jobs_with_their_own_contexts() {
+        let src = "version: 2.1\norbs:\n  node: circleci/node@5.1.0\nworkflows:\n  ci:\n    jobs:\n      - node/test:\n          context: production\n      - node/test:\n          name: test-staging\n          context: [staging-aws]\n      - aws-ecr/build-and-push-image:\n          context: prod-aws\n";
+        let m = model("circleci", src);
+        let ids: Vec<(&str, &str, bool)> = m
+            .jobs
+            .iter()
+            .map(|j| (j.id.as_str(), j.name.as_str(), j.test))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("node/test", "node/test", true),
+                ("node/test", "test-staging", true),
+                (
+                    "aws-ecr/build-and-push-image",
+                    "aws-ecr/build-and-push-image",
+                    false
+                )
+            ]
+        );
+        let contexts: Vec<&str> = m.jobs[1].contexts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(contexts, vec!["staging-aws"]);
+        assert_eq!(
+            m.jobs[0].contexts[0].path,
+            vec![
+                json!("workflows"),
+                json!("ci"),
+                json!("jobs"),
+                json!(0),
+                json!("node/test"),
+                json!("context")
+            ]
+        );
     }
 
     #[test]
