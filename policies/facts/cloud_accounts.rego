@@ -100,20 +100,30 @@ all_facts contains fact if {
 	fact := cloud_ids.setting_fact(key, value, path)
 }
 
+# Only a string under a name that says account, role, project or subscription can be an
+# identifier `cloud_ids.setting_fact` accepts; most settings are skipped before it is tried.
+candidate(key, value) if {
+	is_string(value)
+	regex.match(`account|role|project|subscription`, lower(key))
+}
+
 settings contains [["content", key], key, value] if {
 	input.kind == "terraform-vars"
 	some key, value in values
+	candidate(key, value)
 }
 
 settings contains [["content", "inputs", key], key, value] if {
 	input.kind == "terragrunt"
 	some key, value in values.inputs
+	candidate(key, value)
 }
 
 settings contains [["content", "locals", l, key], key, value] if {
 	input.kind in {"terraform", "terragrunt", "hcl"}
 	some l, block in values.locals
 	some key, value in block
+	candidate(key, value)
 }
 
 settings contains [["content", "module", name, m, key], key, value] if {
@@ -121,6 +131,7 @@ settings contains [["content", "module", name, m, key], key, value] if {
 	some name, calls in values.module
 	some m, call in calls
 	some key, value in call
+	candidate(key, value)
 }
 
 # CI deploy jobs: the role or subscription a job logs in to.
@@ -138,5 +149,6 @@ all_facts contains object.union(fact, {"environment": job.env}) if {
 	some job in input.jobs
 	job.env != null
 	some variable in job.variables
+	candidate(variable.name, variable.value)
 	fact := cloud_ids.setting_fact(variable.name, variable.value, array.concat(["content"], variable.path))
 }

@@ -37,6 +37,7 @@ import data.blastwall.lib.production
 deny contains result if {
 	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
+	may_name_production_host(setting.value)
 	host := production.setting_host(setting.name, setting.value)
 	production.prod_host(host)
 	result := {
@@ -49,6 +50,7 @@ deny contains result if {
 deny contains result if {
 	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
+	contains(setting.value, "_live_")
 	key := production.live_key(setting.value)
 	result := {
 		"msg": sprintf("test configuration `%s` sets `%s` to a live-mode key (`%s…`)", [input.file, setting.name, substring(key, 0, 8)]),
@@ -56,3 +58,11 @@ deny contains result if {
 		"help": sprintf("Use a test-mode key (`%s…`) in test configuration and revoke the leaked live key.", [replace(substring(key, 0, 8), "live", "test")]),
 	}
 }
+
+# A production host says so (`prod`, `prd`, `production`) unless `.blastwall.yaml` declares it:
+# most settings are neither, and are not parsed for a host.
+may_name_production_host(value) if regex.match(`pro?d`, lower(value))
+
+may_name_production_host(_) if declared_hosts
+
+declared_hosts if count(production.configured("hosts")) > 0

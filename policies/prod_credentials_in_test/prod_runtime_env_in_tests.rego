@@ -54,7 +54,7 @@ deny contains result if {
 	not production.production_check(job)
 	some v, variable in job.variables
 	is_string(variable.value)
-	production.runtime_prod(variable.name, variable.value)
+	runtime_prod(variable.name, variable.value)
 	reached := [c | some c in job.test_commands; reaches(variable, input.commands[c], j)]
 	count(reached) > 0
 	result := {
@@ -71,7 +71,7 @@ deny contains result if {
 	not production.production_check(job)
 	some c in job.test_commands
 	some a, assignment in input.commands[c].assignments
-	production.runtime_prod(assignment.name, assignment.value)
+	runtime_prod(assignment.name, assignment.value)
 	result := {
 		"msg": sprintf("test job `%s` runs `%s` with `%s=%s`, the production configuration", [job.name, concat(" ", input.commands[c].argv), assignment.name, assignment.value]),
 		"path": ["commands", c, "assignments", a],
@@ -84,18 +84,19 @@ deny contains result if {
 # (`before_script` and `script` share one shell), unless the script sets it
 # again before the test command.
 deny contains result if {
+	some e, export in input.commands
+	export.argv[0] == "export"
+	some w, word in export.words
+	w > 0
+	[name, value] := name_value(word.text)
+	runtime_prod(name, value)
 	some j, job in input.jobs
 	job.test
 	not production.production_check(job)
 	some t in job.test_commands
-	test := input.commands[t]
-	some e, export in input.commands
 	e < t
+	test := input.commands[t]
 	exported(export, test)
-	some w, word in export.words
-	w > 0
-	[name, value] := name_value(word.text)
-	production.runtime_prod(name, value)
 	not reassigned(name, e, t, test)
 	result := {
 		"msg": sprintf("test job `%s` (%s) runs `%s` after `export %s=%s`, so the tests run against the production configuration", [job.name, concat(", ", job.test_reasons), concat(" ", test.argv), name, value]),
@@ -145,12 +146,18 @@ reassigned(name, _, _, test) if {
 deny contains result if {
 	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
-	production.runtime_prod(setting.name, setting.value)
+	runtime_prod(setting.name, setting.value)
 	result := {
 		"msg": sprintf("test configuration `%s` sets `%s=%s`, so tests load the production configuration", [input.file, setting.name, setting.value]),
 		"path": ["settings", s],
 		"help": sprintf("Set `%s` to the test environment in test configuration.", [setting.name]),
 	}
+}
+
+# Every production value says `prod`: the switch names are matched only then, as most values do not.
+runtime_prod(name, value) if {
+	contains(lower(value), "prod")
+	production.runtime_prod(name, value)
 }
 
 # A step-level variable reaches only the commands of its own step.

@@ -97,8 +97,8 @@ bounded_account(account) if {
 
 deny contains result if {
 	some c, cmd in input.commands
-	shell.program(cmd) == "cloud-nuke"
-	a := shell.args(cmd)
+	cmd.program == "cloud-nuke"
+	a := cmd.args
 	a[1] in {"aws", "gcp"}
 	not shell.dry_run(a)
 	not cloud_nuke_bounded(a)

@@ -40,9 +40,12 @@ import data.blastwall.lib.shell
 
 deny contains result if {
 	some c, cmd in input.commands
-	a := shell.args(cmd)
-	tool := shell.program(cmd)
+	tool := cmd.program
+	tool in {"aws", "gcloud", "az", "doctl", "helm", "kubectl"}
+	a := cmd.args
 	noun := delete_noun(tool, a)
+	# Something feeds it targets (most deletes name their own): only then follow the data flow.
+	count(shell.direct_feeders(cmd)) > 0
 	not shell.dry_run(a)
 	feeders := shell.feeders(cmd)
 	unfiltered := {i |
@@ -124,12 +127,15 @@ severity(cmd, a) := "error" if {
 # ---- What counts as a delete, per tool, and what it deletes (for the message).
 
 delete_noun("aws", a) := noun if {
+	# Most aws commands are not deletes: look for the operation before parsing past global flags.
+	regex.match(`(^| )(delete|terminate|deregister|remove)-`, concat(" ", a))
 	[service, op] := aws_op(a)
 	regex.match(`^(delete|terminate|deregister|remove)-`, op)
 	noun := aws_noun(service, op)
 }
 
 delete_noun("aws", a) := "buckets" if {
+	"rb" in a
 	[_, op] := aws_op_s3(a)
 	op == "rb"
 }
