@@ -92,7 +92,6 @@ struct Stored {
 
 pub struct FactCache {
     file: PathBuf,
-    key: String,
     stored: Stored,
     /// What this scan saw: written back by [`FactCache::save`].
     next: Stored,
@@ -116,10 +115,9 @@ impl FactCache {
         FactCache {
             file,
             next: Stored {
-                key: key.clone(),
+                key,
                 ..Stored::default()
             },
-            key,
             stored,
             settled_before,
         }
@@ -170,7 +168,7 @@ impl FactCache {
     /// Writes what this scan saw, atomically, unless nothing changed. A
     /// cache that cannot be written (read-only checkout) is skipped silently.
     pub fn save(self) {
-        let unchanged = self.stored.key == self.key
+        let unchanged = self.stored.key == self.next.key
             && self.stored.files.len() == self.next.files.len()
             && self.stored.repository.as_ref().map(|r| r.facts)
                 == self.next.repository.as_ref().map(|r| r.facts)
