@@ -6,7 +6,10 @@
 //! - aliases are expanded and `<<` merge keys applied (GitLab/CircleCI anchors),
 //!   with a node budget so an alias bomb is refused instead of exhausting memory;
 //! - CloudFormation short-form tags (`!Ref`, `!Sub`, `!GetAtt`, …) become their
-//!   long form (`{"Ref": …}`, `{"Fn::Sub": …}`), other tags are dropped.
+//!   long form (`{"Ref": …}`, `{"Fn::Sub": …}`);
+//! - GitLab `!reference [.job, key, …]` is replaced by the node it names in the same
+//!   document, as GitLab does (one that names nothing here, e.g. a template from an
+//!   included file, stays `{"!reference": [...]}`); other tags are dropped.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -30,6 +33,7 @@ pub fn parse_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
         anchors: HashMap::new(),
         documents: Vec::new(),
         budget: NODE_BUDGET,
+        references: false,
     };
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
@@ -95,13 +99,18 @@ struct Builder<'a> {
     anchors: HashMap<usize, Node>,
     documents: Vec<Node>,
     budget: usize,
+    /// The current document holds a `!reference` tag (most hold none: no resolution pass).
+    references: bool,
 }
 
 impl Builder<'_> {
     fn on_event(&mut self, event: Event<'_>, span: YamlSpan) -> Result<(), ParseError> {
         let span = self.offsets.span(&span);
         match event {
-            Event::DocumentStart(_) => self.anchors.clear(),
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.references = false;
+            }
             Event::Scalar(text, style, anchor, tag) => {
                 let node = Node::new(scalar_value(&text, style, tag.as_deref()), span);
                 let node = apply_tag(node, tag.as_deref());
@@ -124,11 +133,13 @@ impl Builder<'_> {
             }
             Event::SequenceStart(anchor, tag) => {
                 self.enter(span)?;
+                let tag = tag_name(tag.as_deref());
+                self.references |= tag.as_deref() == Some("reference");
                 self.stack.push(Frame::Seq {
                     items: Vec::new(),
                     start: span.start,
                     anchor,
-                    tag: tag_name(tag.as_deref()),
+                    tag,
                 });
             }
             Event::MappingStart(anchor, tag) => {
@@ -216,6 +227,11 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => {
                 if !matches!(node.value, Value::Null) {
+                    let node = if self.references {
+                        resolve_references(node, &mut self.budget)?
+                    } else {
+                        node
+                    };
                     self.documents.push(node);
                 }
             }
@@ -245,6 +261,62 @@ impl Builder<'_> {
         }
         Ok(())
     }
+}
+
+/// The key a GitLab `!reference` tag becomes until it is resolved.
+const REFERENCE: &str = "!reference";
+
+/// GitLab resolves `!reference` up to ten levels deep (a reference to a node that
+/// itself holds references).
+const REFERENCE_DEPTH: usize = 10;
+
+/// The key path of `{"!reference": [".job", "key"]}`.
+fn reference_target(node: &Node) -> Option<Vec<&str>> {
+    match node.as_map()? {
+        [(key, target)] if key.name == REFERENCE => {
+            target.as_seq()?.iter().map(Node::as_str).collect()
+        }
+        _ => None,
+    }
+}
+
+/// Replaces every resolvable `!reference` with a copy of the node it names in `doc`,
+/// counting the copies against the alias budget.
+fn resolve_references(mut doc: Node, budget: &mut usize) -> Result<Node, ParseError> {
+    for _ in 0..REFERENCE_DEPTH {
+        let snapshot = doc.clone();
+        let mut replaced = false;
+        let mut stack = vec![&mut doc];
+        while let Some(node) = stack.pop() {
+            let target = reference_target(node).and_then(|path| {
+                path.iter()
+                    .try_fold(&snapshot, |at, key| at.get(key))
+                    .cloned()
+            });
+            if let Some(target) = target {
+                let size = count_nodes(&target);
+                if size > *budget {
+                    return Err(ParseError::new(
+                        format!("YAML !reference tags expand to more than {NODE_BUDGET} nodes; file skipped"),
+                        node.span.start,
+                    ));
+                }
+                *budget -= size;
+                *node = target;
+                replaced = true;
+                continue;
+            }
+            match &mut node.value {
+                Value::Seq(items) => stack.extend(items.iter_mut()),
+                Value::Map(entries) => stack.extend(entries.iter_mut().map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+        if !replaced {
+            break;
+        }
+    }
+    Ok(doc)
 }
 
 /// `<<: *a` or `<<: [*a, *b]`: earlier sources win over later ones, explicit keys over all.
@@ -349,6 +421,7 @@ fn apply_tag(node: Node, tag: Option<&Tag>) -> Node {
 fn apply_tag_name(node: Node, tag: Option<&str>) -> Node {
     let Some(tag) = tag else { return node };
     let function = match tag {
+        "reference" if matches!(node.value, Value::Seq(_)) => Cow::Borrowed(REFERENCE),
         "Ref" | "Condition" => Cow::Borrowed(tag),
         "Sub" | "GetAtt" | "Join" | "Select" | "Split" | "FindInMap" | "If" | "Equals" | "And"
         | "Or" | "Not" | "ImportValue" | "Base64" | "Cidr" | "GetAZs" | "Transform" => {
@@ -417,6 +490,26 @@ mod tests {
         assert_eq!(
             slice(text, docs[1].span_of_path(&[K("kind".into())])),
             "ConfigMap"
+        );
+    }
+
+    #[test]
+    fn gitlab_references_resolve_to_the_named_node() {
+        let src = ".db:\n  variables:\n    DATABASE_URL: $PROD_DATABASE_URL\n.setup:\n  script:\n    - bundle install\n.chain:\n  script:\n    - !reference [.setup, script]\nrspec:\n  variables: !reference [.db, variables]\n  script:\n    - !reference [.chain, script]\n    - bundle exec rspec\n  after_script: !reference [.from_include, after_script]\n";
+        let docs = parse_yaml(src).expect("parses");
+        let job = docs[0].get("rspec").expect("job");
+        let url = job
+            .get("variables")
+            .and_then(|v| v.get("DATABASE_URL"))
+            .expect("resolved");
+        assert_eq!(slice(src, url.span), "$PROD_DATABASE_URL");
+        assert_eq!(
+            job.get("script").expect("script").to_json(),
+            serde_json::json!([[["bundle install"]], "bundle exec rspec"])
+        );
+        assert_eq!(
+            job.get("after_script").expect("kept").to_json(),
+            serde_json::json!({"!reference": [".from_include", "after_script"]})
         );
     }
 
