@@ -1182,9 +1182,19 @@ fn buildkite(doc: &Node, source: &str, model: &mut CiModel) {
 fn infer_contexts(job: &mut Job) {
     let name_words: Vec<String> = words(&job.id).into_iter().chain(words(&job.name)).collect();
     let env_from_key = job.environment.as_deref().and_then(env_of_name);
-    job.env = env_from_key
-        .or_else(|| env_of_name(&job.id))
-        .or_else(|| env_of_name(&job.name));
+    let name_env = env_of_name(&job.id).or_else(|| env_of_name(&job.name));
+    // A stage named for an environment (Azure `Production`, GitLab `staging`) is where its
+    // jobs run against, unless their own names say where; `test` in a name or stage says
+    // what a job does, not where (`SmokeTests` in stage `Production` checks production).
+    let stage_env = job
+        .stage
+        .as_deref()
+        .and_then(env_of_name)
+        .filter(|e| *e != Env::Test);
+    job.env = env_from_key.or(match name_env {
+        None | Some(Env::Test) => stage_env.or(name_env),
+        named => named,
+    });
     job.deploy = job.environment.is_some()
         || name_words
             .iter()
@@ -1411,6 +1421,26 @@ mod tests {
         assert_eq!(m.jobs[0].secrets[0].env, Some(Env::Prod));
         let gitlab = model("gitlab-ci", "t:\n  script:\n    - echo $(date)\n");
         assert!(gitlab.jobs[0].secrets.is_empty());
+    }
+
+    #[test]
+    fn environment_stages_name_the_target_of_their_jobs() {
+        let src = "stages:\n  - stage: Production\n    jobs:\n      - job: SmokeTests\n        steps:\n          - script: npx playwright test\n      - job: DeployDev\n        steps:\n          - script: ./deploy.sh dev\n  - stage: Test\n    jobs:\n      - job: IntegrationTests\n        steps:\n          - script: dotnet test\n      - job: Lint\n        steps:\n          - script: make lint\n";
+        let m = model("azure-pipelines", src);
+        let envs: Vec<(&str, Option<Env>, bool)> = m
+            .jobs
+            .iter()
+            .map(|j| (j.id.as_str(), j.env, j.test))
+            .collect();
+        assert_eq!(
+            envs,
+            vec![
+                ("SmokeTests", Some(Env::Prod), true),
+                ("DeployDev", Some(Env::Dev), false),
+                ("IntegrationTests", Some(Env::Test), true),
+                ("Lint", None, true),
+            ]
+        );
     }
 
     #[test]
