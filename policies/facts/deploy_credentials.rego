@@ -7,7 +7,8 @@
 #   `AZURE_CREDENTIALS`, …) or passed to a login action
 #   (`aws-actions/configure-aws-credentials`, `google-github-actions/auth`,
 #   `azure/login`), literal service accounts and client ids given to those
-#   actions, and CircleCI contexts named for cloud access (`aws-deploy`). `scoped` is true when the job declares an
+#   actions, CircleCI contexts and Azure variable groups named for cloud access
+#   (`aws-deploy`), and Azure service connections. `scoped` is true when the job declares an
 #   `environment:`, whose secrets and variables may differ per environment
 #   under the same name.
 # custom:
@@ -75,13 +76,18 @@ facts contains fact if {
 	}
 }
 
+# A service connection is a cloud or cluster identity whatever its name.
+cloud_access(context) if context.via == "service connection"
+
+cloud_access(context) if cloud_context(context.name)
+
 facts contains fact if {
 	some j, job in input.jobs
 	job.env != null
 	some c, context in job.contexts
-	cloud_context(context.name)
+	cloud_access(context)
 	fact := {
-		"type": "deploy-credential", "value": sprintf("context %s", [context.name]), "via": sprintf("context `%s`", [context.name]),
+		"type": "deploy-credential", "value": sprintf("%s %s", [context.via, context.name]), "via": sprintf("%s `%s`", [context.via, context.name]),
 		"job": job.id, "scoped": false, "environment": job.env,
 		"path": ["jobs", j, "contexts", c],
 	}

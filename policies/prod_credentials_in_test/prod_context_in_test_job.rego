@@ -2,11 +2,13 @@
 # title: Test job attached to a production context or environment
 # description: |
 #   A CI job that runs tests is given production access wholesale: a CircleCI
-#   context or Azure Pipelines variable group named for production, or a
-#   GitHub/GitLab `environment:` that names production on a job that only
-#   pull requests trigger and that runs a test suite.
+#   context, Azure Pipelines variable group or task service connection
+#   (`azureSubscription`, `kubernetesServiceConnection`, `awsCredentials`, …) named
+#   for production, or a GitHub/GitLab `environment:` that names production on a
+#   job that only pull requests trigger and that runs a test suite.
 #
-#   Why is this bad? A context, variable group or deployment environment hands
+#   Why is this bad? A context, variable group, service connection or deployment
+#   environment hands
 #   every production credential it holds to every command in the job. Tests
 #   create, truncate and delete data by design; in 2017 DigitalOcean lost its
 #   primary database to an automated test process configured with production
@@ -48,9 +50,9 @@ deny contains result if {
 	some c, context in job.contexts
 	context.env == "prod"
 	result := {
-		"msg": sprintf("test job `%s` (%s) is given production %s `%s`", [job.name, concat(", ", job.test_reasons), holder(input.kind), context.name]),
+		"msg": sprintf("test job `%s` (%s) is given production %s `%s`", [job.name, concat(", ", job.test_reasons), context.via, context.name]),
 		"path": ["jobs", j, "contexts", c],
-		"help": sprintf("Give `%s` a test-scoped %s instead of `%s`, and keep `%s` on deploy jobs.", [job.name, holder(input.kind), context.name, context.name]),
+		"help": sprintf("Give `%s` a test-scoped %s instead of `%s`, and keep `%s` on deploy jobs.", [job.name, context.via, context.name, context.name]),
 	}
 }
 
@@ -71,7 +73,3 @@ deny contains result if {
 		"help": "Pull-request test jobs should not use the production environment: declare a test environment (e.g. `environment: test`) with test-scoped secrets; run production smoke tests only after the deploy job (`needs: deploy`).",
 	}
 }
-
-holder("azure-pipelines") := "variable group"
-
-holder(kind) := "context" if kind != "azure-pipelines"

@@ -14,7 +14,7 @@ tjob(contexts) := {
 }
 
 test_flags_prod_circleci_context if {
-	results := rule.deny with input as {"kind": "circleci", "jobs": [tjob([{"name": "prod-aws", "env": "prod"}])]}
+	results := rule.deny with input as {"kind": "circleci", "jobs": [tjob([{"name": "prod-aws", "env": "prod", "via": "context"}])]}
 	count(results) == 1
 	some r in results
 	r.path == ["jobs", 0, "contexts", 0]
@@ -22,16 +22,24 @@ test_flags_prod_circleci_context if {
 }
 
 test_names_azure_variable_group if {
-	some r in rule.deny with input as {"kind": "azure-pipelines", "jobs": [tjob([{"name": "prod-secrets", "env": "prod"}])]}
+	some r in rule.deny with input as {"kind": "azure-pipelines", "jobs": [tjob([{"name": "prod-secrets", "env": "prod", "via": "variable group"}])]}
 	contains(r.msg, "variable group `prod-secrets`")
 }
 
+test_names_azure_service_connection if {
+	results := rule.deny with input as {"kind": "azure-pipelines", "jobs": [tjob([{"name": "sc-prod-subscription", "env": "prod", "via": "service connection"}])]}
+	count(results) == 1
+	some r in results
+	contains(r.msg, "production service connection `sc-prod-subscription`")
+	contains(r.help, "test-scoped service connection")
+}
+
 test_ignores_test_context if {
-	count(rule.deny) == 0 with input as {"kind": "circleci", "jobs": [tjob([{"name": "test-aws", "env": "test"}])]}
+	count(rule.deny) == 0 with input as {"kind": "circleci", "jobs": [tjob([{"name": "test-aws", "env": "test", "via": "context"}])]}
 }
 
 test_ignores_prod_context_on_deploy_job if {
-	job := object.union(tjob([{"name": "prod-aws", "env": "prod"}]), {"test": false})
+	job := object.union(tjob([{"name": "prod-aws", "env": "prod", "via": "context"}]), {"test": false})
 	count(rule.deny) == 0 with input as {"kind": "circleci", "jobs": [job]}
 }
 

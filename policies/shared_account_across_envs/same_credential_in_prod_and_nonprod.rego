@@ -5,7 +5,8 @@
 #   cluster credential as a production deploy job: the same secret or
 #   variable (`AWS_ACCESS_KEY_ID`, `GCP_SA_KEY`, `KUBECONFIG`, a role passed to
 #   `aws-actions/configure-aws-credentials`), the same service account or
-#   client id, or the same CircleCI context. Secrets read by jobs that declare
+#   client id, the same CircleCI context, or the same Azure Pipelines service
+#   connection or cloud-named variable group. Secrets read by jobs that declare
 #   an `environment:` are not compared, since GitHub environments and GitLab
 #   environment-scoped variables give one name a value per environment.
 #
@@ -21,8 +22,9 @@
 #   help: >-
 #     Give each environment its own credential: declare `environment:` on the
 #     deploy jobs and store the secret per environment (GitHub environment
-#     secrets, GitLab environment-scoped variables, one CircleCI context per
-#     environment), each for a role in that environment's account.
+#     secrets, GitLab environment-scoped variables, one CircleCI context or
+#     Azure service connection per environment), each for a role in that
+#     environment's account.
 #   bad: |
 #     deploy-dev:
 #       steps:

@@ -92,6 +92,8 @@ pub struct Reference {
     pub name: String,
     pub path: Vec<Json>,
     pub env: Option<Env>,
+    /// What the CI system calls it: `context`, `variable group` or `service connection`.
+    pub via: &'static str,
 }
 
 /// What a CI document contributes to the input model.
@@ -850,6 +852,7 @@ fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
                     env: env_of_name(&name),
                     name,
                     path,
+                    via: "context",
                 });
                 if job_key.name.contains('/') && !jobs.iter().any(|(k, _)| k.name == job_key.name) {
                     let path = vec![
@@ -896,6 +899,7 @@ fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
                     name: reference.name.clone(),
                     path: reference.path.clone(),
                     env: reference.env,
+                    via: reference.via,
                 });
             }
         }
@@ -1003,24 +1007,29 @@ fn azure(doc: &Node, source: &str, model: &mut CiModel) {
             azure_variables(vars, &child(&path, key("variables")), &mut job);
         }
         collect_refs(node, &path, source, RefStyle::Azure, &mut job.secrets);
-        let steps = node.get("steps").or_else(|| {
-            node.get("strategy")
-                .and_then(|s| s.get("runOnce"))
-                .and_then(|r| r.get("deploy"))
-                .and_then(|d| d.get("steps"))
-        });
+        let deploy_steps = ["strategy", "runOnce", "deploy", "steps"];
+        let (steps, steps_path) = match node.get("steps") {
+            Some(steps) => (Some(steps), child(&path, key("steps"))),
+            None => (
+                deploy_steps.iter().try_fold(node, |n, k| n.get(k)),
+                deploy_steps
+                    .iter()
+                    .fold(path.clone(), |p, k| child(&p, key(k))),
+            ),
+        };
         for (i, step) in steps
             .and_then(Node::as_seq)
             .unwrap_or_default()
             .iter()
             .enumerate()
         {
+            let step_path = child(&steps_path, json!(i));
             for field in ["script", "bash"] {
                 if let Some(script) = step.get(field) {
-                    let step_path = child(&child(&path, key("steps")), json!(i));
                     scripts(script, &child(&step_path, key(field)), source, index, model);
                 }
             }
+            service_connections(step, &step_path, &mut job);
         }
         job.path = path;
         model.jobs.push(job);
@@ -1041,6 +1050,7 @@ fn azure_variables(vars: &Node, path: &[Json], job: &mut Job) {
                 name: group.to_owned(),
                 path: child(&at, key("group")),
                 env: env_of_name(group),
+                via: "variable group",
             });
         } else if let Some(name) = item.get("name").and_then(Node::as_str) {
             job.variables.push(Variable {
@@ -1049,6 +1059,40 @@ fn azure_variables(vars: &Node, path: &[Json], job: &mut Job) {
                 path: child(&at, key("value")),
                 env: env_of_secret_name(name),
                 origin: None,
+            });
+        }
+    }
+}
+
+/// Task inputs that name an Azure DevOps service connection to a cloud or cluster. Registry
+/// connections (`containerRegistry`, `dockerRegistryServiceConnection`) are left out: they
+/// pull and push images, they reach no environment's data.
+const SERVICE_CONNECTION_INPUTS: &[&str] = &[
+    "azuresubscription",
+    "connectedservicename",
+    "connectedservicenamearm",
+    "azureresourcemanagerconnection",
+    "environmentservicenameazurerm",
+    "backendservicearm",
+    "kubernetesserviceconnection",
+    "kubernetesserviceendpoint",
+    "awscredentials",
+];
+
+/// A task's service connection hands its identity to every command the task runs, like a
+/// variable group hands over its secrets.
+fn service_connections(step: &Node, step_path: &[Json], job: &mut Job) {
+    let Some(inputs) = step.get("inputs").and_then(Node::as_map) else {
+        return;
+    };
+    for (k, v) in inputs {
+        let Some(name) = v.as_str() else { continue };
+        if SERVICE_CONNECTION_INPUTS.contains(&k.name.to_ascii_lowercase().as_str()) {
+            job.contexts.push(Reference {
+                name: name.to_owned(),
+                path: child(&child(step_path, key("inputs")), key(&k.name)),
+                env: env_of_name(name),
+                via: "service connection",
             });
         }
     }
@@ -1421,6 +1465,56 @@ mod tests {
         assert_eq!(m.jobs[0].secrets[0].env, Some(Env::Prod));
         let gitlab = model("gitlab-ci", "t:\n  script:\n    - echo $(date)\n");
         assert!(gitlab.jobs[0].secrets.is_empty());
+    }
+
+    #[test]
+    fn azure_service_connections_are_contexts_registries_are_not() {
+        let src = "jobs:\n  - job: Test\n    steps:\n      - task: AzureCLI@2\n        inputs:\n          azureSubscription: sc-prod-subscription\n          inlineScript: pytest\n      - task: Docker@2\n        inputs:\n          containerRegistry: acr-prod\n      - task: Kubernetes@1\n        inputs:\n          kubernetesServiceEndpoint: aks-staging\n";
+        let m = model("azure-pipelines", src);
+        let got: Vec<(&str, Option<Env>, &str)> = m.jobs[0]
+            .contexts
+            .iter()
+            .map(|c| (c.name.as_str(), c.env, c.via))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "sc-prod-subscription",
+                    Some(Env::Prod),
+                    "service connection"
+                ),
+                ("aks-staging", Some(Env::Staging), "service connection"),
+            ]
+        );
+        assert_eq!(
+            m.jobs[0].contexts[0].path,
+            vec![
+                json!("jobs"),
+                json!(0),
+                json!("steps"),
+                json!(0),
+                json!("inputs"),
+                json!("azureSubscription")
+            ]
+        );
+        let deploy = "jobs:\n  - deployment: Deploy\n    environment: production\n    strategy:\n      runOnce:\n        deploy:\n          steps:\n            - task: AzureWebApp@1\n              inputs:\n                azureSubscription: sc-prod\n";
+        let m = model("azure-pipelines", deploy);
+        let path: Vec<Json> = [
+            "jobs",
+            "0",
+            "strategy",
+            "runOnce",
+            "deploy",
+            "steps",
+            "0",
+            "inputs",
+            "azureSubscription",
+        ]
+        .iter()
+        .map(|s| s.parse::<u64>().map_or_else(|_| json!(s), |i| json!(i)))
+        .collect();
+        assert_eq!(m.jobs[0].contexts[0].path, path);
     }
 
     #[test]
