@@ -1030,6 +1030,10 @@ fn azure(doc: &Node, source: &str, model: &mut CiModel) {
                 }
             }
             service_connections(step, &step_path, &mut job);
+            if let Some((field, script)) = inline_bash(step) {
+                let script_path = child(&child(&step_path, key("inputs")), key(field));
+                scripts(script, &script_path, source, index, model);
+            }
         }
         job.path = path;
         model.jobs.push(job);
@@ -1078,6 +1082,26 @@ const SERVICE_CONNECTION_INPUTS: &[&str] = &[
     "kubernetesserviceendpoint",
     "awscredentials",
 ];
+
+/// The inline bash script of an `AzureCLI@2` (`scriptType: bash`) or `Bash@3` task:
+/// tasks are how many pipelines run their shell, often with a service connection's identity.
+fn inline_bash(step: &Node) -> Option<(&'static str, &Node)> {
+    let task = step
+        .get("task")
+        .and_then(Node::as_str)?
+        .to_ascii_lowercase();
+    let inputs = step.get("inputs")?;
+    let input = |k: &str| inputs.get(k).and_then(Node::as_str);
+    if task.starts_with("azurecli@") && input("scriptType") == Some("bash") {
+        return inputs.get("inlineScript").map(|s| ("inlineScript", s));
+    }
+    if task.starts_with("bash@")
+        && input("targetType").is_some_and(|t| t.eq_ignore_ascii_case("inline"))
+    {
+        return inputs.get("script").map(|s| ("script", s));
+    }
+    None
+}
 
 /// A task's service connection hands its identity to every command the task runs, like a
 /// variable group hands over its secrets.
@@ -1515,6 +1539,24 @@ mod tests {
         .map(|s| s.parse::<u64>().map_or_else(|_| json!(s), |i| json!(i)))
         .collect();
         assert_eq!(m.jobs[0].contexts[0].path, path);
+    }
+
+    #[test]
+    fn azure_inline_bash_tasks_are_scripts() {
+        let src = "jobs:\n  - job: Infra\n    steps:\n      - task: AzureCLI@2\n        inputs:\n          azureSubscription: sc-dev\n          scriptType: bash\n          scriptLocation: inlineScript\n          inlineScript: |\n            terraform init\n            pytest tests/infra\n      - task: AzureCLI@2\n        inputs:\n          scriptType: pscore\n          inlineScript: Remove-Item -Recurse C:/x\n      - task: Bash@3\n        inputs:\n          targetType: inline\n          script: kubectl get pods\n      - task: Bash@3\n        inputs:\n          filePath: scripts/run.sh\n";
+        let m = model("azure-pipelines", src);
+        let argv: Vec<String> = m
+            .commands
+            .iter()
+            .map(|c| c.command.argv.join(" "))
+            .collect();
+        assert_eq!(
+            argv,
+            vec!["terraform init", "pytest tests/infra", "kubectl get pods"]
+        );
+        assert!(m.jobs[0].test_commands == vec![1]);
+        let span = m.commands[1].command.span;
+        assert_eq!(&src[span.start..span.end], "pytest tests/infra");
     }
 
     #[test]
