@@ -103,7 +103,7 @@ pub struct CiModel {
     pub commands: Vec<ModelCommand>,
 }
 
-const TEST_WORDS: &[&str] = &[
+pub(crate) const TEST_WORDS: &[&str] = &[
     "test",
     "tests",
     "testing",

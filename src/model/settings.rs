@@ -8,7 +8,8 @@
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
-use super::environment::{env_of_name, env_of_secret_name, Env};
+use super::ci::TEST_WORDS;
+use super::environment::{env_of_name, env_of_secret_name, words, Env};
 use crate::parse::node::{Node, Value};
 
 #[derive(Debug, Serialize)]
@@ -22,6 +23,28 @@ pub struct Setting {
     /// Exact span of a `KEY=value` line inside a longer scalar.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<[usize; 2]>,
+}
+
+/// `tox.ini` settings, leaving out environments that run a task rather than tests
+/// (`[testenv:docs]`, `[testenv:collectstatic]` with production settings for a build step):
+/// their own `commands` name no test runner and no test word.
+pub fn tox_settings(doc: &Node, source: &str) -> Vec<Setting> {
+    let task = |section: &str| {
+        section.starts_with("testenv:")
+            && doc
+                .get(section)
+                .and_then(|s| s.get("commands"))
+                .and_then(Node::as_str)
+                .is_some_and(|commands| {
+                    !words(commands).iter().any(|w| {
+                        TEST_WORDS.contains(&w.as_str())
+                            || matches!(w.as_str(), "coverage" | "nose" | "nose2" | "behave")
+                    })
+                })
+    };
+    let mut out = settings(doc, source);
+    out.retain(|s| !s.path.first().and_then(Json::as_str).is_some_and(task));
+    out
 }
 
 /// Configuration files (not CI pipelines, infrastructure code or scripts) get settings.
@@ -411,6 +434,18 @@ mod tests {
             &src[start..end],
             "DJANGO_SETTINGS_MODULE = acme.settings.production"
         );
+    }
+
+    #[test]
+    fn tox_task_environments_are_not_test_settings() {
+        let src = "[testenv]\nsetenv = APP_ENV=test\ncommands = pytest\n[testenv:cov]\nsetenv = A=1\ncommands = coverage run -m pytest\n[testenv:django]\nsetenv = B=1\ncommands = python manage.py test\n[testenv:collectstatic]\nsetenv = DJANGO_SETTINGS_MODULE = acme.settings.production\ncommands = python manage.py collectstatic --noinput\n[testenv:inherits]\nsetenv = C=1\n";
+        let doc = crate::parse::lines::parse_ini(src);
+        let names: Vec<String> = tox_settings(&doc, src)
+            .into_iter()
+            .filter(|s| !s.name.ends_with("commands"))
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, vec!["APP_ENV", "A", "B", "C"]);
     }
 
     #[test]
