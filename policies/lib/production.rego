@@ -17,13 +17,17 @@ url_host(value) := lower(m[0][1]) if {
 	count(m) == 1
 }
 
-# The host a setting names: a URL's host, or a bare host in a `*_HOST`-style key.
+# The host a setting names: a URL's host, or a bare host in a `*_HOST`-style key. Server
+# lists (`spring.kafka.bootstrap-servers`, `KAFKA_BROKERS`) are `host:port,host:port`: the
+# first host counts. `*_HOSTS` is left out: Django's `ALLOWED_HOSTS` and its kin list the
+# names a server answers to, not what it connects to.
 setting_host(name, value) := url_host(value)
 
-setting_host(name, value) := lower(trim_space(value)) if {
+setting_host(name, value) := host if {
 	not url_host(value)
-	regex.match(`(host|hostname|server|endpoint|addr|address)$`, lower(name))
-	regex.match(`^[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9.\-]+$`, trim_space(value))
+	regex.match(`(host|hostname|server|servers|brokers|endpoint|addr|address)$`, lower(name))
+	host := lower(regex.replace(trim_space(split(value, ",")[0]), `:[0-9]+$`, ""))
+	regex.match(`^[a-z0-9][a-z0-9.\-]*\.[a-z0-9.\-]+$`, host)
 }
 
 # Names that never reach a real production system.
