@@ -1127,9 +1127,18 @@ fn bitbucket(doc: &Node, source: &str, model: &mut CiModel) {
     let Some(pipelines) = doc.get("pipelines") else {
         return;
     };
-    let mut stack: Vec<(Vec<Json>, &Node, Vec<String>)> =
-        vec![(vec![key("pipelines")], pipelines, Vec::new())];
-    while let Some((path, node, trail)) = stack.pop() {
+    // Each node with the trail of keys above it and the `stage:` it is in, if any: a
+    // stage's `name` and `deployment` hold for all of its steps.
+    type Visit<'a> = (Vec<Json>, &'a Node, Vec<String>, Option<&'a Node>);
+    let mut stack: Vec<Visit> = vec![(vec![key("pipelines")], pipelines, Vec::new(), None)];
+    while let Some((path, node, trail, stage)) = stack.pop() {
+        let stage = node.get("stage").or(stage);
+        let from_stage = |field: &str| {
+            stage
+                .and_then(|s| s.get(field))
+                .and_then(Node::as_str)
+                .map(str::to_owned)
+        };
         if let Some(step) = node.get("step") {
             let index = model.jobs.len();
             let step_path = child(&path, key("step"));
@@ -1144,7 +1153,9 @@ fn bitbucket(doc: &Node, source: &str, model: &mut CiModel) {
                 environment: step
                     .get("deployment")
                     .and_then(Node::as_str)
-                    .map(str::to_owned),
+                    .map(str::to_owned)
+                    .or_else(|| from_stage("deployment")),
+                stage: from_stage("name"),
                 triggers: trail
                     .iter()
                     .filter(|t| *t == "pull-requests")
@@ -1170,11 +1181,11 @@ fn bitbucket(doc: &Node, source: &str, model: &mut CiModel) {
             for (k, v) in map.iter().rev() {
                 let mut t = trail.clone();
                 t.push(k.name.clone());
-                stack.push((child(&path, key(&k.name)), v, t));
+                stack.push((child(&path, key(&k.name)), v, t, stage));
             }
         } else if let Some(seq) = node.as_seq() {
             for (i, v) in seq.iter().enumerate().rev() {
-                stack.push((child(&path, json!(i)), v, trail.clone()));
+                stack.push((child(&path, json!(i)), v, trail.clone(), stage));
             }
         }
     }
@@ -1662,6 +1673,18 @@ mod tests {
                 json!("context")
             ]
         );
+    }
+
+    #[test]
+    fn bitbucket_stage_deployment_and_name_hold_for_its_steps() {
+        let src = "pipelines:\n  branches:\n    main:\n      - stage:\n          name: Deploy to production\n          deployment: production\n          steps:\n            - step:\n                name: Smoke tests\n                script: [npm run test:smoke]\n      - step:\n          name: Notify\n          script: [./notify.sh]\n";
+        let m = model("bitbucket-pipelines", src);
+        let smoke = job(&m, "Smoke tests");
+        assert_eq!(smoke.environment.as_deref(), Some("production"));
+        assert_eq!(smoke.stage.as_deref(), Some("Deploy to production"));
+        assert_eq!(smoke.env, Some(Env::Prod));
+        let notify = job(&m, "Notify");
+        assert!(notify.environment.is_none() && notify.stage.is_none());
     }
 
     #[test]
