@@ -98,8 +98,14 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             if is_test_config_name(&lower) {
                 return "test-config";
             }
+            // Charts keep values beside them; helmfile and Argo CD layouts keep one
+            // per environment (`environments/test/values.yaml`, `envs/prod/values.yaml`).
             if name.starts_with("values")
-                && (in_dir("charts/") || in_dir("helm/") || in_dir("chart/"))
+                && (in_dir("charts/")
+                    || in_dir("helm/")
+                    || in_dir("chart/")
+                    || in_dir("environments/")
+                    || in_dir("envs/"))
             {
                 return "helm-values";
             }

@@ -280,6 +280,25 @@ mod tests {
     }
 
     #[test]
+    fn helmfile_environment_values_are_helm_values() {
+        let src = "externalDatabase:\n  host: db.prod.acme.net\nenv:\n  - name: LOG_LEVEL\n    value: debug\n";
+        let doc = |path: &str| {
+            let node = crate::parse::parse(Format::Yaml, src)
+                .expect("parses")
+                .remove(0);
+            build_document(path, Format::Yaml, src, 0, node).input
+        };
+        let test = doc("deploy/environments/test/values.yaml");
+        assert_eq!(test["kind"], json!("helm-values"));
+        assert_eq!(test["test_context"], json!(true));
+        assert_eq!(test["settings"][0]["name"], json!("externalDatabase.host"));
+        let prod = doc("envs/production/values.yaml");
+        assert_eq!(prod["kind"], json!("helm-values"));
+        assert_eq!(prod["settings"], json!([]));
+        assert_eq!(doc("config/values.yaml")["kind"], json!("yaml"));
+    }
+
+    #[test]
     fn kubernetes_test_namespaces_and_directories() {
         assert!(test_context("k8s/pod.yaml", "e2e"));
         assert!(test_context("k8s/overlays/ci/pod.yaml", "orders"));
