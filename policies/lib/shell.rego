@@ -42,7 +42,10 @@ dry_run(a) if has_flag(a, "--dry-run")
 dry_run(a) if has_flag(a, "--dryrun")
 
 # Variables that name the current CI run, PR or branch: a scope tied to them is owned by the run.
-run_scoped(word) if regex.match(`\$\{?(GITHUB_RUN_ID|GITHUB_RUN_NUMBER|GITHUB_SHA|GITHUB_HEAD_REF|CI_PIPELINE_ID|CI_PIPELINE_IID|CI_JOB_ID|CI_COMMIT_SHORT_SHA|CI_COMMIT_SHA|CI_COMMIT_REF_SLUG|CI_MERGE_REQUEST_IID|CIRCLE_BUILD_NUM|CIRCLE_WORKFLOW_ID|BUILDKITE_BUILD_NUMBER|BUILD_BUILDID|BITBUCKET_BUILD_NUMBER|PR_NUMBER|PR|RUN_ID|BUILD_ID|PULL_REQUEST_NUMBER)([^A-Za-z0-9_]|$)`, word)
+run_scoped(word) if regex.match(`\$\{?(GITHUB_RUN_ID|GITHUB_RUN_NUMBER|GITHUB_SHA|GITHUB_HEAD_REF|CI_PIPELINE_ID|CI_PIPELINE_IID|CI_JOB_ID|CI_COMMIT_SHORT_SHA|CI_COMMIT_SHA|CI_COMMIT_REF_SLUG|CI_MERGE_REQUEST_IID|CI_MERGE_REQUEST_ID|CIRCLE_BUILD_NUM|CIRCLE_WORKFLOW_ID|CIRCLE_PR_NUMBER|BUILDKITE_BUILD_NUMBER|BUILDKITE_BUILD_ID|BUILDKITE_PULL_REQUEST|BUILD_BUILDID|SYSTEM_PULLREQUEST_PULLREQUESTID|SYSTEM_PULLREQUEST_PULLREQUESTNUMBER|BITBUCKET_BUILD_NUMBER|BITBUCKET_PR_ID|PR_NUMBER|PR|RUN_ID|BUILD_ID|PULL_REQUEST_NUMBER)([^A-Za-z0-9_]|$)`, word)
+
+# Azure Pipelines macros for the run or pull request: `$(System.PullRequest.PullRequestId)`.
+run_scoped(word) if regex.match(`\$\((Build\.BuildId|System\.PullRequest\.PullRequest(Id|Number))\)`, word)
 
 run_scoped(word) if contains(word, "${{ github.run_id }}")
 

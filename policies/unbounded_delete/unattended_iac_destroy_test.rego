@@ -36,6 +36,16 @@ test_ignores_per_run_workspaces_and_test_envs if {
 	count(run([cmd(["terraform", "destroy", "-auto-approve"])], job({"environment": "preview"}))) == 0
 }
 
+test_every_ci_systems_pull_request_and_run_ids_scope_a_workspace if {
+	every workspace in ["$BUILDKITE_PULL_REQUEST", "stack-$SYSTEM_PULLREQUEST_PULLREQUESTID", "$(System.PullRequest.PullRequestId)", "run-$BUILDKITE_BUILD_ID", "stack-$CI_MERGE_REQUEST_ID"] {
+		count(run([cmd(["terraform", "workspace", "select", workspace]), cmd(["terraform", "destroy", "-auto-approve"])], job({}))) == 0
+	}
+}
+
+test_a_lookalike_variable_does_not_scope_a_workspace if {
+	count(run([cmd(["terraform", "workspace", "select", "$BUILDKITE_PULL_REQUEST_BASE_BRANCH"]), cmd(["terraform", "destroy", "-auto-approve"])], job({}))) == 1
+}
+
 test_ignores_targeted_confirmed_and_local_runs if {
 	count(run([cmd(["terraform", "destroy", "-auto-approve", "-target=aws_instance.x"])], job({}))) == 0
 	count(run([cmd(["terraform", "destroy"])], job({}))) == 0
