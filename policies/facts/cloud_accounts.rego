@@ -103,8 +103,8 @@ all_facts contains fact if {
 # Only a string under a name that says account, role, project or subscription can be an
 # identifier `cloud_ids.setting_fact` accepts; most settings are skipped before it is tried.
 candidate(key, value) if {
-	is_string(value)
 	regex.match(`account|role|project|subscription`, lower(key))
+	is_string(value)
 }
 
 settings contains [["content", key], key, value] if {

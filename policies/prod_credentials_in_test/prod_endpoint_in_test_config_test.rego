@@ -12,9 +12,10 @@ test_flags_production_hosts if {
 		{"name": "spring.datasource.url", "value": "jdbc:postgresql://orders.prod.acme.net:5432/orders"},
 		{"name": "REDIS_URL", "value": "rediss://cache-production.acme.io:6380/0"},
 		{"name": "DB_HOST", "value": "prd-mysql.acme.io"},
+		{"name": "API_HOST", "value": "API.PROD.acme.io"},
 	]
 	results := rule.deny with input as {"test_context": true, "file": ".env.test", "settings": settings}
-	{r.path[1] | some r in results} == {0, 1, 2, 3}
+	{r.path[1] | some r in results} == {0, 1, 2, 3, 4}
 }
 
 test_ignores_lookalikes if {

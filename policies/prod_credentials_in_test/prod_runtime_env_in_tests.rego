@@ -51,10 +51,10 @@ import data.blastwall.lib.production
 deny contains result if {
 	some j, job in input.jobs
 	job.test
-	not production.production_check(job)
 	some v, variable in job.variables
 	is_string(variable.value)
 	runtime_prod(variable.name, variable.value)
+	not production.production_check(job)
 	reached := [c | some c in job.test_commands; reaches(variable, input.commands[c], j)]
 	count(reached) > 0
 	result := {
@@ -68,10 +68,10 @@ deny contains result if {
 deny contains result if {
 	some j, job in input.jobs
 	job.test
-	not production.production_check(job)
 	some c in job.test_commands
 	some a, assignment in input.commands[c].assignments
 	runtime_prod(assignment.name, assignment.value)
+	not production.production_check(job)
 	result := {
 		"msg": sprintf("test job `%s` runs `%s` with `%s=%s`, the production configuration", [job.name, concat(" ", input.commands[c].argv), assignment.name, assignment.value]),
 		"path": ["commands", c, "assignments", a],

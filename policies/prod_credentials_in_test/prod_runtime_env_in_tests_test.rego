@@ -58,9 +58,10 @@ test_flags_test_config_settings if {
 		{"name": "APP_ENV", "value": "test"},
 		{"name": "production_ready", "value": "production"},
 		{"name": "DJANGO_SETTINGS_MODULE", "value": "shop.settings.production_like"},
+		{"name": "RAILS_ENV", "value": "Production"},
 	]
 	results := rule.deny with input as {"test_context": true, "file": "pytest.ini", "settings": settings, "jobs": []}
-	{r.path | some r in results} == {["settings", 0], ["settings", 1]}
+	{r.path | some r in results} == {["settings", 0], ["settings", 1], ["settings", 5]}
 }
 
 cmd(argv, step) := {"argv": argv, "words": [{"text": w} | some w in argv], "assignments": [], "job": 0, "step": step, "in_function": null}

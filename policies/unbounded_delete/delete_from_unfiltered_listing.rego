@@ -43,9 +43,9 @@ deny contains result if {
 	tool := cmd.program
 	tool in {"aws", "gcloud", "az", "doctl", "helm", "kubectl"}
 	a := cmd.args
-	noun := delete_noun(tool, a)
-	# Something feeds it targets (most deletes name their own): only then follow the data flow.
+	# Its targets come from another command (most commands take none): checked before parsing the delete.
 	count(shell.direct_feeders(cmd)) > 0
+	noun := delete_noun(tool, a)
 	not shell.dry_run(a)
 	feeders := shell.feeders(cmd)
 	unfiltered := {i |
@@ -127,15 +127,12 @@ severity(cmd, a) := "error" if {
 # ---- What counts as a delete, per tool, and what it deletes (for the message).
 
 delete_noun("aws", a) := noun if {
-	# Most aws commands are not deletes: look for the operation before parsing past global flags.
-	regex.match(`(^| )(delete|terminate|deregister|remove)-`, concat(" ", a))
 	[service, op] := aws_op(a)
 	regex.match(`^(delete|terminate|deregister|remove)-`, op)
 	noun := aws_noun(service, op)
 }
 
 delete_noun("aws", a) := "buckets" if {
-	"rb" in a
 	[_, op] := aws_op_s3(a)
 	op == "rb"
 }
@@ -149,7 +146,7 @@ delete_noun("helm", a) := "releases" if {
 	a[1] in {"uninstall", "delete", "del", "un"}
 }
 
-delete_noun("kubectl", a) := kubectl_noun(subcommands(a)) if subcommands(a)[0] == "delete"
+delete_noun("kubectl", a) := kubectl_noun(subcommands(a)) if a[1] == "delete"
 
 kubectl_noun(p) := p[1] if count(p) > 1
 

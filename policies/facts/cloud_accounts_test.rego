@@ -1,0 +1,35 @@
+package blastwall.facts.cloud_accounts_test
+
+import rego.v1
+
+import data.blastwall.facts.cloud_accounts as collector
+
+# Names are matched whatever their case; values must be strings.
+test_settings_named_for_an_account_in_any_case if {
+	content := {
+		"AWS_Account_ID": "111111111111",
+		"Deploy_Role_Arn": "arn:aws:iam::222222222222:role/deploy",
+		"GCP_PROJECT": "orders-dev-1",
+		"ARM_Subscription_Id": "0000AAAA-1111-2222-3333-444455556666",
+		"account_id": 333333333333,
+		"name": "444444444444",
+	}
+	facts := collector.facts with input as {"kind": "terraform-vars", "file": "envs/dev/terraform.tfvars", "content": content}
+	{[f.type, f.value, f.via, f.path] | some f in facts} == {
+		["aws-account", "111111111111", "AWS_Account_ID", ["content", "AWS_Account_ID"]],
+		["aws-account", "222222222222", "Deploy_Role_Arn", ["content", "Deploy_Role_Arn"]],
+		["gcp-project", "orders-dev-1", "GCP_PROJECT", ["content", "GCP_PROJECT"]],
+		["azure-subscription", "0000aaaa-1111-2222-3333-444455556666", "ARM_Subscription_Id", ["content", "ARM_Subscription_Id"]],
+	}
+}
+
+test_job_variables_of_deploy_jobs if {
+	variables := [
+		{"name": "AWS_ACCOUNT_ID", "value": "555555555555", "path": ["jobs", "deploy", "env", "AWS_ACCOUNT_ID"]},
+		{"name": "ACCOUNT_ID", "value": 666666666666, "path": ["jobs", "deploy", "env", "ACCOUNT_ID"]},
+		{"name": "REGION", "value": "777777777777", "path": ["jobs", "deploy", "env", "REGION"]},
+	]
+	job := {"env": "staging", "steps": [], "variables": variables}
+	facts := collector.facts with input as {"kind": "github-actions", "file": ".github/workflows/deploy.yml", "content": {}, "jobs": [job]}
+	{[f.value, f.environment, f.path] | some f in facts} == {["555555555555", "staging", ["content", "jobs", "deploy", "env", "AWS_ACCOUNT_ID"]]}
+}
