@@ -299,6 +299,22 @@ fn references(text: &str, region: &str, style: RefStyle) -> Vec<(String, Option<
     out
 }
 
+/// The variables a pipeline sets for every job under its top-level `name`
+/// (`env:`, `variables:`), and the secrets they reference.
+fn pipeline_env(
+    doc: &Node,
+    name: &str,
+    source: &str,
+    style: RefStyle,
+) -> (Vec<Variable>, Vec<SecretRef>) {
+    let path = [key(name)];
+    let mut refs = Vec::new();
+    if let Some(node) = doc.get(name) {
+        collect_refs(node, &path, source, style, &mut refs);
+    }
+    (variables(doc.get(name), &path), refs)
+}
+
 fn variables(node: Option<&Node>, path: &[Json]) -> Vec<Variable> {
     let Some(map) = node.and_then(Node::as_map) else {
         return Vec::new();
@@ -379,17 +395,7 @@ fn github(doc: &Node, source: &str, model: &mut CiModel) {
         None => Vec::new(),
     };
     let scheduled = triggers.iter().any(|t| t == "schedule");
-    let workflow_vars = variables(doc.get("env"), &[key("env")]);
-    let mut workflow_refs = Vec::new();
-    if let Some(env) = doc.get("env") {
-        collect_refs(
-            env,
-            &[key("env")],
-            source,
-            RefStyle::GitHub,
-            &mut workflow_refs,
-        );
-    }
+    let (workflow_vars, workflow_refs) = pipeline_env(doc, "env", source, RefStyle::GitHub);
     let Some(jobs) = doc.get("jobs").and_then(Node::as_map) else {
         return;
     };
@@ -601,17 +607,7 @@ struct Link<'a> {
 
 fn gitlab(doc: &Node, source: &str, file: &str, includes: &GitlabIncludes, model: &mut CiModel) {
     let Some(top) = doc.as_map() else { return };
-    let global_vars = variables(doc.get("variables"), &[key("variables")]);
-    let mut global_refs = Vec::new();
-    if let Some(vars) = doc.get("variables") {
-        collect_refs(
-            vars,
-            &[key("variables")],
-            source,
-            RefStyle::Dollar,
-            &mut global_refs,
-        );
-    }
+    let (global_vars, global_refs) = pipeline_env(doc, "variables", source, RefStyle::Dollar);
     for (k, node) in top {
         if k.name.starts_with('.')
             || GITLAB_RESERVED.contains(&k.name.as_str())
@@ -1196,17 +1192,7 @@ fn buildkite(doc: &Node, source: &str, model: &mut CiModel) {
         return;
     };
     // A pipeline-level `env:` is set for every step.
-    let pipeline_vars = variables(doc.get("env"), &[key("env")]);
-    let mut pipeline_refs = Vec::new();
-    if let Some(env) = doc.get("env") {
-        collect_refs(
-            env,
-            &[key("env")],
-            source,
-            RefStyle::Dollar,
-            &mut pipeline_refs,
-        );
-    }
+    let (pipeline_vars, pipeline_refs) = pipeline_env(doc, "env", source, RefStyle::Dollar);
     // Steps, and the steps of `group:` steps (Buildkite groups do not nest).
     let mut flat: Vec<(Vec<Json>, &Node)> = Vec::new();
     for (i, step) in steps.iter().enumerate() {
