@@ -537,6 +537,7 @@ fn scan_file(
     outcome.spent.parse = clock.elapsed();
     let nodes = match parsed {
         Ok(nodes) => nodes,
+        Err(_) if is_unrendered_template(file.format, &text) => return outcome,
         Err(e) => {
             let (line, column) = line_col(&text, e.offset);
             let span = Span::new(e.offset, e.offset);
@@ -610,6 +611,18 @@ fn may_hold_facts(engine: &Engine, file: &SourceFile) -> bool {
             engine.collects(classify(&file.display, format, &unread))
         }
     }
+}
+
+/// A YAML or JSON file that does not parse because it is a Go or Jinja
+/// template (a Helm chart's `templates/`, `*.gotmpl`-style helmfiles, Ansible
+/// and cookiecutter trees): not config until rendered, so not an error
+/// either. GitHub's `${{ … }}` expressions are not template markers.
+fn is_unrendered_template(format: Format, text: &str) -> bool {
+    let go_or_jinja = text.contains("{%")
+        || text
+            .match_indices("{{")
+            .any(|(at, _)| !text[..at].ends_with('$'));
+    matches!(format, Format::Yaml | Format::Json) && go_or_jinja
 }
 
 /// A bar on stderr for long scans, only on a terminal and never under CI.
@@ -884,6 +897,7 @@ fn inspect_file(
     };
     let nodes = match parse::parse(file.format, &text) {
         Ok(nodes) => nodes,
+        Err(_) if is_unrendered_template(file.format, &text) => return (Vec::new(), None),
         Err(e) => {
             let (line, column) = line_col(&text, e.offset);
             return (Vec::new(), Some(error(line, column, e.message)));

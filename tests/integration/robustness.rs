@@ -149,3 +149,47 @@ fn malformed_and_binary_makefiles_become_located_errors() {
         assert!(e["message"].as_str().unwrap().contains(message), "{e}");
     }
 }
+
+#[test]
+fn unrendered_templates_are_not_errors_but_broken_config_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write(
+        "charts/api/Chart.yaml",
+        "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+    );
+    // A Helm template is Go text until rendered: `{{-` is not YAML.
+    write(
+        "charts/api/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"api.fullname\" . }}\n  labels:\n    {{- include \"api.labels\" . | nindent 4 }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n",
+    );
+    write(
+        "ansible/roles/app/templates/config.yml",
+        "{% for host in groups['db'] %}\n- {{ host }}\n{% endfor %}\n",
+    );
+    // Broken config, even with GitHub's `${{ }}` in it, is still reported.
+    write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  test:\n    steps: [\n      - run: echo ${{ secrets.TOKEN }}\n",
+    );
+    write("k8s/broken.yaml", "kind: Service\nmetadata: [\n");
+    let run = blastwall(root, &["lint", "--format", "json"]);
+    let json = run.json();
+    let errors: Vec<&str> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        errors,
+        [".github/workflows/ci.yml", "k8s/broken.yaml"],
+        "{json:#}"
+    );
+    assert_eq!(json["summary"]["files_scanned"], 5);
+}
