@@ -235,6 +235,7 @@ filtered_listing(la) if {
 	some i, w in la
 	filter_flag(w)
 	not state_only(la, i)
+	not account_only(la, i)
 }
 
 filter_flag(w) if w in filter_flags
@@ -267,6 +268,26 @@ state_only(la, i) if {
 	startswith(la[i], flag)
 	state_filter(substring(la[i], count(flag), -1))
 }
+
+# `describe-snapshots --owner-ids self` (or an account id): every snapshot the account holds;
+# the flag only drops other accounts' public ones.
+account_only(la, i) if {
+	la[i] == "--owner-ids"
+	values := array.slice(la, i + 1, first_flag_after(la, i))
+	count(values) > 0
+	every v in values {
+		account_owner(v)
+	}
+}
+
+account_only(la, i) if {
+	startswith(la[i], "--owner-ids=")
+	every v in split(substring(la[i], 12, -1), ",") {
+		account_owner(v)
+	}
+}
+
+account_owner(v) if regex.match(`^(self|[0-9]{12})$`, v)
 
 state_filter(v) if regex.match(`^(Name=)?[A-Za-z.:-]*(state|status)[A-Za-z.:-]*(,Values=|!?=|:|~)[^ \t]*$`, v)
 

@@ -120,3 +120,13 @@ test_aws_global_flags_before_the_operation if {
 	contains(r.msg, "ec2 instances")
 	startswith(r.msg, "`aws ec2 terminate-instances` deletes")
 }
+
+test_account_owner_does_not_bound_a_listing if {
+	delete := cmd(["aws", "ec2", "delete-snapshot", "--snapshot-id", "$id"], [0])
+	self := cmd(["aws", "ec2", "describe-snapshots", "--owner-ids", "self", "--output", "text"], [])
+	count(rule.deny) == 1 with input as {"commands": [self, delete]}
+	account := cmd(["aws", "ec2", "describe-snapshots", "--owner-ids=123456789012"], [])
+	count(rule.deny) == 1 with input as {"commands": [account, delete]}
+	tagged := cmd(["aws", "ec2", "describe-snapshots", "--owner-ids", "self", "--filters", "Name=tag:created-by,Values=ci"], [])
+	count(rule.deny) == 0 with input as {"commands": [tagged, delete]}
+}
