@@ -26,9 +26,22 @@ const MAX_DEPTH: usize = 200;
 
 /// Parses every document in `text`. Empty documents are skipped.
 pub fn parse_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
-    let offsets = CharOffsets::new(text);
+    parse_events(text, &CharOffsets::new(text)).or_else(|err| {
+        // go-yaml and PyYAML accept a flow collection continued at or left of its key's
+        // indentation (`args: [a,⏎b]` with `b` under `args`); saphyr refuses it. Retry with
+        // those lines indented, spans mapped back to the original bytes.
+        let pads = flow_continuation_padding(text);
+        if pads.is_empty() || !err.message.contains("indentation") {
+            return Err(err);
+        }
+        let (padded, offsets) = CharOffsets::padded(text, &pads);
+        parse_events(&padded, &offsets).map_err(|_| err)
+    })
+}
+
+fn parse_events(text: &str, offsets: &CharOffsets) -> Result<Vec<Node>, ParseError> {
     let mut builder = Builder {
-        offsets: &offsets,
+        offsets,
         stack: Vec::new(),
         anchors: HashMap::new(),
         documents: Vec::new(),
@@ -63,6 +76,27 @@ impl CharOffsets {
         }
     }
 
+    /// `text` with `pads` (line start byte, spaces) inserted, and the offsets of the padded
+    /// text's characters in `text`: an inserted space maps to the line start it precedes.
+    fn padded(text: &str, pads: &[(usize, usize)]) -> (String, Self) {
+        let mut out = String::with_capacity(text.len() + pads.iter().map(|p| p.1).sum::<usize>());
+        let mut bytes = Vec::with_capacity(out.capacity());
+        let mut pads = pads.iter().peekable();
+        for (b, c) in text.char_indices() {
+            if let Some(&(_, n)) = pads.next_if(|p| p.0 == b) {
+                out.extend(std::iter::repeat_n(' ', n));
+                bytes.extend(std::iter::repeat_n(b, n));
+            }
+            out.push(c);
+            bytes.push(b);
+        }
+        let offsets = CharOffsets {
+            bytes: Some(bytes),
+            len: text.len(),
+        };
+        (out, offsets)
+    }
+
     fn byte(&self, char_index: usize) -> usize {
         match &self.bytes {
             None => char_index.min(self.len),
@@ -72,6 +106,156 @@ impl CharOffsets {
 
     fn span(&self, span: &YamlSpan) -> Span {
         Span::new(self.byte(span.start.index()), self.byte(span.end.index()))
+    }
+}
+
+/// Where to insert spaces (line start byte, count) so that every line continuing a flow
+/// collection is indented past the bracket that opened it. Inside a flow collection leading
+/// whitespace only separates tokens (line folding drops it from scalars), so values are
+/// unchanged. A light scan: quotes, comments and block scalars are skipped so that brackets
+/// in strings or scripts (`run: echo ${{ x }}`) open nothing.
+fn flow_continuation_padding(text: &str) -> Vec<(usize, usize)> {
+    let mut scan = FlowScan::default();
+    let mut pads = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|&&b| b == b' ').count();
+        let blank = line.trim().is_empty();
+        if scan.depth > 0 && indent < scan.min_indent && !blank {
+            pads.push((start, scan.min_indent - indent));
+        }
+        scan.line(bytes, indent, blank);
+        start += line.len();
+    }
+    pads
+}
+
+#[derive(Default)]
+struct FlowScan {
+    /// Open `[`/`{` brackets.
+    depth: usize,
+    /// Column past the outermost open bracket.
+    min_indent: usize,
+    /// The open quote of a scalar that continues on the next line.
+    quote: Option<u8>,
+    /// Indentation of the line that began a block scalar (`run: |`) still being skipped.
+    block_scalar: Option<usize>,
+}
+
+impl FlowScan {
+    fn line(&mut self, b: &[u8], indent: usize, blank: bool) {
+        if let Some(parent) = self.block_scalar {
+            if blank || indent > parent {
+                return;
+            }
+            self.block_scalar = None;
+        }
+        let mut p = indent;
+        if self.quote.is_some() {
+            let Some(end) = self.close_quote(b, p) else {
+                return;
+            };
+            p = end;
+        }
+        if self.depth > 0 {
+            let Some(end) = self.flow(b, p) else { return };
+            p = end;
+        }
+        self.block(b, p, indent);
+    }
+
+    /// Block context: only a node's first character can open a flow collection or a quote.
+    fn block(&mut self, b: &[u8], mut p: usize, indent: usize) {
+        loop {
+            while b.get(p).is_some_and(|c| matches!(c, b' ' | b'\t')) {
+                p += 1;
+            }
+            let Some(&c) = b.get(p) else { return };
+            let ends_token = b.get(p + 1).is_none_or(|n| n.is_ascii_whitespace());
+            match c {
+                b'-' | b'?' | b':' if ends_token => p += 1,
+                b'&' | b'!' => {
+                    while b.get(p).is_some_and(|c| !c.is_ascii_whitespace()) {
+                        p += 1;
+                    }
+                }
+                b'#' => return,
+                b'|' | b'>' => {
+                    self.block_scalar = Some(indent);
+                    return;
+                }
+                b'[' | b'{' => {
+                    self.depth = 1;
+                    self.min_indent = p + 1;
+                    let Some(end) = self.flow(b, p + 1) else {
+                        return;
+                    };
+                    p = end;
+                }
+                b'"' | b'\'' => {
+                    self.quote = Some(c);
+                    let Some(end) = self.close_quote(b, p + 1) else {
+                        return;
+                    };
+                    p = end;
+                }
+                // A plain scalar runs to `: ` (it was a key) or a comment.
+                _ => loop {
+                    p += 1;
+                    match b.get(p) {
+                        None => return,
+                        Some(b':') if b.get(p + 1).is_none_or(|n| n.is_ascii_whitespace()) => break,
+                        Some(b'#') if b[p - 1] == b' ' || b[p - 1] == b'\t' => return,
+                        _ => {}
+                    }
+                },
+            }
+        }
+    }
+
+    /// Inside brackets; returns where the outermost one closes on this line.
+    fn flow(&mut self, b: &[u8], mut p: usize) -> Option<usize> {
+        while p < b.len() {
+            if self.quote.is_some() {
+                p = self.close_quote(b, p)?;
+                continue;
+            }
+            let after_separator =
+                p == 0 || matches!(b[p - 1], b' ' | b'\t' | b'[' | b'{' | b',' | b':');
+            match b[p] {
+                b'[' | b'{' => self.depth += 1,
+                b']' | b'}' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        return Some(p + 1);
+                    }
+                }
+                b'#' if p == 0 || matches!(b[p - 1], b' ' | b'\t') => return None,
+                q @ (b'"' | b'\'') if after_separator => self.quote = Some(q),
+                _ => {}
+            }
+            p += 1;
+        }
+        None
+    }
+
+    /// Inside a quoted scalar; returns the position past its closing quote on this line.
+    fn close_quote(&mut self, b: &[u8], mut p: usize) -> Option<usize> {
+        let quote = self.quote?;
+        while p < b.len() {
+            match b[p] {
+                b'\\' if quote == b'"' => p += 1,
+                b'\'' if quote == b'\'' && b.get(p + 1) == Some(&b'\'') => p += 1,
+                c if c == quote => {
+                    self.quote = None;
+                    return Some(p + 1);
+                }
+                _ => {}
+            }
+            p += 1;
+        }
+        None
     }
 }
 
@@ -575,6 +759,53 @@ mod tests {
     fn deep_nesting_is_refused_not_overflowed() {
         let text = "[".repeat(10_000);
         assert!(parse_yaml(&text).is_err());
+    }
+
+    #[test]
+    fn flow_collections_continued_left_of_their_key_parse_with_exact_spans() {
+        let text = "jobs:\n  build:\n    tokens: [ \"a\",\n    \"b\" ]\n    env: {A: 1,\nB: \"x\ny\"}\n    args: [\n      --a,\n    ]\n    run: |\n      echo [\n";
+        let docs = parse_yaml(text).unwrap();
+        let build = &docs[0].to_json()["jobs"]["build"];
+        assert_eq!(build["tokens"], json!(["a", "b"]));
+        assert_eq!(build["env"], json!({"A": 1, "B": "x y"}));
+        assert_eq!(build["args"], json!(["--a"]));
+        assert_eq!(build["run"], "echo [\n");
+        let at = |keys: &[&str]| {
+            let path: Vec<_> = keys.iter().map(|k| K((*k).into())).collect();
+            slice(text, docs[0].span_of_path(&path))
+        };
+        assert_eq!(at(&["jobs", "build", "env", "B"]), "\"x\ny\"");
+        let tokens = docs[0]
+            .get("jobs")
+            .and_then(|j| j.get("build"))
+            .and_then(|b| b.get("tokens"));
+        let Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) = tokens
+        else {
+            panic!("tokens is a sequence")
+        };
+        // saphyr's quoted-scalar spans run to the next token; the same as on one line.
+        assert_eq!(slice(text, items[1].span), "\"b\" ");
+        let one_line = parse_yaml("t: [ \"a\", \"b\" ]").unwrap();
+        let Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) = one_line[0].get("t")
+        else {
+            panic!("t is a sequence")
+        };
+        assert_eq!(items[1].span, Span::new(10, 14));
+    }
+
+    #[test]
+    fn padding_never_rescues_a_broken_file() {
+        // Same error as without the retry: an unclosed bracket, and a block-level mistake.
+        for text in ["a:\n  b: [1,\n  2\n", "a: [1,\n2]\n b: 2\n"] {
+            let err = parse_yaml(text).unwrap_err();
+            assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
+        }
     }
 
     #[test]
