@@ -1,10 +1,14 @@
 # METADATA
-# title: aws s3 rm --recursive on a whole bucket
+# title: Recursive delete of a whole bucket
 # description: |
-#   `aws s3 rm --recursive` whose target is a bucket root (`s3://bucket`,
-#   `s3://bucket/`) or a prefix made only of variables that may be empty
+#   `aws s3 rm --recursive`, `gsutil rm -r` or `gcloud storage rm --recursive`
+#   whose target is a bucket root (`s3://bucket`, `s3://bucket/`,
+#   `gs://bucket/**`) or a prefix made only of variables that may be empty
 #   (`s3://$BUCKET/$PREFIX`), with no `--exclude`/`--include` filter, no
-#   `--dryrun`, and no run or pull-request id in the path.
+#   `--dryrun`, and no run or pull-request id in the path. `gsutil rm -r
+#   gs://bucket` and `gcloud storage rm -r gs://bucket` also delete the bucket
+#   itself, so they are a teardown, as is emptying a bucket the script then
+#   removes (`aws s3 rb`).
 #
 #   Why is this bad? It deletes every object in the bucket, and with
 #   versioning off there is no way back. A prefix held in a variable widens to
@@ -18,7 +22,8 @@
 #   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
 #   help: >-
 #     Delete only the prefix this job wrote (`aws s3 rm --recursive
-#     "s3://$BUCKET/runs/$GITHUB_RUN_ID/"`), guard variables (`${PREFIX:?}`),
+#     "s3://$BUCKET/runs/$GITHUB_RUN_ID/"`, `gsutil -m rm -r
+#     "gs://$BUCKET/runs/$RUN_ID/**"`), guard variables (`${PREFIX:?}`),
 #     or filter with `--exclude '*' --include 'tmp/*'`.
 #   bad: |
 #     aws s3 rm "s3://$ARTIFACT_BUCKET/$PREFIX" --recursive
@@ -32,26 +37,47 @@ import data.blastwall.lib.shell
 
 deny contains result if {
 	some c, cmd in input.commands
-	shell.program(cmd) == "aws"
 	a := shell.args(cmd)
-	some i, w in a
-	w == "s3"
-	a[i + 1] == "rm"
-	"--recursive" in a
+	[shown, scheme] := recursive_rm(shell.program(cmd), a)
 	not shell.dry_run(a)
-	not filtered(a)
 	some j, target in a
-	startswith(target, "s3://")
-	key := object_key(target)
-	reason := widens(key)
+	startswith(target, scheme)
+	key := object_key(target, scheme)
+	reason := widens(key, scheme, a)
 	not shell.run_scoped(target)
 	not bucket_removed(target, key)
 	w_index := shell.program_index(cmd) + j
 	result := {
-		"msg": sprintf("`aws s3 rm --recursive %s` deletes every object in the bucket%s%s", [target, reason, unattended(cmd)]),
+		"msg": sprintf("`%s %s` deletes every object in the bucket%s%s", [shown, target, reason, unattended(cmd)]),
 		"path": ["commands", c, "words", w_index],
 		"severity": shell.severity(cmd, "warning"),
 	}
+}
+
+# [the command as the message shows it, its URL scheme]: an object delete of that tool.
+recursive_rm("aws", a) := ["aws s3 rm --recursive", "s3://"] if {
+	some i, w in a
+	w == "s3"
+	a[i + 1] == "rm"
+	"--recursive" in a
+	not filtered(a)
+}
+
+# `gsutil -m rm -r gs://…`: `rm` is the first word past the global options.
+recursive_rm("gsutil", a) := ["gsutil rm", "gs://"] if {
+	words := [w |
+		some j, w in a
+		j > 0
+		not startswith(w, "-")
+		not a[j - 1] in {"-o", "-h", "-u"}
+	]
+	words[0] == "rm"
+}
+
+recursive_rm("gcloud", a) := ["gcloud storage rm", "gs://"] if {
+	some i, w in a
+	w == "storage"
+	a[i + 1] == "rm"
 }
 
 filtered(a) if shell.has_flag(a, "--exclude")
@@ -59,19 +85,36 @@ filtered(a) if shell.has_flag(a, "--exclude")
 filtered(a) if shell.has_flag(a, "--include")
 
 # `s3://bucket/a/b` → `a/b`; `s3://bucket` → "".
-object_key(target) := key if {
-	rest := substring(target, 5, -1)
+object_key(target, scheme) := key if {
+	rest := substring(target, count(scheme), -1)
 	parts := split(rest, "/")
 	key := concat("/", array.slice(parts, 1, count(parts)))
 }
 
-widens(key) := "" if key in {"", "/", "*"}
+widens(key, "s3://", _) := "" if key in {"", "/", "*"}
+
+# `gs://b/**` matches every object; `gs://b/*` every top-level one, and all with `-r`. A bare
+# `gs://b` with `-r` removes the bucket too: a teardown, not a cleanup.
+widens("**", "gs://", _) := ""
+
+widens("*", "gs://", a) := "" if gs_recursive(a)
 
 # Only variables, unguarded: empty on the day the variable is unset.
-widens(key) := sprintf(" when `%s` is empty", [key]) if {
+widens(key, scheme, a) := sprintf(" when `%s` is empty", [key]) if {
 	key != ""
 	contains(key, "$")
 	trim(regex.replace(key, `\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*`, ""), "/") == ""
+	recursive(scheme, a)
+}
+
+recursive("s3://", _) := true
+
+recursive("gs://", a) if gs_recursive(a)
+
+# `-r`, `-R`, `--recursive`, or combined short flags (`-rf`).
+gs_recursive(a) if {
+	some w in a
+	regex.match(`^(--recursive|-[a-zA-Z]*[rR][a-zA-Z]*)$`, w)
 }
 
 # Emptying a bucket the script then removes (`aws s3 rb s3://b`, `aws s3api

@@ -39,3 +39,22 @@ test_ignores_emptying_a_bucket_the_script_removes if {
 	count(rule.deny) == 0 with input as {"commands": [rm, api]}
 	count(rule.deny) == 1 with input as {"commands": [rm, other]}
 }
+
+test_flags_gcs_wildcards_over_the_whole_bucket if {
+	some r in run(["gsutil", "-m", "rm", "-r", "gs://${ASSETS_BUCKET}/**"])
+	r.path == ["commands", 0, "words", 4]
+	startswith(r.msg, "`gsutil rm gs://${ASSETS_BUCKET}/**` deletes every object")
+	count(run(["gsutil", "rm", "gs://assets/**"])) == 1
+	count(run(["gsutil", "rm", "-rf", "gs://assets/*"])) == 1
+	count(run(["gcloud", "storage", "rm", "--recursive", "gs://$BUCKET/$PREFIX"])) == 1
+}
+
+test_ignores_gcs_prefixes_and_bucket_teardown if {
+	count(run(["gsutil", "-m", "rm", "-r", "gs://previews/mr-$CI_MERGE_REQUEST_IID/**"])) == 0
+	count(run(["gsutil", "rm", "-r", "gs://previews/tmp/"])) == 0
+	count(run(["gsutil", "rm", "gs://previews/*"])) == 0
+	count(run(["gsutil", "rm", "gs://$BUCKET/$PREFIX"])) == 0
+	count(run(["gsutil", "rm", "-r", "gs://demo-bucket"])) == 0
+	count(run(["gcloud", "storage", "rm", "--recursive", "gs://demo-bucket/"])) == 0
+	count(run(["gsutil", "cp", "-r", "gs://assets/**", "."])) == 0
+}
