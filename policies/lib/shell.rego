@@ -37,6 +37,17 @@ flag_value(a, flag) := substring(word, count(flag) + 1, -1) if {
 	startswith(word, concat("", [flag, "="]))
 }
 
+# gsutil's command: the first word past its global options (`gsutil -m -o k=v rm …` → `rm`).
+gsutil_command(a) := words[0] if {
+	words := [w |
+		some j, w in a
+		j > 0
+		not startswith(w, "-")
+		not a[j - 1] in {"-o", "-h", "-u"}
+	]
+	count(words) > 0
+}
+
 dry_run(a) if has_flag(a, "--dry-run")
 
 dry_run(a) if has_flag(a, "--dryrun")

@@ -2,12 +2,12 @@
 # title: Cloud delete fed by an unfiltered listing
 # description: |
 #   A delete command (`aws ec2 terminate-instances`, `aws rds delete-db-instance`,
-#   `aws cloudformation delete-stack`, `gcloud … delete`, `az group delete`,
-#   `doctl compute droplet delete`, `helm uninstall`, `kubectl delete`) whose
-#   targets come, through a pipe, `xargs`, `$(…)`, a variable or a `for` loop,
-#   from a listing of the same tool (`describe-*`, `list`, `get`) that has no
-#   filter: no tag/label filter, no `--filter`/`--query [?…]`, no `grep`/`jq
-#   select` between the two.
+#   `aws cloudformation delete-stack`, `gcloud … delete`, `gsutil rm -r`,
+#   `az group delete`, `doctl compute droplet delete`, `helm uninstall`,
+#   `kubectl delete`) whose targets come, through a pipe, `xargs`, `$(…)`, a
+#   variable or a `for` loop, from a listing of the same tool (`describe-*`,
+#   `list`, `get`, a bare `gsutil ls`) that has no filter: no tag/label filter,
+#   no `--filter`/`--query [?…]`, no `grep`/`jq select` between the two.
 #
 #   Why is this bad? The target set is "everything the credentials can see",
 #   not what the job created. cloud.gov's 2018 outage came from a cleanup task
@@ -41,7 +41,7 @@ import data.blastwall.lib.shell
 deny contains result if {
 	some c, cmd in input.commands
 	tool := cmd.program
-	tool in {"aws", "gcloud", "az", "doctl", "helm", "kubectl"}
+	tool in {"aws", "gcloud", "gsutil", "az", "doctl", "helm", "kubectl"}
 	a := cmd.args
 	# Its targets come from another command (most commands take none): checked before parsing the delete.
 	count(shell.direct_feeders(cmd)) > 0
@@ -106,6 +106,8 @@ owner_filter("kubectl", _) := " -l app.kubernetes.io/managed-by=ci"
 head(a) := concat(" ", ["aws", op[0], op[1]]) if {
 	a[0] == "aws"
 	op := aws_op(a)
+} else := concat(" ", ["gsutil", shell.gsutil_command(a)]) if {
+	a[0] == "gsutil"
 } else := concat(" ", array.slice(a, 0, first_flag(a)))
 
 first_flag(a) := min({i | some i, w in a; startswith(w, "-")} | {count(a)})
@@ -141,6 +143,8 @@ delete_noun(tool, a) := concat(" ", resource_path(a, delete_verbs)) if {
 	tool in {"gcloud", "az", "doctl"}
 	count(resource_path(a, delete_verbs)) > 0
 }
+
+delete_noun("gsutil", a) := "buckets" if shell.gsutil_command(a) in {"rm", "rb"}
 
 delete_noun("helm", a) := "releases" if {
 	a[1] in {"uninstall", "delete", "del", "un"}
@@ -209,6 +213,16 @@ listing_of(tool, a, lister) if {
 	tool in {"gcloud", "az", "doctl"}
 	shell.program(lister) == tool
 	resource_path(shell.args(lister), {"list", "ls"}) == resource_path(a, delete_verbs)
+}
+
+# `gsutil ls` with no URL lists every bucket in the project; with one, what the URL names.
+listing_of("gsutil", _, lister) if {
+	shell.program(lister) == "gsutil"
+	la := shell.args(lister)
+	shell.gsutil_command(la) == "ls"
+	every w in la {
+		not startswith(w, "gs://")
+	}
 }
 
 listing_of("helm", _, lister) if {
@@ -386,6 +400,8 @@ projection_only(program) if {
 help("aws") := "Filter the listing by an ownership or run tag (`--filters Name=tag:owner,Values=ci Name=tag:run-id,Values=$GITHUB_RUN_ID`, or `--query \"...[?Tags...]\"`), or terminate the explicit ids recorded when the job created them."
 
 help("gcloud") := "Filter the listing by a label the job set (`--filter=\"labels.owner=ci AND labels.run-id=$RUN_ID\"`), or delete the explicit names the job created."
+
+help("gsutil") := "List only the buckets the job created (`gsutil ls -p \"$PROJECT\" | grep '^gs://ci-$RUN_ID-'`), or remove the explicit bucket names the job recorded."
 
 help("az") := "Filter the listing by a tag the job set (`--tag owner=ci`, or `--query \"[?tags.runId=='$RUN_ID'].id\"`), or delete the explicit ids the job created."
 

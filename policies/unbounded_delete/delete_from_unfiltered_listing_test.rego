@@ -130,3 +130,12 @@ test_account_owner_does_not_bound_a_listing if {
 	tagged := cmd(["aws", "ec2", "describe-snapshots", "--owner-ids", "self", "--filters", "Name=tag:created-by,Values=ci"], [])
 	count(rule.deny) == 0 with input as {"commands": [tagged, delete]}
 }
+
+test_gsutil_removing_every_listed_bucket if {
+	rm := cmd(["gsutil", "-m", "rm", "-r", "$b"], [0])
+	some r in rule.deny with input as {"commands": [cmd(["gsutil", "ls"], []), rm]}
+	startswith(r.msg, "`gsutil rm` deletes the buckets listed by `gsutil ls`")
+	count(rule.deny) == 1 with input as {"commands": [cmd(["gsutil", "ls", "-p", "$PROJECT"], []), rm]}
+	count(rule.deny) == 0 with input as {"commands": [cmd(["gsutil", "ls", "gs://ci-artifacts/pr-$PR/"], []), rm]}
+	count(rule.deny) == 0 with input as {"commands": [cmd(["gsutil", "ls"], []), cmd(["gsutil", "cp", "-r", "$b", "."], [0])]}
+}

@@ -63,16 +63,7 @@ recursive_rm("aws", a) := ["aws s3 rm --recursive", "s3://"] if {
 	not filtered(a)
 }
 
-# `gsutil -m rm -r gs://…`: `rm` is the first word past the global options.
-recursive_rm("gsutil", a) := ["gsutil rm", "gs://"] if {
-	words := [w |
-		some j, w in a
-		j > 0
-		not startswith(w, "-")
-		not a[j - 1] in {"-o", "-h", "-u"}
-	]
-	words[0] == "rm"
-}
+recursive_rm("gsutil", a) := ["gsutil rm", "gs://"] if shell.gsutil_command(a) == "rm"
 
 recursive_rm("gcloud", a) := ["gcloud storage rm", "gs://"] if {
 	some i, w in a
