@@ -1,5 +1,5 @@
 # METADATA
-# title: Profiles, roles and accounts per stage of SAM and Serverless configs
+# title: Profiles, roles and accounts per stage of SAM, Serverless and CloudFormation configs
 # description: |
 #   Collects, for each environment section of an AWS SAM `samconfig.toml`
 #   (`[prod.deploy.parameters]`) or a Serverless Framework service
@@ -8,10 +8,12 @@
 #   the IAM role it deploys with (`deploy-credential` facts, job
 #   `sam deploy --config-env <env>` / `serverless deploy --stage <stage>`) and
 #   the AWS account it targets (`aws-account` facts from account-id keys and
-#   role ARNs). `input.stages` names each section's environment. The `default`
-#   profile and `${…}` variables are not identities and are skipped.
+#   role ARNs). A CloudFormation `Mappings` entry keyed by stage
+#   (`StageConfig.production.AccountId`) gives the stage's `aws-account` facts.
+#   `input.stages` names each section's environment. The `default` profile and
+#   `${…}` variables are not identities and are skipped.
 # custom:
-#   kinds: [samconfig, serverless]
+#   kinds: [samconfig, serverless, cloudformation]
 package blastwall.facts.sam_serverless
 
 import rego.v1

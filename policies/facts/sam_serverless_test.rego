@@ -43,3 +43,21 @@ test_stage_keyed_maps_and_variables if {
 		["aws-account", "staging", "444444444444", ["content", "params", "staging", "accountId"]],
 	}
 }
+
+test_cloudformation_mappings_give_accounts_not_credentials if {
+	facts := sam_serverless.facts with input as {
+		"kind": "cloudformation",
+		"stages": [
+			{"name": "staging", "env": "staging", "path": ["content", "Mappings", "StageConfig", "staging"]},
+			{"name": "production", "env": "prod", "path": ["content", "Mappings", "StageConfig", "production"]},
+		],
+		"content": {"Mappings": {"StageConfig": {
+			"staging": {"AccountId": "111111111111", "DeployRoleArn": "arn:aws:iam::111111111111:role/cfn"},
+			"production": {"AccountId": "222222222222", "Ami": "ami-0abc"},
+		}}},
+	}
+	{[f.type, f.environment, f.value] | some f in facts} == {
+		["aws-account", "staging", "111111111111"],
+		["aws-account", "prod", "222222222222"],
+	}
+}

@@ -93,7 +93,7 @@ pub fn build_document_in(
         };
         input.insert("secret_refs".into(), json!(secrets));
     }
-    if matches!(kind, "samconfig" | "serverless") {
+    if matches!(kind, "samconfig" | "serverless" | "cloudformation") {
         input.insert("stages".into(), json!(stages::stages(kind, &node)));
     }
 

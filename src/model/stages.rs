@@ -3,7 +3,8 @@
 //! One file configures every environment: AWS SAM's `samconfig.toml` keys its
 //! top level by config environment (`[prod.deploy.parameters]`), and a
 //! Serverless Framework service keys `params:` and `custom:` maps by stage
-//! (`custom.profiles.prod`). Naming each section's environment here, with the
+//! (`custom.profiles.prod`), as CloudFormation's `Mappings` often do
+//! (`Mappings.StageConfig.prod`). Naming each section's environment here, with the
 //! vocabulary every other inference uses, lets policies compare sections.
 
 use serde::Serialize;
@@ -22,7 +23,8 @@ pub struct Stage {
     pub path: Vec<Json>,
 }
 
-/// The sections of `doc` (of `kind` `samconfig` or `serverless`) that name an environment.
+/// The sections of `doc` (of `kind` `samconfig`, `serverless` or `cloudformation`) that name
+/// an environment.
 pub fn stages(kind: &str, doc: &Node) -> Vec<Stage> {
     let mut out = Vec::new();
     let mut add = |name: &str, path: Vec<&str>| {
@@ -56,17 +58,18 @@ pub fn stages(kind: &str, doc: &Node) -> Vec<Stage> {
                     add(&k.name, vec!["custom", &k.name]);
                     continue;
                 }
-                // `custom.profiles: {dev: …, prod: …}`: a map keyed by stage.
-                let inner = entries(Some(v));
-                if inner
-                    .iter()
-                    .filter(|(s, _)| env_of_name(&s.name).is_some())
-                    .count()
-                    >= 2
-                {
-                    for (s, _) in inner {
-                        add(&s.name, vec!["custom", &k.name, &s.name]);
-                    }
+                // `custom.profiles: {dev: …, prod: …}`.
+                for (s, _) in keyed_by_stage(v) {
+                    add(&s.name, vec!["custom", &k.name, &s.name]);
+                }
+            }
+        }
+        // `Mappings: {StageConfig: {staging: {AccountId: …}, production: …}}`, looked up
+        // with `!FindInMap [StageConfig, !Ref Stage, AccountId]`.
+        "cloudformation" => {
+            for (m, v) in entries(doc.get("Mappings")) {
+                for (s, _) in keyed_by_stage(v) {
+                    add(&s.name, vec!["Mappings", &m.name, &s.name]);
                 }
             }
         }
@@ -77,6 +80,18 @@ pub fn stages(kind: &str, doc: &Node) -> Vec<Stage> {
 
 fn entries(node: Option<&Node>) -> &[(Key, Node)] {
     node.and_then(Node::as_map).unwrap_or_default()
+}
+
+/// The entries of a map keyed by stage: two environment names at least, so that a map
+/// with one `prod` key among others (`RegionMap`, `webpack`) is not taken for one.
+fn keyed_by_stage(node: &Node) -> &[(Key, Node)] {
+    let inner = entries(Some(node));
+    let stages = inner.iter().filter(|(s, _)| env_of_name(&s.name).is_some());
+    if stages.count() >= 2 {
+        inner
+    } else {
+        &[]
+    }
 }
 
 #[cfg(test)]
@@ -94,6 +109,27 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn cloudformation_mappings_keyed_by_stage() {
+        let text = "Mappings:\n  StageConfig:\n    staging:\n      AccountId: '111111111111'\n    production:\n      AccountId: '222222222222'\n  RegionMap:\n    us-east-1:\n      Ami: ami-1\n    prod:\n      Ami: ami-2\n";
+        let doc = parse_yaml(text).unwrap().remove(0);
+        assert_eq!(
+            names(&stages("cloudformation", &doc)),
+            vec![
+                (
+                    "staging".into(),
+                    "staging",
+                    r#"["content","Mappings","StageConfig","staging"]"#.into()
+                ),
+                (
+                    "production".into(),
+                    "prod",
+                    r#"["content","Mappings","StageConfig","production"]"#.into()
+                ),
+            ]
+        );
     }
 
     #[test]
