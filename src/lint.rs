@@ -1,5 +1,6 @@
 //! The pipeline, end to end: discover → parse → model → engine → report.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -435,9 +436,11 @@ fn repository_rules(
         timings.facts = facts.len();
         return engine.eval_repository(facts, profile);
     };
+    // A repeat run hashes the cached texts in place; only files without a
+    // stamp (hence not cached) are serialized here.
     let hash = crate::cache::fingerprint(facts.iter().map(|f| match f {
-        FileFacts::Fresh(facts) => FileFacts::text(facts).get().as_bytes().to_vec(),
-        FileFacts::Cached(text) => text.get().as_bytes().to_vec(),
+        FileFacts::Fresh(facts) => Cow::Owned(FileFacts::text(facts).get().as_bytes().to_vec()),
+        FileFacts::Cached(text) => Cow::Borrowed(text.get().as_bytes()),
     }));
     let index = |id: &str| engine.set.rules.iter().position(|r| r.id == id);
     if let Some((count, results)) = cache.repository(hash) {
