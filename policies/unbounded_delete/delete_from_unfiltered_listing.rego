@@ -51,7 +51,7 @@ deny contains result if {
 	unfiltered := {i |
 		some i in feeders
 		listing_of(tool, a, input.commands[i])
-		not filtered_listing(shell.args(input.commands[i]))
+		not filtered_listing(input.commands[i].args)
 		not tested(i)
 	}
 	count(unfiltered) > 0
@@ -60,7 +60,7 @@ deny contains result if {
 	listed := input.commands[l]
 	result := {
 		"msg": sprintf("`%s` deletes the %s listed by `%s`, which has no filter: that is every one the credentials can see, not only what this job created%s%s", [
-			head(a), noun, head(shell.args(listed)), unattended(cmd), no_snapshot(a),
+			head(a), noun, head(listed.args), unattended(cmd), no_snapshot(a),
 		]),
 		"path": ["commands", c],
 		"severity": severity(cmd, a),
@@ -78,7 +78,7 @@ listing_fix(listed, l, tool) := {
 	"replacement": filter,
 	"safe": false,
 } if {
-	la := shell.args(listed)
+	la := listed.args
 	filter := owner_filter(tool, la)
 	last := fix_anchor(la)
 	w := min({i | some i, word in listed.words; word.text == last})
@@ -195,30 +195,30 @@ resource_path(a, verbs) := array.slice(p, 0, i) if {
 # ---- Listings: same tool, same service or resource group as the delete.
 
 listing_of("aws", a, lister) if {
-	shell.program(lister) == "aws"
-	la := shell.args(lister)
+	lister.program == "aws"
+	la := lister.args
 	[lservice, lop] := aws_op(la)
 	regex.match(`^(describe|list)-`, lop)
 	lservice == delete_service(a)
 }
 
 listing_of("aws", a, lister) if {
-	shell.program(lister) == "aws"
-	la := shell.args(lister)
+	lister.program == "aws"
+	la := lister.args
 	[_, "ls"] := aws_op_s3(la)
 	[_, "rb"] := aws_op_s3(a)
 }
 
 listing_of(tool, a, lister) if {
 	tool in {"gcloud", "az", "doctl"}
-	shell.program(lister) == tool
-	resource_path(shell.args(lister), {"list", "ls"}) == resource_path(a, delete_verbs)
+	lister.program == tool
+	resource_path(lister.args, {"list", "ls"}) == resource_path(a, delete_verbs)
 }
 
 # `gsutil ls` with no URL lists every bucket in the project; with one, what the URL names.
 listing_of("gsutil", _, lister) if {
-	shell.program(lister) == "gsutil"
-	la := shell.args(lister)
+	lister.program == "gsutil"
+	la := lister.args
 	shell.gsutil_command(la) == "ls"
 	every w in la {
 		not startswith(w, "gs://")
@@ -226,13 +226,13 @@ listing_of("gsutil", _, lister) if {
 }
 
 listing_of("helm", _, lister) if {
-	shell.program(lister) == "helm"
-	shell.args(lister)[1] in {"list", "ls"}
+	lister.program == "helm"
+	lister.args[1] in {"list", "ls"}
 }
 
 listing_of("kubectl", _, lister) if {
-	shell.program(lister) == "kubectl"
-	shell.args(lister)[1] == "get"
+	lister.program == "kubectl"
+	lister.args[1] == "get"
 }
 
 delete_service(a) := service if [service, _] := aws_op(a)
@@ -338,7 +338,7 @@ filtered_listing(la) if {
 # or a run-scoped name on the delete itself.
 filtered_elsewhere(_, _, feeders) if {
 	some i in feeders
-	filter_command(shell.args(input.commands[i]))
+	filter_command(input.commands[i].args)
 }
 
 filtered_elsewhere(_, a, _) if {

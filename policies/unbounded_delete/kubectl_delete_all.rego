@@ -32,8 +32,8 @@ import data.blastwall.lib.shell
 
 deny contains result if {
 	some c, cmd in input.commands
-	shell.program(cmd) == "kubectl"
-	a := shell.args(cmd)
+	cmd.program == "kubectl"
+	a := cmd.args
 	"delete" in a
 	scopes := unbounded_scopes(a)
 	count(scopes) > 0

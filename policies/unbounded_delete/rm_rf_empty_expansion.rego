@@ -38,8 +38,8 @@ import data.blastwall.lib.shell
 
 deny contains result if {
 	some c, cmd in input.commands
-	shell.program(cmd) == "rm"
-	a := shell.args(cmd)
+	cmd.program == "rm"
+	a := cmd.args
 	recursive(a)
 	some i, word in a
 	i > 0

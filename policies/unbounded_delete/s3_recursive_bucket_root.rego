@@ -37,8 +37,8 @@ import data.blastwall.lib.shell
 
 deny contains result if {
 	some c, cmd in input.commands
-	a := shell.args(cmd)
-	[shown, scheme] := recursive_rm(shell.program(cmd), a)
+	a := cmd.args
+	[shown, scheme] := recursive_rm(cmd.program, a)
 	not shell.dry_run(a)
 	some j, target in a
 	startswith(target, scheme)
@@ -114,8 +114,8 @@ bucket_removed(target, key) if {
 	key in {"", "/", "*"}
 	bucket := split(substring(target, 5, -1), "/")[0]
 	some other in input.commands
-	shell.program(other) == "aws"
-	removed_bucket(shell.args(other)) == bucket
+	other.program == "aws"
+	removed_bucket(other.args) == bucket
 }
 
 removed_bucket(a) := trim_suffix(substring(t, 5, -1), "/") if {

@@ -43,15 +43,15 @@ clients := {"psql", "mysql", "mariadb", "sqlcmd", "cockroach", "clickhouse-clien
 
 deny contains result if {
 	some c, cmd in input.commands
-	shell.program(cmd) in clients
-	a := shell.args(cmd)
+	cmd.program in clients
+	a := cmd.args
 	host := remote_host(a)
 	not test_database(a)
 	found := sort({s | some sql in scripts(cmd, a); some s in unbounded(sql)})
 	count(found) > 0
 	result := {
 		"msg": sprintf("`%s` runs `%s` on remote host `%s`: every row (or the whole database) goes, whichever environment that host turns out to be%s", [
-			shell.program(cmd), concat("`, `", found), host, unattended(cmd),
+			cmd.program, concat("`, `", found), host, unattended(cmd),
 		]),
 		"path": ["commands", c],
 		"severity": severity(cmd, host),
@@ -65,7 +65,7 @@ scripts(cmd, a) := (({cmd.heredoc} - {null}) | {sql |
 }) | {sql |
 	some i in shell.feeders(cmd)
 	feeder := input.commands[i]
-	shell.program(feeder) in {"echo", "printf"}
+	feeder.program in {"echo", "printf"}
 	sql := concat(" ", array.slice(feeder.argv, 1, count(feeder.argv)))
 }
 

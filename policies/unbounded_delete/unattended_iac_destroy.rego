@@ -50,8 +50,8 @@ import data.blastwall.lib.shell
 
 deny contains result if {
 	some c, cmd in input.commands
-	a := shell.args(cmd)
-	tool := shell.program(cmd)
+	a := cmd.args
+	tool := cmd.program
 	destroy(tool, a)
 	unattended_flag(tool, a)
 	not targeted(a)
@@ -105,8 +105,8 @@ in_ci(_) if input.kind == "kubernetes"
 # or a throwaway environment.
 ephemeral(cmd) if {
 	some other in job_commands(cmd)
-	shell.program(other) in {"terraform", "terragrunt", "pulumi"}
-	some w in shell.args(other)
+	other.program in {"terraform", "terragrunt", "pulumi"}
+	some w in other.args
 	throwaway(w)
 }
 
@@ -134,10 +134,10 @@ job_commands(cmd) := [other | some other in input.commands; other.job == cmd.job
 else := input.commands
 
 state_name(cmd) := sprintf("stack `%s`", [stack]) if {
-	stack := pulumi_stack(shell.args(cmd))
-} else := sprintf("the state selected by `%s`", [concat(" ", shell.args(sel))]) if {
+	stack := pulumi_stack(cmd.args)
+} else := sprintf("the state selected by `%s`", [concat(" ", sel.args)]) if {
 	some sel in job_commands(cmd)
-	a := shell.args(sel)
+	a := sel.args
 	"workspace" in a
 	"select" in a
 } else := "the default workspace's state"
