@@ -38,10 +38,13 @@ import rego.v1
 
 import data.blastwall.lib.shell
 
+# The programs this rule reads: blastwall skips documents whose commands run none of them.
+programs := {"aws", "gcloud", "gsutil", "az", "doctl", "helm", "kubectl"}
+
 deny contains result if {
 	some c, cmd in input.commands
 	tool := cmd.program
-	tool in {"aws", "gcloud", "gsutil", "az", "doctl", "helm", "kubectl"}
+	tool in programs
 	a := cmd.args
 	# Its targets come from another command (most commands take none): checked before parsing the delete.
 	count(shell.direct_feeders(cmd)) > 0

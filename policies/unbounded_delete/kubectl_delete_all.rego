@@ -30,9 +30,12 @@ import rego.v1
 
 import data.blastwall.lib.shell
 
+# The programs this rule reads: blastwall skips documents whose commands run none of them.
+programs := {"kubectl"}
+
 deny contains result if {
 	some c, cmd in input.commands
-	cmd.program == "kubectl"
+	cmd.program in programs
 	a := cmd.args
 	"delete" in a
 	scopes := unbounded_scopes(a)

@@ -36,9 +36,12 @@ import rego.v1
 
 import data.blastwall.lib.shell
 
+# The programs this rule reads: blastwall skips documents whose commands run none of them.
+programs := {"rm"}
+
 deny contains result if {
 	some c, cmd in input.commands
-	cmd.program == "rm"
+	cmd.program in programs
 	a := cmd.args
 	recursive(a)
 	some i, word in a

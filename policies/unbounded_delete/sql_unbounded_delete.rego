@@ -39,11 +39,12 @@ import rego.v1
 
 import data.blastwall.lib.shell
 
-clients := {"psql", "mysql", "mariadb", "sqlcmd", "cockroach", "clickhouse-client"}
+# The programs this rule reads: blastwall skips documents whose commands run none of them.
+programs := {"psql", "mysql", "mariadb", "sqlcmd", "cockroach", "clickhouse-client"}
 
 deny contains result if {
 	some c, cmd in input.commands
-	cmd.program in clients
+	cmd.program in programs
 	a := cmd.args
 	host := remote_host(a)
 	not test_database(a)

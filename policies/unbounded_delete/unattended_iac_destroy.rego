@@ -48,10 +48,14 @@ import rego.v1
 
 import data.blastwall.lib.shell
 
+# The programs this rule reads: blastwall skips documents whose commands run none of them.
+programs := {"terraform", "terragrunt", "pulumi"}
+
 deny contains result if {
 	some c, cmd in input.commands
-	a := cmd.args
 	tool := cmd.program
+	tool in programs
+	a := cmd.args
 	destroy(tool, a)
 	unattended_flag(tool, a)
 	not targeted(a)

@@ -109,6 +109,28 @@ impl Engine {
         // of repeating the analysis per thread.
         base.eval_query("true".to_owned(), false)
             .map_err(config_error)?;
+        let mut set = set;
+        for i in 0..set.rules.len() {
+            let rule = &set.rules[i];
+            let Some(file) = set.files.iter().find(|f| f.path == rule.file) else {
+                continue;
+            };
+            // Rules sit at column 0; only a rule that defines `programs` is read.
+            let Some(line) = (file.source.lines())
+                .position(|l| l.starts_with("programs ") || l.starts_with("programs:="))
+            else {
+                continue;
+            };
+            let programs = read_programs(&mut base, &rule.package).map_err(|message| {
+                vec![PolicyError {
+                    file: rule.file.clone(),
+                    line: line + 1,
+                    column: 1,
+                    message,
+                }]
+            })?;
+            set.rules[i].programs = programs;
+        }
         Ok(Engine { base, set, config })
     }
 
@@ -159,11 +181,14 @@ impl Engine {
         let mut findings = Vec::new();
         let mut facts = Vec::new();
         let mut errors = Vec::new();
+        let programs = programs_run_by(input);
         let rules: Vec<usize> = (0..self.set.rules.len())
             .filter(|&i| {
+                let rule = &self.set.rules[i];
                 with_rules
-                    && self.set.rules[i].scope == Scope::Document
-                    && self.set.rules[i].applies_to(kind)
+                    && rule.scope == Scope::Document
+                    && rule.applies_to(kind)
+                    && rule.runs_on(&programs)
             })
             .collect();
         let collectors: Vec<usize> = (0..self.set.collectors.len())
@@ -259,6 +284,32 @@ impl Engine {
             }
         }
     }
+}
+
+/// A document rule's `programs`: a constant, non-empty set of program names.
+fn read_programs(base: &mut regorus::Engine, package: &str) -> Result<Vec<String>, String> {
+    let invalid = || {
+        "`programs` must be a non-empty set of program names that does not depend on the input"
+            .to_owned()
+    };
+    let value = (base.eval_rule(format!("data.{package}.programs")))
+        .map_err(|e| policy_error(package, &e.to_string()).message)?;
+    let regorus::Value::Set(items) = value else {
+        return Err(invalid());
+    };
+    let names: Option<Vec<String>> = (items.iter())
+        .map(|item| item.as_string().ok().map(|name| name.to_string()))
+        .collect();
+    names.filter(|names| !names.is_empty()).ok_or_else(invalid)
+}
+
+/// The programs the document's commands run (`input.commands[_].program`), for
+/// rules that declare `custom.programs`.
+fn programs_run_by(input: &Json) -> std::collections::BTreeSet<&str> {
+    let commands = input.get("commands").and_then(Json::as_array);
+    (commands.into_iter().flatten())
+        .filter_map(|command| command.get("program")?.as_str())
+        .collect()
 }
 
 /// Evaluates a partial-set rule; an undefined rule is an empty set.

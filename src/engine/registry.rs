@@ -98,6 +98,10 @@ pub struct Rule {
     pub help: String,
     pub kinds: Vec<String>,
     pub scope: Scope,
+    /// The rule's `programs` set, read by [`Engine::new`](super::Engine::new):
+    /// when not empty, the rule runs only on documents with a command running
+    /// one of them.
+    pub programs: Vec<String>,
     pub bad: Option<String>,
     pub good: Option<String>,
     pub file: String,
@@ -112,6 +116,11 @@ pub struct Collector {
 impl Rule {
     pub fn applies_to(&self, kind: &str) -> bool {
         self.kinds.iter().any(|k| k == "*" || k == kind)
+    }
+
+    /// Whether the rule can fire on a document whose commands run `programs`.
+    pub fn runs_on(&self, programs: &std::collections::BTreeSet<&str>) -> bool {
+        self.programs.is_empty() || self.programs.iter().any(|p| programs.contains(p.as_str()))
     }
 }
 
@@ -296,6 +305,7 @@ fn rule_from(file: &PolicyFile, package: &str, meta: Metadata) -> Result<Rule, S
         help: custom.help.unwrap_or_default().trim().to_owned(),
         kinds: custom.kinds,
         scope: custom.scope,
+        programs: Vec::new(),
         bad: custom.bad,
         good: custom.good,
         file: file.path.clone(),

@@ -41,6 +41,7 @@ pub fn meta_rules() -> Vec<Rule> {
         help: help.to_owned(),
         kinds: vec!["*".to_owned()],
         scope: Scope::Document,
+        programs: Vec::new(),
         bad: Some(bad.to_owned()),
         good: Some(good.to_owned()),
         file: "src/suppress/mod.rs".to_owned(),

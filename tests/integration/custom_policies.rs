@@ -254,3 +254,77 @@ fn generated_rule_docs_are_up_to_date() {
         run.stderr
     );
 }
+
+/// A rule's `programs` set: documents whose commands run none of them are skipped
+/// without evaluating the rule (even a body that would match them).
+const PROGRAMS_POLICY: &str = r#"# METADATA
+# title: Script fetches over plain HTTP
+# custom:
+#   id: plain-http-fetch
+#   category: team-hygiene
+#   severity: note
+#   kinds: [shell]
+package team.hygiene.plain_http_fetch
+
+import rego.v1
+
+programs := {"curl", "wget"}
+
+deny contains result if {
+	some c, cmd in input.commands
+	result := {"msg": sprintf("runs `%s`", [cmd.program]), "path": ["commands", c]}
+}
+"#;
+
+#[test]
+fn a_rule_runs_only_on_documents_running_its_programs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "team/plain_http_fetch.rego", PROGRAMS_POLICY);
+    write(dir.path(), "repo/build.sh", "#!/bin/sh\nmake all\n");
+    write(
+        dir.path(),
+        "repo/fetch.sh",
+        "#!/bin/sh\nset -e\ncurl -fsSL http://example.com/x.tgz -o x.tgz\n",
+    );
+    let run = blastwall(
+        dir.path(),
+        &["lint", "repo", "--policy", "team", "--format", "json"],
+    );
+    let findings: Vec<(String, String)> = (run.json()["findings"].as_array().unwrap().iter())
+        .filter(|f| f["rule"] == "plain-http-fetch")
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // Both commands of fetch.sh (the body matches any command), none of build.sh.
+    assert_eq!(
+        findings,
+        [
+            ("repo/fetch.sh", "runs `set`"),
+            ("repo/fetch.sh", "runs `curl`")
+        ]
+        .map(|(f, m)| (f.to_owned(), m.to_owned())),
+        "{}",
+        run.stdout
+    );
+
+    // A set computed from the input cannot steer dispatch: it is an error at its line.
+    write(
+        dir.path(),
+        "team/plain_http_fetch.rego",
+        &PROGRAMS_POLICY.replace(
+            r#"programs := {"curl", "wget"}"#,
+            "programs := {cmd.program | some cmd in input.commands}",
+        ),
+    );
+    let run = blastwall(dir.path(), &["lint", "repo", "--policy", "team"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("team/plain_http_fetch.rego:12:") && run.stderr.contains("`programs`"),
+        "{}",
+        run.stderr
+    );
+}
