@@ -1,10 +1,10 @@
 //! Stage 4 of the pipeline: Rego evaluation with regorus.
 
+pub mod input;
 pub mod locate;
 pub mod registry;
 pub mod testing;
 
-use serde::Deserialize;
 use serde_json::Value as Json;
 
 use registry::{PolicyError, PolicySet, Scope};
@@ -197,9 +197,7 @@ impl Engine {
         if rules.is_empty() && collectors.is_empty() {
             return (findings, facts, errors);
         }
-        // Deserializing from a reference skips the clone `Value::from(Json)` needs.
-        let input = regorus::Value::deserialize(input).unwrap_or(regorus::Value::Undefined);
-        worker.set_input(input);
+        worker.set_input(input::rego_value(input));
         self.eval_rules(worker, rules, &mut findings, &mut errors, profile);
         for j in collectors {
             let package = self.set.collectors[j].package.as_str();
@@ -230,7 +228,7 @@ impl Engine {
         if repo_rules.is_empty() {
             return (Vec::new(), Vec::new());
         }
-        let input = regorus::Value::from(serde_json::json!({ "facts": facts }));
+        let input = input::rego_value(&serde_json::json!({ "facts": facts }));
         // The rules are independent and a few dominate: one per task, so they
         // spread over the threads (workers share the input, not copies of it).
         let outcomes: Vec<(Vec<RawFinding>, Vec<EvalError>, Profile)> = repo_rules
