@@ -18,6 +18,7 @@ import data.blastwall.lib.cloud_ids
 facts contains reference(f, sprintf("test configuration `%s`", [input.file])) if {
 	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
+	s in account_settings
 	parts := split(setting.name, ".")
 	f := cloud_ids.setting_fact(parts[count(parts) - 1], setting.value, ["settings", s])
 }
@@ -28,6 +29,7 @@ facts contains reference(f, test_job(job)) if {
 	job.env == null
 	some v, variable in job.variables
 	is_string(variable.value)
+	may_name_account(variable.name)
 	f := cloud_ids.setting_fact(variable.name, variable.value, ["jobs", j, "variables", v])
 }
 
@@ -40,6 +42,17 @@ facts contains reference(object.union(f, {"via": key}), test_job(job)) if {
 	some key, value in step["with"]
 	lower(key) in {"role-to-assume", "subscription-id"}
 	f := cloud_ids.setting_fact(replace(key, "-", "_"), value, array.concat(["content"], array.concat(step.path, ["with", key])))
+}
+
+# Every key cloud_ids.setting_fact accepts names an account, role, project or subscription
+# (compared in lower case): one cheap test spares most settings its four regex-guarded,
+# cross-package bodies.
+may_name_account(key) if regex.match(`account|role|project|subscription`, lower(key))
+
+# The settings whose name may end in such a key. One test over all names (joined by line breaks,
+# which none of these words spans) first rules out most documents without a call per setting.
+account_settings := {s | some s, setting in input.settings; may_name_account(setting.name)} if {
+	may_name_account(concat("\n", [setting.name | some setting in input.settings]))
 }
 
 reference(f, context) := object.union(f, {"type": "test-reference", "target": f.type, "context": context})

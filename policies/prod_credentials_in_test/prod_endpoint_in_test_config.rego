@@ -35,9 +35,8 @@ import rego.v1
 import data.blastwall.lib.production
 
 deny contains result if {
-	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
-	may_name_production_host(setting.value)
+	s in host_settings
 	host := production.setting_host(setting.name, setting.value)
 	production.prod_host(host)
 	result := {
@@ -48,8 +47,8 @@ deny contains result if {
 }
 
 deny contains result if {
-	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
+	live_key_written
 	contains(setting.value, "_live_")
 	key := production.live_key(setting.value)
 	result := {
@@ -59,10 +58,17 @@ deny contains result if {
 	}
 }
 
-# A production host says so (`prod`, `prd`, `production`) unless `.blastwall.yaml` declares it:
-# most settings are neither, and are not parsed for a host.
-may_name_production_host(value) if regex.match(`pro?d`, lower(value))
+# Settings exist only for test contexts (files and per-environment test sections). Their values
+# joined by line breaks, which no searched word spans: one search over all of them rules out most
+# documents, whose settings name neither a production word nor a live key, without a call per setting.
+values := concat("\n", [setting.value | some setting in input.settings])
 
-may_name_production_host(_) if declared_hosts
+live_key_written if contains(values, "_live_")
 
-declared_hosts if count(production.configured("hosts")) > 0
+# The settings parsed for a host: all of them when `.blastwall.yaml` declares production hosts,
+# else those that say so (`prod`, `prd`, `production`), which most settings do not.
+host_settings := {s | some s, _ in input.settings} if {
+	count(production.configured("hosts")) > 0
+} else := {s | some s, setting in input.settings; regex.match(`pro?d`, lower(setting.value))} if {
+	regex.match(`pro?d`, lower(values))
+}

@@ -58,3 +58,25 @@ test_flags_test_section_of_a_per_environment_file if {
 	results := rule.deny with input as {"test_context": false, "file": "config/database.yml", "settings": settings}
 	count(results) == 1
 }
+
+# Among settings that name no production host, each finding points at its own setting.
+test_locates_findings_among_other_settings if {
+	settings := [
+		{"name": "LOG_LEVEL", "value": "debug"},
+		{"name": "STRIPE_KEY", "value": "sk_live_51HqLyjWDarjtT1zdp7dcXYZab"},
+		{"name": "REDIS_URL", "value": "redis://localhost:6379/0"},
+		{"name": "DATABASE_URL", "value": "postgres://app@DB.PRD.acme.io/app"},
+	]
+	results := rule.deny with input as {"test_context": true, "file": ".env.test", "settings": settings}
+	{r.path[1] | some r in results} == {1, 3}
+}
+
+test_configured_hosts_need_no_production_word if {
+	settings := [
+		{"name": "LOG_LEVEL", "value": "debug"},
+		{"name": "DATABASE_URL", "value": "postgres://u@orders-primary.db.acme.io/orders"},
+	]
+	results := rule.deny with input as {"test_context": true, "file": ".env.test", "settings": settings}
+		with data.blastwall.config.environments.prod.hosts as ["*.db.acme.io"]
+	{r.path[1] | some r in results} == {1}
+}

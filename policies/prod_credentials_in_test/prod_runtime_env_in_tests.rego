@@ -146,6 +146,7 @@ reassigned(name, _, _, test) if {
 deny contains result if {
 	# Settings exist only for test contexts (files and per-environment test sections).
 	some s, setting in input.settings
+	settings_say_prod
 	runtime_prod(setting.name, setting.value)
 	result := {
 		"msg": sprintf("test configuration `%s` sets `%s=%s`, so tests load the production configuration", [input.file, setting.name, setting.value]),
@@ -159,6 +160,10 @@ runtime_prod(name, value) if {
 	contains(lower(value), "prod")
 	production.runtime_prod(name, value)
 }
+
+# The same test over all setting values at once (joined by line breaks, which `prod` cannot span)
+# rules out most test configurations without a call per setting.
+settings_say_prod if contains(lower(concat("\n", [setting.value | some setting in input.settings])), "prod")
 
 # A step-level variable reaches only the commands of its own step.
 reaches(variable, cmd, j) if {

@@ -98,3 +98,8 @@ test_ignores_export_overridden_inline_on_test if {
 	tst := object.union(cmd(["npm", "test"], 0), {"assignments": [{"name": "NODE_ENV", "value": "test"}]})
 	count(rule.deny) == 0 with input as object.union(i, {"commands": [cmd(["export", "NODE_ENV=production"], 0), tst]})
 }
+
+test_ignores_test_config_without_production_values if {
+	settings := [{"name": "RAILS_ENV", "value": "test"}, {"name": "NODE_ENV", "value": "ci"}]
+	count(rule.deny) == 0 with input as {"test_context": true, "file": ".env.test", "settings": settings, "jobs": []}
+}

@@ -40,10 +40,11 @@ deny contains result if {
 	some st in statements
 	lower(object.get(st, "effect", "Allow")) == "allow"
 	not st.resource_policy
-	hits := {covered(pattern, first_destructive(pattern)) | some pattern in st.actions}
-	count(hits) > 0
+	# Resources first: most statements name their ARNs, and matching actions costs more.
 	unbounded := [r | some r in st.resources; unbounded_resource(r)]
 	count(unbounded) > 0
+	hits := {covered(pattern, first_destructive(pattern)) | some pattern in st.actions}
+	count(hits) > 0
 	resource := unbounded[0]
 	not owner_condition(st.condition_keys)
 	result := {
@@ -65,14 +66,18 @@ else := sprintf("`%s` (e.g. %s)", [pattern, action])
 # key policy, a bucket or topic policy): there `Resource: "*"` means the one resource the
 # policy is attached to, not every resource in the account, so it is not reported.
 
-statements contains st if {
+# One rule per kind, picked once: each rule definition costs an evaluation for every document,
+# even one whose kind it then rejects.
+statements := document_statements(input.content, ["content"], sprintf("policy `%s`", [input.file]), true) if {
 	input.kind == "iam-policy"
-	some st in document_statements(input.content, ["content"], sprintf("policy `%s`", [input.file]), true)
+} else := terraform_statements if {
+	input.kind == "terraform"
+} else := cloudformation_statements if {
+	input.kind == "cloudformation"
 }
 
 # Terraform `data "aws_iam_policy_document"` blocks.
-statements contains st if {
-	input.kind == "terraform"
+terraform_statements contains st if {
 	some name, blocks in input.content.data.aws_iam_policy_document
 	some b, block in blocks
 	some i, s in block.statement
@@ -88,10 +93,10 @@ statements contains st if {
 }
 
 # `policy = jsonencode({...})` (already an object) or a heredoc/JSON string.
-statements contains st if {
-	input.kind == "terraform"
-	some type in policy_resources
-	some name, blocks in input.content.resource[type]
+terraform_statements contains st if {
+	some type, resources in input.content.resource
+	type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+	some name, blocks in resources
 	some b, block in blocks
 	doc := policy_object(block.policy)
 	base := ["content", "resource", type, name, b, "policy"]
@@ -99,24 +104,20 @@ statements contains st if {
 }
 
 # CloudFormation managed/inline policies and roles' inline `Policies`.
-statements contains st if {
-	input.kind == "cloudformation"
+cloudformation_statements contains st if {
 	some name, res in input.content.Resources
 	res.Type in {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}
 	base := ["content", "Resources", name, "Properties", "PolicyDocument"]
 	some st in document_statements(res.Properties.PolicyDocument, base, sprintf("`%s`", [name]), true)
 }
 
-statements contains st if {
-	input.kind == "cloudformation"
+cloudformation_statements contains st if {
 	some name, res in input.content.Resources
 	res.Type in {"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"}
 	some p, pol in res.Properties.Policies
 	base := ["content", "Resources", name, "Properties", "Policies", p, "PolicyDocument"]
 	some st in document_statements(pol.PolicyDocument, base, sprintf("`%s`", [name]), true)
 }
-
-policy_resources := {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
 
 policy_object(p) := p if is_object(p)
 
@@ -167,18 +168,31 @@ destructive_actions := [
 	"docdb-elastic:DeleteCluster", "neptune-db:DeleteDBCluster",
 ]
 
-# The first destructive action an `Action` pattern (with `*`/`?` wildcards) covers.
+# The first destructive action an `Action` pattern covers. A pattern that spells one (any case)
+# covers that action alone: a lookup. Otherwise only a pattern with a wildcard (`*`, `?`) or another
+# character the regex rewrites can cover one; it is matched against each destructive action.
+first_destructive(pattern) := destructive_by_name[lower(pattern)]
+
 first_destructive(pattern) := action if {
+	not destructive_by_name[lower(pattern)]
+	regex.match(`[*?.+()|^$\[\]{}\\]`, pattern)
 	re := sprintf("^%s$", [replace(replace(regex.replace(lower(pattern), `[.+()|^$\[\]{}\\]`, "."), "*", ".*"), "?", ".")])
 	matches := [a | some a in destructive_actions; regex.match(re, lower(a))]
 	count(matches) > 0
 	action := matches[0]
 }
 
+destructive_by_name := {lower(a): a | some a in destructive_actions}
+
 unbounded_resource("*") := true
 
 # Every resource of a type in an account or region: `arn:aws:ec2:*:*:instance/*`, `arn:aws:s3:::*`.
-unbounded_resource(arn) if regex.match(`^arn:[^:]*:[^:]*:[^:]*:[^:]*:([a-z-]+[/:])?\*$`, arn)
+# Most ARNs name one resource and do not end in `*`: they need no regex.
+unbounded_resource(arn) if {
+	endswith(arn, "*")
+	startswith(arn, "arn:")
+	regex.match(`^arn:[^:]*:[^:]*:[^:]*:[^:]*:([a-z-]+[/:])?\*$`, arn)
+}
 
 # Tag-based ownership (ABAC) or a human-only MFA gate.
 owner_condition(keys) if {

@@ -49,3 +49,37 @@ test_ignores_resource_based_policies if {
 }
 
 tf_doc(statement) := {"kind": "terraform", "content": {"data": {"aws_iam_policy_document": {"key": [{"statement": [statement]}]}}}}
+
+# An action without wildcards covers only itself, in any case; `?` matches one character.
+test_exact_and_single_character_patterns if {
+	some r in rule.deny with input as policy({"Effect": "Allow", "Action": "EC2:terminateinstances", "Resource": "*"})
+	contains(r.msg, "`EC2:terminateinstances` on")
+	some q in rule.deny with input as policy({"Effect": "Allow", "Action": "rds:DeleteDBCluste?", "Resource": "*"})
+	contains(q.msg, "`rds:DeleteDBCluste?` (e.g. rds:DeleteDBCluster)")
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["ec2:TerminateInstancesNow", "s3:GetObject"], "Resource": "*"})
+}
+
+test_cloudformation_policies_and_role_inline_policies if {
+	statement := {"Effect": "Allow", "Action": "dynamodb:DeleteTable", "Resource": "*"}
+	resources := {
+		"Cleanup": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Statement": [statement]}}},
+		"CiRole": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyDocument": {"Statement": statement}}]}},
+		"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"PolicyDocument": {"Statement": [statement]}}},
+	}
+	results := rule.deny with input as {"kind": "cloudformation", "file": "stack.yaml", "content": {"Resources": resources}}
+	{r.path | some r in results} == {
+		["content", "Resources", "Cleanup", "Properties", "PolicyDocument", "Statement", 0],
+		["content", "Resources", "CiRole", "Properties", "Policies", 0, "PolicyDocument", "Statement"],
+	}
+}
+
+# Only the policy resource types are read, among any others in the file.
+test_terraform_policy_resources_among_others if {
+	policy_doc := {"Statement": [{"Effect": "Allow", "Action": "s3:DeleteBucket", "Resource": "*"}]}
+	doc := {"kind": "terraform", "content": {"resource": {
+		"aws_s3_bucket": {"b": [{"policy": policy_doc}]},
+		"aws_iam_policy": {"cleanup": [{"policy": policy_doc}]},
+	}}}
+	results := rule.deny with input as doc
+	{r.path | some r in results} == {["content", "resource", "aws_iam_policy", "cleanup", 0, "policy", "Statement", 0]}
+}

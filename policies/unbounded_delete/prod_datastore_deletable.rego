@@ -44,12 +44,12 @@ package blastwall.unbounded_delete.prod_datastore_deletable
 
 import rego.v1
 
-values := object.get(input, "resolved", input.content)
-
 deny contains result if {
 	input.kind == "terraform"
-	some type, blocks in values.resource
-	type in tf_databases
+	# `resolved` holds the values variables and locals give (`deletion_protection = var.protect`);
+	# read inline, as a rule of its own would cost an evaluation for every document.
+	some type, blocks in object.get(input, "resolved", input.content).resource
+	type in {"aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster", "google_sql_database_instance", "aws_dynamodb_table"}
 	some name, list in blocks
 	some i, r in list
 	not replica(r, "replicate_source_db")
@@ -130,8 +130,6 @@ replacement(path, f) := "Retain" if {
 } else := f.to
 
 # ---- Terraform
-
-tf_databases := {"aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster", "google_sql_database_instance", "aws_dynamodb_table"}
 
 noun("aws_dynamodb_table") := "table"
 
