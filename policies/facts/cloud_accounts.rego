@@ -22,28 +22,38 @@ import data.blastwall.lib.cloud_ids
 
 values := object.get(input, "resolved", input.content)
 
-documentation if {
-	some segment in split(input.file, "/")
-	segment in {"examples", "example"}
-}
+# Performance: every definition of `all_facts` is evaluated for every document,
+# so each starts with the cheapest test that rules a document out, and work per
+# key avoids function calls. Rules that read `values` once spell it out: a rule
+# reference costs more than the call.
 
 # `resolved` marks a value the expression does not spell out (`project =
 # var.project_id`, `"arn:aws:iam::${local.account}:role/x"`): the literal lives
 # in a tfvars file or local that is itself collected, and rules report it there.
+# Files under `examples/` are module documentation.
 facts contains object.union(fact, {"resolved": resolved(fact)}) if {
-	not documentation
+	not "examples" in split(input.file, "/")
+	not "example" in split(input.file, "/")
 	some fact in all_facts
 }
 
 default resolved(_) := false
 
+# Every fact path starts with "content".
 resolved(fact) if {
-	written := object.get(input.content, array.slice(fact.path, 1, count(fact.path)), null)
+	written := object.get(input, fact.path, null)
 	is_string(written)
 	not contains(lower(written), fact.value)
 }
 
+# Provider blocks are rare (one file per root module): one test skips all five
+# provider rules everywhere else.
 all_facts contains fact if {
+	object.get(input, "resolved", input.content).provider
+	some fact in provider_facts
+}
+
+provider_facts contains fact if {
 	some p, provider in values.provider.aws
 	some i, id in provider.allowed_account_ids
 	cloud_ids.aws_account(id)
@@ -54,7 +64,7 @@ all_facts contains fact if {
 }
 
 # `allowed_account_ids = var.ids` resolved to a list: located on the expression.
-all_facts contains fact if {
+provider_facts contains fact if {
 	some p, provider in input.content.provider.aws
 	is_string(provider.allowed_account_ids)
 	some id in values.provider.aws[p].allowed_account_ids
@@ -65,7 +75,7 @@ all_facts contains fact if {
 	}
 }
 
-all_facts contains fact if {
+provider_facts contains fact if {
 	some p, provider in values.provider.aws
 	some r, role in provider.assume_role
 	id := cloud_ids.arn_account(role.role_arn)
@@ -75,7 +85,7 @@ all_facts contains fact if {
 	}
 }
 
-all_facts contains fact if {
+provider_facts contains fact if {
 	some name in ["google", "google-beta"]
 	some p, provider in values.provider[name]
 	cloud_ids.gcp_project(provider.project)
@@ -85,7 +95,7 @@ all_facts contains fact if {
 	}
 }
 
-all_facts contains fact if {
+provider_facts contains fact if {
 	some p, provider in values.provider.azurerm
 	cloud_ids.azure_subscription(provider.subscription_id)
 	fact := {
@@ -94,61 +104,87 @@ all_facts contains fact if {
 	}
 }
 
-# Variables that name the account an environment deploys into.
-all_facts contains fact if {
-	some [path, key, value] in settings
-	fact := cloud_ids.setting_fact(key, value, path)
-}
+# Variables that name the account an environment deploys into. Every key
+# `cloud_ids.setting_fact` accepts says account, role, project or subscription
+# (in lower case), and every identifier it accepts is a string that does not
+# start with `$` (`${var.id}`, `${{ secrets.ROLE }}` are expressions): both are
+# tested before that call, inline, as a call per key is costly. Most files have
+# no such key at all, so one test over all names comes first; like the test per
+# name, it rejects a non-string name (a list where an object was expected).
+account_words(names) if regex.match(`account|role|project|subscription`, lower(concat(" ", names)))
 
-# Only a string under a name that says account, role, project or subscription can be an
-# identifier `cloud_ids.setting_fact` accepts; most settings are skipped before it is tried.
-candidate(key, value) if {
+all_facts contains fact if {
+	input.kind == "terraform-vars"
+	settings := object.get(input, "resolved", input.content)
+	account_words([key | some key, _ in settings])
+	some key, value in settings
 	regex.match(`account|role|project|subscription`, lower(key))
 	is_string(value)
+	not startswith(value, "$")
+	fact := cloud_ids.setting_fact(key, value, ["content", key])
 }
 
-settings contains [["content", key], key, value] if {
-	input.kind == "terraform-vars"
-	some key, value in values
-	candidate(key, value)
-}
-
-settings contains [["content", "inputs", key], key, value] if {
+all_facts contains fact if {
 	input.kind == "terragrunt"
-	some key, value in values.inputs
-	candidate(key, value)
+	inputs := object.get(input, "resolved", input.content).inputs
+	account_words([key | some key, _ in inputs])
+	some key, value in inputs
+	regex.match(`account|role|project|subscription`, lower(key))
+	is_string(value)
+	not startswith(value, "$")
+	fact := cloud_ids.setting_fact(key, value, ["content", "inputs", key])
 }
 
-settings contains [["content", "locals", l, key], key, value] if {
+all_facts contains fact if {
 	input.kind in {"terraform", "terragrunt", "hcl"}
-	some l, block in values.locals
+	locals := object.get(input, "resolved", input.content).locals
+	account_words([key | some block in locals; some key, _ in block])
+	some l, block in locals
 	some key, value in block
-	candidate(key, value)
+	regex.match(`account|role|project|subscription`, lower(key))
+	is_string(value)
+	not startswith(value, "$")
+	fact := cloud_ids.setting_fact(key, value, ["content", "locals", l, key])
 }
 
-settings contains [["content", "module", name, m, key], key, value] if {
+all_facts contains fact if {
 	input.kind == "terraform"
-	some name, calls in values.module
+	modules := object.get(input, "resolved", input.content).module
+	account_words([key | some calls in modules; some call in calls; some key, _ in call])
+	some name, calls in modules
 	some m, call in calls
 	some key, value in call
-	candidate(key, value)
+	regex.match(`account|role|project|subscription`, lower(key))
+	is_string(value)
+	not startswith(value, "$")
+	fact := cloud_ids.setting_fact(key, value, ["content", "module", name, m, key])
 }
 
-# CI deploy jobs: the role or subscription a job logs in to.
-all_facts contains object.union(fact, {"environment": job.env, "via": key}) if {
+# CI deploy jobs: the role or subscription a job logs in to. Most documents
+# have no jobs: one test skips both rules.
+all_facts contains fact if {
+	input.jobs != []
+	some fact in job_facts
+}
+
+job_facts contains object.union(fact, {"environment": job.env, "via": key}) if {
 	some job in input.jobs
 	job.env != null
 	some step in job.steps
 	is_object(step["with"])
 	some key, value in step["with"]
 	lower(key) in {"role-to-assume", "subscription-id"}
+	is_string(value)
+	not startswith(value, "$")
 	fact := cloud_ids.setting_fact(replace(key, "-", "_"), value, array.concat(["content"], array.concat(step.path, ["with", key])))
 }
 
-all_facts contains object.union(fact, {"environment": job.env}) if {
+job_facts contains object.union(fact, {"environment": job.env}) if {
 	some job in input.jobs
 	job.env != null
 	some variable in job.variables
-	candidate(variable.name, variable.value)
+	regex.match(`account|role|project|subscription`, lower(variable.name))
+	is_string(variable.value)
+	not startswith(variable.value, "$")
 	fact := cloud_ids.setting_fact(variable.name, variable.value, array.concat(["content"], variable.path))
 }

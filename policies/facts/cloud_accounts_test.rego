@@ -33,3 +33,27 @@ test_job_variables_of_deploy_jobs if {
 	facts := collector.facts with input as {"kind": "github-actions", "file": ".github/workflows/deploy.yml", "content": {}, "jobs": [job]}
 	{[f.value, f.environment, f.path] | some f in facts} == {["555555555555", "staging", ["content", "jobs", "deploy", "env", "AWS_ACCOUNT_ID"]]}
 }
+
+# Files in an `examples`/`example` directory document a module; a directory
+# merely named like one (`examples-team`) is an environment.
+test_examples_directories_are_documentation if {
+	provider := {"provider": {"aws": [{"allowed_account_ids": ["111111111111"]}]}}
+	count(collector.facts) == 0 with input as {"kind": "terraform", "file": "modules/vpc/examples/basic/main.tf", "content": provider}
+	count(collector.facts) == 0 with input as {"kind": "terraform", "file": "example/main.tf", "content": provider}
+	facts := collector.facts with input as {"kind": "terraform", "file": "envs/examples-team/main.tf", "content": provider}
+	{f.value | some f in facts} == {"111111111111"}
+}
+
+# Expressions are not identifiers, even under an account name; names are found in
+# every block, whatever else the block holds.
+test_settings_in_locals_and_module_arguments if {
+	content := {
+		"locals": [{"name": "orders", "account_id": "${var.account_id}"}, {"deploy_role_arn": "arn:aws:iam::222222222222:role/deploy"}],
+		"module": {"network": [{"source": "./network", "cidr": "10.0.0.0/16"}], "dns": [{"source": "./dns", "project_id": "orders-dev-1"}]},
+	}
+	facts := collector.facts with input as {"kind": "terraform", "file": "envs/dev/main.tf", "content": content}
+	{[f.value, f.path] | some f in facts} == {
+		["222222222222", ["content", "locals", 1, "deploy_role_arn"]],
+		["orders-dev-1", ["content", "module", "dns", 0, "project_id"]],
+	}
+}

@@ -17,34 +17,35 @@ package blastwall.facts.deploy_credentials
 
 import rego.v1
 
-login_actions := {"aws-actions/configure-aws-credentials", "google-github-actions/auth", "azure/login"}
-
 credential_name(name) if {
 	regex.match(`(^|_)(ACCESS_KEY(_ID)?|SECRET_ACCESS_KEY|SECRET_KEY|ROLE_ARN|ROLE_TO_ASSUME|CREDENTIALS|SA_KEY|SERVICE_ACCOUNT(_KEY|_JSON)?|KUBE_?CONFIG|CLIENT_SECRET|CLIENT_ID|DEPLOY_KEY)$`, upper(name))
 }
 
-login_step(step) if {
+# The login steps of deploy jobs, [job index, step]: found once for the
+# document, not for each reference.
+login_steps contains [j, step] if {
+	some j, job in input.jobs
+	job.env != null
+	some step in job.steps
 	is_string(step.uses)
-	split(lower(step.uses), "@")[0] in login_actions
+	split(lower(step.uses), "@")[0] in {"aws-actions/configure-aws-credentials", "google-github-actions/auth", "azure/login"}
 }
 
+credential(_, ref) if credential_name(ref.name)
+
 # A reference inside a login action's `with:`.
-login_input(job, ref) if {
-	some step in job.steps
-	login_step(step)
+credential(j, ref) if {
+	some [i, step] in login_steps
+	i == j
 	count(ref.path) > count(step.path)
 	array.slice(ref.path, 0, count(step.path) + 1) == array.concat(step.path, ["with"])
 }
-
-credential(job, ref) if credential_name(ref.name)
-
-credential(job, ref) if login_input(job, ref)
 
 facts contains fact if {
 	some j, job in input.jobs
 	job.env != null
 	some s, ref in job.secrets
-	credential(job, ref)
+	credential(j, ref)
 	fact := {
 		"type": "deploy-credential", "value": ref.name, "via": sprintf("`%s`", [ref.name]),
 		"job": job.id, "scoped": job.environment != null, "environment": job.env,
@@ -60,10 +61,8 @@ cloud_context(name) if {
 
 # Service accounts and client ids written into a login step are the same identity everywhere.
 facts contains fact if {
-	some job in input.jobs
-	job.env != null
-	some step in job.steps
-	login_step(step)
+	some [j, step] in login_steps
+	job := input.jobs[j]
 	is_object(step["with"])
 	some key, value in step["with"]
 	key in {"service_account", "client-id", "credentials_json", "creds"}

@@ -27,3 +27,19 @@ test_contexts_and_groups_only_when_named_for_cloud_access if {
 test_jobs_without_an_environment_give_no_facts if {
 	count(collector.facts) == 0 with input as {"jobs": [job(null, [{"name": "sc-prod", "via": "service connection"}])]}
 }
+
+# A reference given to a login action counts whatever its name, but only in that
+# job's login step: the same name elsewhere, or under another job's login step, does not.
+test_references_given_to_a_login_action_of_the_same_job if {
+	login := {"path": ["jobs", "deploy", "steps", 1], "uses": "AWS-Actions/configure-aws-credentials@v4", "with": {"role-to-assume": "${{ secrets.DEPLOY }}"}}
+	other := {"path": ["jobs", "deploy", "steps", 2], "uses": null, "with": null}
+	secrets := [
+		{"name": "DEPLOY", "path": ["jobs", "deploy", "steps", 1, "with", "role-to-assume"]},
+		{"name": "SLACK", "path": ["jobs", "deploy", "steps", 2, "env", "SLACK"]},
+		{"name": "NOTIFY", "path": ["jobs", "deploy", "steps", 1]},
+	]
+	deploy := object.union(job("prod", []), {"secrets": secrets, "steps": [login, other]})
+	smoke := object.union(job("prod", []), {"id": "smoke", "secrets": [{"name": "TOKEN", "path": ["jobs", "deploy", "steps", 1, "with", "x"]}]})
+	facts := collector.facts with input as {"jobs": [deploy, smoke]}
+	{[f.job, f.value] | some f in facts} == {["deploy", "DEPLOY"]}
+}

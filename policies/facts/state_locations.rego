@@ -14,10 +14,10 @@ package blastwall.facts.state_locations
 
 import rego.v1
 
-values := object.get(input, "resolved", input.content)
-
+# Each rule reads `input.resolved` (or `content`) once, directly: a rule
+# reference would cost more than the call.
 facts contains fact if {
-	some t, block in values.terraform
+	some t, block in object.get(input, "resolved", input.content).terraform
 	some backend, configs in block.backend
 	some b, config in configs
 	location := state_location(backend, config)
@@ -28,7 +28,7 @@ facts contains fact if {
 }
 
 facts contains fact if {
-	some r, block in values.remote_state
+	some r, block in object.get(input, "resolved", input.content).remote_state
 	location := state_location(block.backend, block.config)
 	fact := {
 		"type": "state-location", "value": location.value, "via": "remote_state",
