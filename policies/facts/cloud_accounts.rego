@@ -109,14 +109,13 @@ provider_facts contains fact if {
 # (in lower case), and every identifier it accepts is a string that does not
 # start with `$` (`${var.id}`, `${{ secrets.ROLE }}` are expressions): both are
 # tested before that call, inline, as a call per key is costly. Most files have
-# no such key at all, so one test over all names comes first; like the test per
-# name, it rejects a non-string name (a list where an object was expected).
-account_words(names) if regex.match(`account|role|project|subscription`, lower(concat(" ", names)))
-
+# no such key at all, so one test over all their names, joined, comes first;
+# like the test per name, it rejects a non-string name (a list where an object
+# was expected).
 all_facts contains fact if {
 	input.kind == "terraform-vars"
 	settings := object.get(input, "resolved", input.content)
-	account_words([key | some key, _ in settings])
+	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some key, _ in settings])))
 	some key, value in settings
 	regex.match(`account|role|project|subscription`, lower(key))
 	is_string(value)
@@ -127,7 +126,7 @@ all_facts contains fact if {
 all_facts contains fact if {
 	input.kind == "terragrunt"
 	inputs := object.get(input, "resolved", input.content).inputs
-	account_words([key | some key, _ in inputs])
+	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some key, _ in inputs])))
 	some key, value in inputs
 	regex.match(`account|role|project|subscription`, lower(key))
 	is_string(value)
@@ -138,7 +137,7 @@ all_facts contains fact if {
 all_facts contains fact if {
 	input.kind in {"terraform", "terragrunt", "hcl"}
 	locals := object.get(input, "resolved", input.content).locals
-	account_words([key | some block in locals; some key, _ in block])
+	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some block in locals; some key, _ in block])))
 	some l, block in locals
 	some key, value in block
 	regex.match(`account|role|project|subscription`, lower(key))
@@ -150,7 +149,7 @@ all_facts contains fact if {
 all_facts contains fact if {
 	input.kind == "terraform"
 	modules := object.get(input, "resolved", input.content).module
-	account_words([key | some calls in modules; some call in calls; some key, _ in call])
+	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some calls in modules; some call in calls; some key, _ in call])))
 	some name, calls in modules
 	some m, call in calls
 	some key, value in call
