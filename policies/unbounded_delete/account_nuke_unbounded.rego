@@ -95,9 +95,12 @@ bounded_account(account) if {
 
 # ---- cloud-nuke commands.
 
+# On kinds with commands, blastwall runs this rule only where a command runs one of these.
+programs := {"cloud-nuke"}
+
 deny contains result if {
 	some c, cmd in input.commands
-	cmd.program == "cloud-nuke"
+	cmd.program in programs
 	a := cmd.args
 	a[1] in {"aws", "gcp"}
 	not shell.dry_run(a)

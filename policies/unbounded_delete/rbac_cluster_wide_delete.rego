@@ -17,7 +17,7 @@
 #   id: rbac-cluster-wide-delete
 #   category: unbounded-delete
 #   severity: warning
-#   kinds: [kubernetes]
+#   kinds: [kubernetes/ClusterRole, kubernetes/ClusterRoleBinding]
 #   help: >-
 #     Give CI and test jobs a namespaced `Role` bound with a `RoleBinding` in
 #     the namespaces they own (e.g. `ci-*`, `preview-*`), listing the resources

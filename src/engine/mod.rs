@@ -7,7 +7,7 @@ pub mod testing;
 
 use serde_json::Value as Json;
 
-use registry::{PolicyError, PolicySet, Scope};
+use registry::{Dispatch, PolicyError, PolicySet, Scope};
 
 /// The compiled policy set. Clone [`Engine::worker`] once per thread: clones
 /// share the compiled policies.
@@ -163,7 +163,7 @@ impl Engine {
 
     /// Whether some fact collector selects documents of `kind`.
     pub fn collects(&self, kind: &str) -> bool {
-        self.set.collectors.iter().any(|c| c.selects(kind))
+        self.set.collectors.iter().any(|c| c.may_select(kind))
     }
 
     /// Runs every fact collector selecting `kind` and, `with_rules`, every
@@ -181,18 +181,15 @@ impl Engine {
         let mut findings = Vec::new();
         let mut facts = Vec::new();
         let mut errors = Vec::new();
-        let programs = programs_run_by(input);
+        let document = Dispatch::of(kind, input);
         let rules: Vec<usize> = (0..self.set.rules.len())
             .filter(|&i| {
                 let rule = &self.set.rules[i];
-                with_rules
-                    && rule.scope == Scope::Document
-                    && rule.applies_to(kind)
-                    && rule.runs_on(&programs)
+                with_rules && rule.scope == Scope::Document && rule.selects(&document)
             })
             .collect();
         let collectors: Vec<usize> = (0..self.set.collectors.len())
-            .filter(|&j| self.set.collectors[j].selects(kind))
+            .filter(|&j| self.set.collectors[j].selects(&document))
             .collect();
         if rules.is_empty() && collectors.is_empty() {
             return (findings, facts, errors);
@@ -299,15 +296,6 @@ fn read_programs(base: &mut regorus::Engine, package: &str) -> Result<Vec<String
         .map(|item| item.as_string().ok().map(|name| name.to_string()))
         .collect();
     names.filter(|names| !names.is_empty()).ok_or_else(invalid)
-}
-
-/// The programs the document's commands run (`input.commands[_].program`), for
-/// rules that declare `custom.programs`.
-fn programs_run_by(input: &Json) -> std::collections::BTreeSet<&str> {
-    let commands = input.get("commands").and_then(Json::as_array);
-    (commands.into_iter().flatten())
-        .filter_map(|command| command.get("program")?.as_str())
-        .collect()
 }
 
 /// Evaluates a partial-set rule; an undefined rule is an empty set.

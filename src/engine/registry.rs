@@ -4,6 +4,7 @@
 //! regorus drops comments, so the `# METADATA` block (OPA's annotation syntax,
 //! YAML in comments) is read here from the source text.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -99,8 +100,8 @@ pub struct Rule {
     pub kinds: Vec<String>,
     pub scope: Scope,
     /// The rule's `programs` set, read by [`Engine::new`](super::Engine::new):
-    /// when not empty, the rule runs only on documents with a command running
-    /// one of them.
+    /// when not empty, the rule runs on a kind with commands only if one of
+    /// them runs a listed program.
     pub programs: Vec<String>,
     pub bad: Option<String>,
     pub good: Option<String>,
@@ -113,20 +114,61 @@ pub struct Collector {
     pub kinds: Vec<String>,
 }
 
-impl Rule {
-    pub fn applies_to(&self, kind: &str) -> bool {
-        self.kinds.iter().any(|k| k == "*" || k == kind)
-    }
+/// What dispatch knows of a document before any policy runs on it.
+pub struct Dispatch<'a> {
+    pub kind: &'a str,
+    /// A Kubernetes manifest's own `kind` (`ClusterRole`), for `kubernetes/ClusterRole` in `kinds`.
+    pub resource: Option<&'a str>,
+    /// The programs its commands run; `None` for kinds without commands.
+    pub programs: Option<BTreeSet<&'a str>>,
+}
 
-    /// Whether the rule can fire on a document whose commands run `programs`.
-    pub fn runs_on(&self, programs: &std::collections::BTreeSet<&str>) -> bool {
-        self.programs.is_empty() || self.programs.iter().any(|p| programs.contains(p.as_str()))
+impl<'a> Dispatch<'a> {
+    pub fn of(kind: &'a str, input: &'a serde_json::Value) -> Dispatch<'a> {
+        let resource = (kind == "kubernetes")
+            .then(|| input.pointer("/content/kind")?.as_str())
+            .flatten();
+        let programs = crate::model::COMMAND_KINDS.contains(&kind).then(|| {
+            let commands = input.get("commands").and_then(serde_json::Value::as_array);
+            (commands.into_iter().flatten())
+                .filter_map(|command| command.get("program")?.as_str())
+                .collect()
+        });
+        Dispatch {
+            kind,
+            resource,
+            programs,
+        }
+    }
+}
+
+/// `kinds` lists document kinds, `*`, or Kubernetes resource kinds (`kubernetes/ClusterRole`).
+fn kinds_select(kinds: &[String], document: &Dispatch) -> bool {
+    kinds.iter().any(|listed| match listed.split_once('/') {
+        Some((kind, resource)) => kind == document.kind && document.resource == Some(resource),
+        None => listed == "*" || listed == document.kind,
+    })
+}
+
+impl Rule {
+    /// Whether the rule runs on `document`: its kind is listed and, on a kind
+    /// with commands, one of them runs a program of the rule's `programs`.
+    pub fn selects(&self, document: &Dispatch) -> bool {
+        let runs_program = |run: &BTreeSet<&str>| {
+            self.programs.is_empty() || self.programs.iter().any(|p| run.contains(p.as_str()))
+        };
+        kinds_select(&self.kinds, document) && document.programs.as_ref().is_none_or(runs_program)
     }
 }
 
 impl Collector {
-    pub fn selects(&self, kind: &str) -> bool {
-        self.kinds.iter().any(|k| k == "*" || k == kind)
+    pub fn selects(&self, document: &Dispatch) -> bool {
+        kinds_select(&self.kinds, document)
+    }
+
+    /// Whether the collector may select some document of `kind`, before its content is known.
+    pub fn may_select(&self, kind: &str) -> bool {
+        (self.kinds.iter()).any(|listed| listed == "*" || listed.split('/').next() == Some(kind))
     }
 }
 
@@ -358,6 +400,49 @@ mod tests {
 
     const RULE: &str = "# METADATA\n# title: Prod runtime in tests\n# custom:\n#   id: prod-runtime-env-in-test\n#   category: prod-credentials-in-test\n#   severity: warning\n#   kinds: [\"*\"]\npackage blastwall.prod_credentials_in_test.prod_runtime_env_in_test\n\ndeny contains \"x\" if false\n";
     const TESTS: &str = "package blastwall.prod_credentials_in_test.prod_runtime_env_in_test_test\n\ntest_nothing if true\n";
+
+    fn rule_on(kinds: &[&str], programs: &[&str]) -> Rule {
+        let mut set = PolicySet::default();
+        set.add(PolicyFile {
+            path: "r.rego".into(),
+            source: RULE.into(),
+            is_test: false,
+        })
+        .unwrap();
+        let mut rule = set.rules.remove(0);
+        rule.kinds = kinds.iter().map(|k| k.to_string()).collect();
+        rule.programs = programs.iter().map(|p| p.to_string()).collect();
+        rule
+    }
+
+    #[test]
+    fn kubernetes_kinds_narrow_to_resource_kinds() {
+        let manifest = |kind: &str| serde_json::json!({"content": {"kind": kind}, "commands": []});
+        let (role, service) = (manifest("ClusterRole"), manifest("Service"));
+        let rule = rule_on(&["kubernetes/ClusterRole"], &[]);
+        assert!(rule.selects(&Dispatch::of("kubernetes", &role)));
+        assert!(!rule.selects(&Dispatch::of("kubernetes", &service)));
+        // A resource kind narrows Kubernetes documents only.
+        assert!(!rule.selects(&Dispatch::of("helm-values", &role)));
+        assert!(rule_on(&["kubernetes"], &[]).selects(&Dispatch::of("kubernetes", &service)));
+        let collector = Collector {
+            package: "p".into(),
+            kinds: vec!["kubernetes/Application".into()],
+        };
+        assert!(collector.may_select("kubernetes") && !collector.may_select("helm-values"));
+    }
+
+    #[test]
+    fn programs_narrow_only_kinds_with_commands() {
+        let script = |program: &str| serde_json::json!({"commands": [{"program": program}]});
+        let config = serde_json::json!({"content": {"accounts": {}}, "commands": []});
+        let rule = rule_on(&["shell", "kubernetes", "yaml"], &["cloud-nuke"]);
+        assert!(rule.selects(&Dispatch::of("shell", &script("cloud-nuke"))));
+        assert!(!rule.selects(&Dispatch::of("shell", &script("make"))));
+        assert!(!rule.selects(&Dispatch::of("kubernetes", &config)));
+        // A plain YAML file has no commands: the rule still reads it.
+        assert!(rule.selects(&Dispatch::of("yaml", &config)));
+    }
 
     #[test]
     fn rule_and_test_files_are_told_apart_by_content_not_name() {

@@ -27,6 +27,19 @@ pub struct Document {
 }
 
 /// Builds the policy input for document `index` of the file at `path`, alone.
+/// The kinds whose model extracts shell commands; `input.commands` is empty
+/// for every other kind (rule dispatch by `programs` relies on it).
+pub const COMMAND_KINDS: &[&str] = &[
+    "shell",
+    "kubernetes",
+    "github-actions",
+    "gitlab-ci",
+    "circleci",
+    "azure-pipelines",
+    "bitbucket-pipelines",
+    "buildkite",
+];
+
 pub fn build_document(
     path: &str,
     format: Format,
@@ -127,6 +140,7 @@ pub fn build_document_in(
             jobs = serde_json::to_value(ci.jobs).unwrap_or_default();
         }
     }
+    debug_assert!(commands.is_empty() || COMMAND_KINDS.contains(&kind));
     input.insert("jobs".into(), jobs);
     input.insert(
         "commands".into(),
