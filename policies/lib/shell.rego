@@ -21,8 +21,9 @@ program_index(cmd) := count(cmd.argv) - count(cmd.args)
 has_flag(a, flag) if flag in a
 
 has_flag(a, flag) if {
+	prefix := concat("", [flag, "="]) # once per call, not per word
 	some word in a
-	startswith(word, concat("", [flag, "="]))
+	startswith(word, prefix)
 }
 
 # The value of `--flag value` or `--flag=value`.
@@ -33,8 +34,9 @@ flag_value(a, flag) := a[i + 1] if {
 }
 
 flag_value(a, flag) := substring(word, count(flag) + 1, -1) if {
+	prefix := concat("", [flag, "="]) # once per call, not per word
 	some word in a
-	startswith(word, concat("", [flag, "="]))
+	startswith(word, prefix)
 }
 
 # gsutil's command: the first word past its global options (`gsutil -m -o k=v rm …` → `rm`).
@@ -53,18 +55,24 @@ dry_run(a) if has_flag(a, "--dry-run")
 dry_run(a) if has_flag(a, "--dryrun")
 
 # Variables that name the current CI run, PR or branch: a scope tied to them is owned by the run.
-run_scoped(word) if regex.match(`\$\{?(GITHUB_RUN_ID|GITHUB_RUN_NUMBER|GITHUB_SHA|GITHUB_HEAD_REF|CI_PIPELINE_ID|CI_PIPELINE_IID|CI_JOB_ID|CI_COMMIT_SHORT_SHA|CI_COMMIT_SHA|CI_COMMIT_REF_SLUG|CI_MERGE_REQUEST_IID|CI_MERGE_REQUEST_ID|CIRCLE_BUILD_NUM|CIRCLE_WORKFLOW_ID|CIRCLE_PR_NUMBER|BUILDKITE_BUILD_NUMBER|BUILDKITE_BUILD_ID|BUILDKITE_PULL_REQUEST|BUILD_BUILDID|SYSTEM_PULLREQUEST_PULLREQUESTID|SYSTEM_PULLREQUEST_PULLREQUESTNUMBER|BITBUCKET_BUILD_NUMBER|BITBUCKET_PR_ID|PR_NUMBER|PR|RUN_ID|BUILD_ID|PULL_REQUEST_NUMBER)([^A-Za-z0-9_]|$)`, word)
+# Every form below holds a `$`: testing that first spares most words the regexes.
+run_scoped(word) if {
+	contains(word, "$")
+	run_scoped_expansion(word)
+}
+
+run_scoped_expansion(word) if regex.match(`\$\{?(GITHUB_RUN_ID|GITHUB_RUN_NUMBER|GITHUB_SHA|GITHUB_HEAD_REF|CI_PIPELINE_ID|CI_PIPELINE_IID|CI_JOB_ID|CI_COMMIT_SHORT_SHA|CI_COMMIT_SHA|CI_COMMIT_REF_SLUG|CI_MERGE_REQUEST_IID|CI_MERGE_REQUEST_ID|CIRCLE_BUILD_NUM|CIRCLE_WORKFLOW_ID|CIRCLE_PR_NUMBER|BUILDKITE_BUILD_NUMBER|BUILDKITE_BUILD_ID|BUILDKITE_PULL_REQUEST|BUILD_BUILDID|SYSTEM_PULLREQUEST_PULLREQUESTID|SYSTEM_PULLREQUEST_PULLREQUESTNUMBER|BITBUCKET_BUILD_NUMBER|BITBUCKET_PR_ID|PR_NUMBER|PR|RUN_ID|BUILD_ID|PULL_REQUEST_NUMBER)([^A-Za-z0-9_]|$)`, word)
 
 # Azure Pipelines macros for the run or pull request: `$(System.PullRequest.PullRequestId)`.
-run_scoped(word) if regex.match(`\$\((Build\.BuildId|System\.PullRequest\.PullRequest(Id|Number))\)`, word)
+run_scoped_expansion(word) if regex.match(`\$\((Build\.BuildId|System\.PullRequest\.PullRequest(Id|Number))\)`, word)
 
-run_scoped(word) if contains(word, "${{ github.run_id }}")
+run_scoped_expansion(word) if contains(word, "${{ github.run_id }}")
 
-run_scoped(word) if contains(word, "${{ github.event.number }}")
+run_scoped_expansion(word) if contains(word, "${{ github.event.number }}")
 
-run_scoped(word) if contains(word, "${{ github.event.pull_request.number }}")
+run_scoped_expansion(word) if contains(word, "${{ github.event.pull_request.number }}")
 
-run_scoped(word) if regex.match(`\$\{\{ *github\.(run_id|run_number|head_ref|event\.pull_request\.head\.ref) *\}\}`, word)
+run_scoped_expansion(word) if regex.match(`\$\{\{ *github\.(run_id|run_number|head_ref|event\.pull_request\.head\.ref) *\}\}`, word)
 
 # Indices of the commands whose output reaches `cmd` (arguments, variables, loop lists, xargs/pipe
 # stdin), followed through every stage in between (`list | tr | while read x; do delete "$x"`).

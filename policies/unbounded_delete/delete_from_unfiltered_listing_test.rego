@@ -139,3 +139,15 @@ test_gsutil_removing_every_listed_bucket if {
 	count(rule.deny) == 0 with input as {"commands": [cmd(["gsutil", "ls", "gs://ci-artifacts/pr-$PR/"], []), rm]}
 	count(rule.deny) == 0 with input as {"commands": [cmd(["gsutil", "ls"], []), cmd(["gsutil", "cp", "-r", "$b", "."], [0])]}
 }
+
+# The rule skips commands with no inputs and no stdin before asking for feeders; a command built
+# without `inputs` but fed through stdin must still be read.
+test_flags_delete_fed_by_stdin_without_inputs_field if {
+	del := object.remove(object.union(cmd(["xargs", "aws", "ec2", "terminate-instances"], []), {"program": "aws", "args": ["aws", "ec2", "terminate-instances"], "stdin_from": 0}), ["inputs"])
+	count(rule.deny) == 1 with input as {"commands": [list_ec2, del]}
+}
+
+test_ignores_listing_named_by_a_github_expression if {
+	list := cmd(["aws", "ec2", "describe-instances", "--query", "x", "--output", "text", "--profile", "ci-${{ github.run_id }}"], [])
+	count(rule.deny) == 0 with input as {"commands": [list, terminate]}
+}

@@ -38,6 +38,9 @@ deny contains result if {
 	cmd.program in programs
 	a := cmd.args
 	"delete" in a
+	# Scopes come only from these flags, which most deletes lack: tested before computing them.
+	some flag in ["--all", "--all-namespaces", "-A"]
+	flag in a
 	scopes := unbounded_scopes(a)
 	count(scopes) > 0
 	not selected(a)

@@ -52,3 +52,8 @@ test_pods_only_is_a_warning_other_types_an_error if {
 	some j in jobs
 	j.severity == "error"
 }
+
+test_ignores_namespace_named_by_a_github_expression if {
+	count(rule.deny) == 0 with input as cmds(["kubectl", "delete", "all", "--all", "-n", "pr-${{ github.event.pull_request.number }}"])
+	count(rule.deny) == 1 with input as cmds(["kubectl", "delete", "all", "--all", "-n", "pr-${{ github.event.number_of_things }}"])
+}

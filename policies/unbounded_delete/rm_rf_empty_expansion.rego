@@ -44,13 +44,18 @@ deny contains result if {
 	cmd.program in programs
 	a := cmd.args
 	recursive(a)
+	p := shell.program_index(cmd) # once per command, not per word
 	some i, word in a
 	i > 0
 	not startswith(word, "-")
-	w := shell.program_index(cmd) + i
-	var := leading_variable(cmd.words[w].text)
-	rest := constant_rest(cmd.words[w].text)
+	w := p + i
+	text := cmd.words[w].text
+	# Cheap tests first: a leading variable starts the word, and one regex tells whether
+	# the rest widens to `/` before two more find the variable.
+	startswith(text, "$")
+	rest := constant_rest(text)
 	widens_to_root(rest, cmd.words[w].glob)
+	var := leading_variable(text)
 	not guarded(cmd, var)
 	result := {
 		"msg": sprintf("`rm -rf %s` deletes `%s` when `$%s` is empty or unset: everything on the machine the job can write", [cmd.words[w].text, rest, var]),
@@ -67,6 +72,7 @@ help(var, rest) := sprintf("Fail on an empty value instead: `rm -rf $(or $(%s),$
 
 recursive(a) if {
 	some w in a
+	startswith(w, "-") # before the regex, which needs it
 	regex.match(`^-[a-zA-Z]*[rR][a-zA-Z]*$`, w)
 }
 
@@ -90,9 +96,12 @@ guarded(_, var) if var in platform_variables
 
 # `${VAR:?}`, `: "${VAR:=x}"` or a test of the variable anywhere in the script.
 guarded(_, var) if {
+	pattern := sprintf(`\$\{%s:?[?=]`, [var])
+	prefix := concat("", ["${", var]) # a match holds it: tested before the regex
 	some other in input.commands
 	some word in other.argv
-	regex.match(sprintf(`\$\{%s:?[?=]`, [var]), word)
+	contains(word, prefix)
+	regex.match(pattern, word)
 }
 
 guarded(_, var) if {
@@ -101,6 +110,7 @@ guarded(_, var) if {
 	some flag in ["-n", "-z", "-d", "-e"]
 	flag in other.argv
 	some word in other.argv
+	contains(word, var) # a match holds it: tested before the regex
 	regex.match(sprintf(`^\$\{?%s\}?$`, [var]), word)
 }
 

@@ -98,6 +98,7 @@ remote_host(a) := h if {
 
 remote_host(a) := h if {
 	some w in a
+	startswith(w, "-h") # before the regex, which needs it
 	m := regex.find_all_string_submatch_n(`^-h([^ ]+)$`, w, 1)
 	h := m[0][1]
 	remote(h)
@@ -105,6 +106,7 @@ remote_host(a) := h if {
 
 remote_host(a) := h if {
 	some w in a
+	contains(w, "://") # before the regex, which needs it
 	m := regex.find_all_string_submatch_n(`^(postgres|postgresql|mysql|mariadb)://([^/@]*@)?([^/:?]+)`, w, 1)
 	h := m[0][3]
 	remote(h)
@@ -114,6 +116,7 @@ remote_host(a) := h if {
 # argument: `psql "$PROD_DATABASE_URL"`, `psql -d "${PRODUCTION_DB_URL}"`, `--dbname=$PRD_DSN`.
 remote_host(a) := h if {
 	some h in array.concat(a, [v | some f in ["-d", "--dbname"]; v := shell.flag_value(a, f)])
+	startswith(h, "$") # before the regex, which needs it
 	regex.match(`^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`, h)
 	remote(h)
 }
@@ -148,6 +151,9 @@ local_host(h) if endswith(h, ".localhost")
 
 # `-d app_test`, `--dbname=ci_orders`, or a trailing database name that says test.
 test_database(a) if {
+	# A word that matches makes the joined line match (spaces are boundaries): one regex
+	# per command before one per word.
+	regex.match(`(^|[^a-z])(test|tests|testing|ci|e2e|tmp|scratch)([^a-z]|$)`, lower(concat(" ", a)))
 	some w in a
 	regex.match(`(^|[^a-z])(test|tests|testing|ci|e2e|tmp|scratch)([^a-z]|$)`, lower(w))
 	not w in {v | some f in ["-c", "--command", "-e", "--execute", "-h", "--host"]; v := shell.flag_value(a, f)}
