@@ -26,17 +26,18 @@ has_flag(a, flag) if {
 	startswith(word, prefix)
 }
 
-# The value of `--flag value` or `--flag=value`.
-flag_value(a, flag) := a[i + 1] if {
-	some i, word in a
-	word == flag
-	i + 1 < count(a)
+# The value of `--flag value` or `--flag=value`; the last one when the flag is repeated, as
+# most tools read it (two values must not make the function conflict).
+flag_value(a, flag) := values[count(values) - 1] if {
+	values := flag_values(a, flag)
+	count(values) > 0
 }
 
-flag_value(a, flag) := substring(word, count(flag) + 1, -1) if {
+# Every value of `--flag value` or `--flag=value`, in argv order (`psql -c A -c B` → [A, B]).
+flag_values(a, flag) := [v | some [_, v] in sort(spaced | joined)] if {
+	spaced := {[i, a[i + 1]] | some i, word in a; word == flag; i + 1 < count(a)}
 	prefix := concat("", [flag, "="]) # once per call, not per word
-	some word in a
-	startswith(word, prefix)
+	joined := {[i, substring(word, count(prefix), -1)] | some i, word in a; startswith(word, prefix)}
 }
 
 # gsutil's command: the first word past its global options (`gsutil -m -o k=v rm …` → `rm`).

@@ -118,9 +118,10 @@ owned_namespace_only(a, "--all") if {
 	shell.run_scoped(ns)
 }
 
-namespace(a) := shell.flag_value(a, "-n")
-
-namespace(a) := shell.flag_value(a, "--namespace")
+# `-n` and `--namespace` both given (kubectl takes the last): one value, never a conflict.
+namespace(a) := ns if {
+	ns := shell.flag_value(a, "-n")
+} else := shell.flag_value(a, "--namespace")
 
 selected(a) if shell.has_flag(a, "-l")
 

@@ -57,3 +57,8 @@ test_ignores_namespace_named_by_a_github_expression if {
 	count(rule.deny) == 0 with input as cmds(["kubectl", "delete", "all", "--all", "-n", "pr-${{ github.event.pull_request.number }}"])
 	count(rule.deny) == 1 with input as cmds(["kubectl", "delete", "all", "--all", "-n", "pr-${{ github.event.number_of_things }}"])
 }
+
+test_both_namespace_flags_give_one_namespace if {
+	some r in rule.deny with input as cmds(["kubectl", "delete", "jobs", "--all", "-n", "ci", "--namespace", "web"])
+	contains(r.msg, "namespace `ci`")
+}

@@ -46,10 +46,12 @@ deny contains result if {
 	some c, cmd in input.commands
 	cmd.program in programs
 	a := cmd.args
-	host := remote_host(a)
+	hosts := remote_hosts(a)
+	count(hosts) > 0
 	not test_database(a)
 	found := sort({s | some sql in scripts(cmd, a); some s in unbounded(sql)})
 	count(found) > 0
+	host := shown_host(hosts)
 	result := {
 		"msg": sprintf("`%s` runs `%s` on remote host `%s`: every row (or the whole database) goes, whichever environment that host turns out to be%s", [
 			cmd.program, concat("`, `", found), host, unattended(cmd),
@@ -62,7 +64,7 @@ deny contains result if {
 # SQL the command runs: its heredoc, `-c`/`-e`/`-Q`, or what `echo`/`printf` pipe into it.
 scripts(cmd, a) := (({cmd.heredoc} - {null}) | {sql |
 	some flag in ["-c", "--command", "-e", "--execute", "-Q", "-q", "--query"]
-	sql := shell.flag_value(a, flag)
+	some sql in shell.flag_values(a, flag)
 }) | {sql |
 	some i in shell.feeders(cmd)
 	feeder := input.commands[i]
@@ -90,36 +92,45 @@ statement_label(s) := "DELETE FROM without WHERE" if {
 
 # ---- Where the command connects.
 
-remote_host(a) := h if {
-	some flag in ["-h", "--host", "-S", "--server"]
-	h := constant(shell.flag_value(a, flag))
-	remote(h)
+# Every remote host the command names, in any form; a command may name several
+# (`-h db1 "$PROD_DATABASE_URL"`), so this is a set, never a conflicting function.
+remote_hosts(a) := ((flag_hosts | attached_hosts) | url_hosts) | variable_hosts if {
+	flag_hosts := {h |
+		some flag in ["-h", "--host", "-S", "--server"]
+		some v in shell.flag_values(a, flag)
+		h := constant(v)
+		remote(h)
+	}
+	attached_hosts := {h |
+		some w in a
+		startswith(w, "-h") # before the regex, which needs it
+		m := regex.find_all_string_submatch_n(`^-h([^ ]+)$`, w, 1)
+		h := m[0][1]
+		remote(h)
+	}
+	url_hosts := {h |
+		some w in a
+		contains(w, "://") # before the regex, which needs it
+		m := regex.find_all_string_submatch_n(`^(postgres|postgresql|mysql|mariadb)://([^/@]*@)?([^/:?]+)`, w, 1)
+		h := m[0][3]
+		remote(h)
+	}
+
+	# A connection string held in a variable named for production, given as the database
+	# argument: `psql "$PROD_DATABASE_URL"`, `psql -d "${PRODUCTION_DB_URL}"`, `--dbname=$PRD_DSN`.
+	variable_hosts := {h |
+		some h in array.concat(a, [v | some f in ["-d", "--dbname"]; some v in shell.flag_values(a, f)])
+		startswith(h, "$") # before the regex, which needs it
+		regex.match(`^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`, h)
+		remote(h)
+	}
 }
 
-remote_host(a) := h if {
-	some w in a
-	startswith(w, "-h") # before the regex, which needs it
-	m := regex.find_all_string_submatch_n(`^-h([^ ]+)$`, w, 1)
-	h := m[0][1]
-	remote(h)
-}
-
-remote_host(a) := h if {
-	some w in a
-	contains(w, "://") # before the regex, which needs it
-	m := regex.find_all_string_submatch_n(`^(postgres|postgresql|mysql|mariadb)://([^/@]*@)?([^/:?]+)`, w, 1)
-	h := m[0][3]
-	remote(h)
-}
-
-# A connection string held in a variable named for production, given as the database
-# argument: `psql "$PROD_DATABASE_URL"`, `psql -d "${PRODUCTION_DB_URL}"`, `--dbname=$PRD_DSN`.
-remote_host(a) := h if {
-	some h in array.concat(a, [v | some f in ["-d", "--dbname"]; v := shell.flag_value(a, f)])
-	startswith(h, "$") # before the regex, which needs it
-	regex.match(`^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`, h)
-	remote(h)
-}
+# The host a finding names: a production-looking one first, then the first in sort order.
+shown_host(hosts) := min(prod) if {
+	prod := {h | some h in hosts; production_host(h)}
+	count(prod) > 0
+} else := min(hosts)
 
 # `$DB_HOST` assigned one constant in the script → that constant.
 constant(word) := value if {
@@ -156,7 +167,7 @@ test_database(a) if {
 	regex.match(`(^|[^a-z])(test|tests|testing|ci|e2e|tmp|scratch)([^a-z]|$)`, lower(concat(" ", a)))
 	some w in a
 	regex.match(`(^|[^a-z])(test|tests|testing|ci|e2e|tmp|scratch)([^a-z]|$)`, lower(w))
-	not w in {v | some f in ["-c", "--command", "-e", "--execute", "-h", "--host"]; v := shell.flag_value(a, f)}
+	not w in {v | some f in ["-c", "--command", "-e", "--execute", "-h", "--host"]; some v in shell.flag_values(a, f)}
 	not regex.match(`^-(c|e|h|-command|-execute|-host)`, w)
 }
 
@@ -164,6 +175,8 @@ unattended(cmd) := ", in a scheduled job" if shell.scheduled(cmd)
 
 else := ""
 
-severity(cmd, host) := "error" if {
-	regex.match(`(^|[^a-z])(prod|production|prd|live|primary)([^a-z]|$)`, lower(host))
-} else := shell.severity(cmd, "warning")
+severity(cmd, host) := "error" if production_host(host)
+
+else := shell.severity(cmd, "warning")
+
+production_host(host) if regex.match(`(^|[^a-z])(prod|production|prd|live|primary)([^a-z]|$)`, lower(host))

@@ -51,3 +51,15 @@ test_ignores_local_hosts_test_databases_and_bounded_statements if {
 	count(run(cmd(["psql", "-h", "db.example.com", "-c", "DELETE FROM s WHERE expired"], null))) == 0
 	count(run(cmd(["psql", "-h", "db.example.com"], "-- DELETE FROM s;\nSELECT 1;"))) == 0
 }
+
+# Repeated flags and several host forms in one command are valid psql: they must not make a
+# helper produce conflicting values (an evaluation error that would hide the finding).
+test_repeated_flags_and_several_hosts if {
+	some r in run(cmd(["psql", "-h", "db1.internal", "-c", "SELECT 1", "-c", "TRUNCATE orders"], null))
+	contains(r.msg, "TRUNCATE")
+	some p in run(cmd(["psql", "-h", "replica.example.com", "--host=db.prod.example.com", "-c", "DELETE FROM events"], null))
+	contains(p.msg, "`db.prod.example.com`")
+	p.severity == "error"
+	some v in run(cmd(["psql", "-h", "db.example.com", "$PROD_DATABASE_URL", "-c", "DELETE FROM events"], null))
+	contains(v.msg, "`$PROD_DATABASE_URL`")
+}

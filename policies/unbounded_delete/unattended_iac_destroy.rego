@@ -150,9 +150,10 @@ state_name(cmd) := sprintf("stack `%s`", [stack]) if {
 	"select" in a
 } else := "the default workspace's state"
 
-pulumi_stack(a) := shell.flag_value(a, "--stack")
-
-pulumi_stack(a) := shell.flag_value(a, "-s")
+# `--stack` and `-s` both given: one value, never a conflict.
+pulumi_stack(a) := stack if {
+	stack := shell.flag_value(a, "--stack")
+} else := shell.flag_value(a, "-s")
 
 where(cmd) := sprintf(" in %s job `%s`", [kind(cmd), input.jobs[cmd.job].name]) if is_number(cmd.job)
 
