@@ -20,21 +20,20 @@ import rego.v1
 
 import data.blastwall.lib.cloud_ids
 
-values := object.get(input, "resolved", input.content)
-
 # Performance: every definition of `all_facts` is evaluated for every document,
 # so each starts with the cheapest test that rules a document out, and work per
-# key avoids function calls. Rules that read `values` once spell it out: a rule
-# reference costs more than the call.
+# key avoids function calls. Each rule reads `input.resolved` (or `content`)
+# itself: a reference to a shared rule costs more than the call.
 
 # `resolved` marks a value the expression does not spell out (`project =
 # var.project_id`, `"arn:aws:iam::${local.account}:role/x"`): the literal lives
 # in a tfvars file or local that is itself collected, and rules report it there.
-# Files under `examples/` are module documentation.
+# Files under `examples/` are module documentation: tested per fact, as most
+# documents have none.
 facts contains object.union(fact, {"resolved": resolved(fact)}) if {
+	some fact in all_facts
 	not "examples" in split(input.file, "/")
 	not "example" in split(input.file, "/")
-	some fact in all_facts
 }
 
 default resolved(_) := false
@@ -54,7 +53,7 @@ all_facts contains fact if {
 }
 
 provider_facts contains fact if {
-	some p, provider in values.provider.aws
+	some p, provider in object.get(input, "resolved", input.content).provider.aws
 	some i, id in provider.allowed_account_ids
 	cloud_ids.aws_account(id)
 	fact := {
@@ -67,7 +66,7 @@ provider_facts contains fact if {
 provider_facts contains fact if {
 	some p, provider in input.content.provider.aws
 	is_string(provider.allowed_account_ids)
-	some id in values.provider.aws[p].allowed_account_ids
+	some id in object.get(input, "resolved", input.content).provider.aws[p].allowed_account_ids
 	cloud_ids.aws_account(id)
 	fact := {
 		"type": "aws-account", "value": id, "via": "allowed_account_ids",
@@ -76,7 +75,7 @@ provider_facts contains fact if {
 }
 
 provider_facts contains fact if {
-	some p, provider in values.provider.aws
+	some p, provider in object.get(input, "resolved", input.content).provider.aws
 	some r, role in provider.assume_role
 	id := cloud_ids.arn_account(role.role_arn)
 	fact := {
@@ -87,7 +86,7 @@ provider_facts contains fact if {
 
 provider_facts contains fact if {
 	some name in ["google", "google-beta"]
-	some p, provider in values.provider[name]
+	some p, provider in object.get(input, "resolved", input.content).provider[name]
 	cloud_ids.gcp_project(provider.project)
 	fact := {
 		"type": "gcp-project", "value": provider.project, "via": sprintf("provider \"%s\" project", [name]),
@@ -96,7 +95,7 @@ provider_facts contains fact if {
 }
 
 provider_facts contains fact if {
-	some p, provider in values.provider.azurerm
+	some p, provider in object.get(input, "resolved", input.content).provider.azurerm
 	cloud_ids.azure_subscription(provider.subscription_id)
 	fact := {
 		"type": "azure-subscription", "value": lower(provider.subscription_id), "via": "provider \"azurerm\" subscription_id",

@@ -12,7 +12,9 @@ configured(field) := list if {
 } else := []
 
 # The host of a URL (`postgres://u:p@host:5432/db`, `jdbc:mysql://host/db`, `redis://host`).
+# Every URL holds `://`: testing that first spares most values the costly regex.
 url_host(value) := lower(m[0][1]) if {
+	contains(value, "://")
 	m := regex.find_all_string_submatch_n(`^(?:jdbc:)?[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/ ]*@)?\[?([A-Za-z0-9][A-Za-z0-9.\-_]*)`, trim_space(value), 1)
 	count(m) == 1
 }
@@ -21,10 +23,9 @@ url_host(value) := lower(m[0][1]) if {
 # lists (`spring.kafka.bootstrap-servers`, `KAFKA_BROKERS`) are `host:port,host:port`: the
 # first host counts. `*_HOSTS` is left out: Django's `ALLOWED_HOSTS` and its kin list the
 # names a server answers to, not what it connects to.
-setting_host(name, value) := url_host(value)
-
 setting_host(name, value) := host if {
-	not url_host(value)
+	host := url_host(value)
+} else := host if {
 	regex.match(`(host|hostname|server|servers|brokers|endpoint|addr|address)$`, lower(name))
 	host := lower(regex.replace(trim_space(split(value, ",")[0]), `:[0-9]+$`, ""))
 	regex.match(`^[a-z0-9][a-z0-9.\-]*\.[a-z0-9.\-]+$`, host)
@@ -48,10 +49,11 @@ prod_host(host) if {
 	word in {"prod", "production", "prd"}
 }
 
+# Most configurations declare no hosts: that is tested before the costlier `reserved_host`.
 prod_host(host) if {
-	not reserved_host(host)
 	some pattern in configured("hosts")
 	glob.match(lower(pattern), ["."], host)
+	not reserved_host(host)
 }
 
 # A live-mode payment key (Stripe `sk_live_…` secret, `rk_live_…` restricted);
@@ -64,7 +66,7 @@ live_key(value) := key if {
 }
 
 # `RAILS_ENV`, `spring.profiles.active`, … → `rails_env`, `spring_profiles_active`.
-normalized(name) := lower(regex.replace(name, `[.\-]`, "_"))
+normalized(name) := lower(replace(replace(name, ".", "_"), "-", "_"))
 
 runtime_switches := {
 	"rails_env", "rack_env", "node_env", "app_env", "flask_env", "mix_env",
@@ -74,12 +76,15 @@ runtime_switches := {
 
 # A runtime environment switch set to production (`NODE_ENV=production`,
 # `SPRING_PROFILES_ACTIVE=prod,metrics`, `DJANGO_SETTINGS_MODULE=app.settings.production`).
+# The value is tested first, as it rarely says production; then the name's `_`-separated
+# tails (`my_rails_env` → `my_rails_env`, `rails_env`, `env`), each one a lookup, stand for
+# `suffix_match` against every switch.
 runtime_prod(name, value) if {
-	n := normalized(name)
-	some switch in runtime_switches
-	suffix_match(n, switch)
 	some part in split(lower(trim_space(value)), ",")
 	trim_space(part) in {"production", "prod"}
+	words := split(normalized(name), "_")
+	some i, _ in words
+	concat("_", array.slice(words, i, count(words))) in runtime_switches
 }
 
 runtime_prod(name, value) if {
@@ -127,9 +132,11 @@ production_check(job) if {
 declares_production(job) if job.env == "prod"
 
 # `e2e-production`, `smoke_test_prod`: the test word leaves `job.env` undecided.
+# Such a word holds `prod` or `prd`: that search spares most names the costlier split.
 declares_production(job) if {
 	some name in [job.id, job.name]
 	is_string(name)
+	regex.match(`prod|prd`, lower(name))
 	some word in regex.split(`[^a-z0-9]+`, lower(name))
 	word in {"prod", "production", "prd"}
 }

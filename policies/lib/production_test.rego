@@ -18,3 +18,33 @@ test_setting_host_ignores_allowed_hosts_and_non_hosts if {
 	not production.setting_host("LOG_LEVEL", "db.prod.acme.net")
 	not production.setting_host("DB_SERVER", "$(PROD_DB_SERVER)")
 }
+
+# A switch is the whole name or its tail after a `_`, `.` or `-`; its value is production or prod,
+# alone or in a comma list.
+test_runtime_prod_matches_switch_names_by_whole_tails if {
+	production.runtime_prod("RAILS_ENV", "production")
+	production.runtime_prod("spring.profiles.active", "metrics, prod")
+	production.runtime_prod("MYAPP_NODE_ENV", " Production ")
+	production.runtime_prod("my-app.rails-env", "prod")
+	production.runtime_prod("DJANGO_SETTINGS_MODULE", "app.settings.production")
+	not production.runtime_prod("MYAPPNODE_ENV", "production")
+	not production.runtime_prod("NODE_ENV_FILE", "production")
+	not production.runtime_prod("ENV", "production")
+	not production.runtime_prod("NODE_ENV", "preprod")
+	not production.runtime_prod("NODE_ENV", "production-like")
+}
+
+test_production_check_needs_a_whole_production_word if {
+	production.production_check({"id": "smoke-prod", "name": null, "env": null, "triggers": ["push"]})
+	production.production_check({"id": "e2e", "name": "E2E (Production)", "env": null, "triggers": []})
+	not production.production_check({"id": "product-tests", "name": "preprod e2e", "env": null, "triggers": []})
+	not production.production_check({"id": "smoke-prod", "name": null, "env": null, "triggers": ["pull_request"]})
+}
+
+test_prod_host_skips_reserved_names_even_when_declared if {
+	production.prod_host("db.prod.acme.net")
+	not production.prod_host("prod.example.com")
+	not production.prod_host("product-db.acme.net")
+	production.prod_host("orders.acme.net") with data.blastwall.config.environments.prod.hosts as ["*.acme.net"]
+	not production.prod_host("orders.internal.test") with data.blastwall.config.environments.prod.hosts as ["*.internal.test"]
+}

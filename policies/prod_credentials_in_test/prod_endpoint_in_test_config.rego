@@ -34,9 +34,17 @@ import rego.v1
 
 import data.blastwall.lib.production
 
+# Settings exist only for test contexts (files and per-environment test sections), and most
+# documents (Kubernetes workloads outside tests) have none: one definition rules them out, as
+# each definition costs an evaluation for every document.
 deny contains result if {
-	some s, setting in input.settings
-	s in host_settings
+	input.settings != []
+	some result in findings
+}
+
+findings contains result if {
+	some s in host_settings
+	setting := input.settings[s]
 	host := production.setting_host(setting.name, setting.value)
 	production.prod_host(host)
 	result := {
@@ -46,9 +54,9 @@ deny contains result if {
 	}
 }
 
-deny contains result if {
-	some s, setting in input.settings
+findings contains result if {
 	live_key_written
+	some s, setting in input.settings
 	contains(setting.value, "_live_")
 	key := production.live_key(setting.value)
 	result := {
@@ -58,9 +66,9 @@ deny contains result if {
 	}
 }
 
-# Settings exist only for test contexts (files and per-environment test sections). Their values
-# joined by line breaks, which no searched word spans: one search over all of them rules out most
-# documents, whose settings name neither a production word nor a live key, without a call per setting.
+# The settings' values joined by line breaks, which no searched word spans: one search over all
+# of them rules out most documents, whose settings name neither a production word nor a live
+# key, without a call per setting.
 values := concat("\n", [setting.value | some setting in input.settings])
 
 live_key_written if contains(values, "_live_")

@@ -72,6 +72,12 @@ statements := document_statements(input.content, ["content"], sprintf("policy `%
 	input.kind == "iam-policy"
 } else := terraform_statements if {
 	input.kind == "terraform"
+	# Most modules hold no policy at all: tested here, that spares them the rules below.
+	input.content.data.aws_iam_policy_document
+} else := terraform_statements if {
+	input.kind == "terraform"
+	some type, _ in input.content.resource
+	type in terraform_policy_types
 } else := cloudformation_statements if {
 	input.kind == "cloudformation"
 }
@@ -92,10 +98,12 @@ terraform_statements contains st if {
 	}
 }
 
+terraform_policy_types := {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+
 # `policy = jsonencode({...})` (already an object) or a heredoc/JSON string.
 terraform_statements contains st if {
 	some type, resources in input.content.resource
-	type in {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+	type in terraform_policy_types
 	some name, blocks in resources
 	some b, block in blocks
 	doc := policy_object(block.policy)
