@@ -34,6 +34,9 @@ import rego.v1
 
 import data.blastwall.lib.production
 
+# blastwall evaluates this rule only on documents whose `settings` is not empty.
+reads := {"settings"}
+
 # Settings exist only for test contexts (files and per-environment test sections), and most
 # documents (Kubernetes workloads outside tests) have none: one definition rules them out, as
 # each definition costs an evaluation for every document.

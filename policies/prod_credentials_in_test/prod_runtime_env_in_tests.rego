@@ -46,6 +46,9 @@ import rego.v1
 
 import data.blastwall.lib.production
 
+# Every finding comes from a CI job or a setting: blastwall skips documents with neither.
+reads := {"jobs", "settings"}
+
 # A variable of a test job that reaches a test command: set on the step that
 # runs the tests, or on the job (or pipeline) around them.
 deny contains result if {

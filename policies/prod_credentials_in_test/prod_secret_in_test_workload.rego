@@ -52,6 +52,9 @@ import rego.v1
 
 import data.blastwall.lib.production
 
+# blastwall evaluates this rule only on documents whose `secret_refs` is not empty.
+reads := {"secret_refs"}
+
 deny contains result if {
 	# `secret_refs` exist only for test workloads and test values files.
 	some r, ref in input.secret_refs

@@ -16,6 +16,16 @@ pub struct Engine {
     pub set: PolicySet,
     /// The `.blastwall.yaml` in force (see [`Engine::configure`]).
     pub config: crate::config::Loaded,
+    /// Per document kind, the document rules and collectors whose `kinds`
+    /// name it: dispatch tests only these against each document.
+    candidates: std::collections::HashMap<String, Candidates>,
+}
+
+/// Indices into `set.rules` (document scope) and `set.collectors`.
+#[derive(Default)]
+struct Candidates {
+    rules: Vec<usize>,
+    collectors: Vec<usize>,
 }
 
 /// A raw result of one rule on one input, before location.
@@ -112,26 +122,48 @@ impl Engine {
         let mut set = set;
         for i in 0..set.rules.len() {
             let rule = &set.rules[i];
-            let Some(file) = set.files.iter().find(|f| f.path == rule.file) else {
+            let file = set.files.iter().find(|f| f.path == rule.file);
+            let Some(file) = file.filter(|_| rule.scope == Scope::Document) else {
                 continue;
             };
-            // Rules sit at column 0; only a rule that defines `programs` is read.
-            let Some(line) = (file.source.lines())
-                .position(|l| l.starts_with("programs ") || l.starts_with("programs:="))
-            else {
-                continue;
+            let read = |name: &str, base: &mut regorus::Engine| {
+                dispatch_set(base, &rule.package, &file.source, name).map_err(|(line, message)| {
+                    vec![PolicyError {
+                        file: rule.file.clone(),
+                        line,
+                        column: 1,
+                        message,
+                    }]
+                })
             };
-            let programs = read_programs(&mut base, &rule.package).map_err(|message| {
-                vec![PolicyError {
+            let programs = read("programs", &mut base)?;
+            let reads = read("reads", &mut base)?;
+            if let Some(field) = reads
+                .iter()
+                .find(|f| !crate::model::INPUT_FIELDS.contains(&f.as_str()))
+            {
+                let line = defined_at(&file.source, "reads").unwrap_or(1);
+                let message = format!(
+                    "`reads` names `{field}`, which is not a field of the input model (one of {})",
+                    crate::model::INPUT_FIELDS.join(", ")
+                );
+                return Err(vec![PolicyError {
                     file: rule.file.clone(),
-                    line: line + 1,
+                    line,
                     column: 1,
                     message,
-                }]
-            })?;
+                }]);
+            }
             set.rules[i].programs = programs;
+            set.rules[i].reads = reads;
         }
-        Ok(Engine { base, set, config })
+        let candidates = candidates_by_kind(&set);
+        Ok(Engine {
+            base,
+            set,
+            config,
+            candidates,
+        })
     }
 
     /// What a cached result depends on besides the files scanned: this
@@ -182,13 +214,11 @@ impl Engine {
         let mut facts = Vec::new();
         let mut errors = Vec::new();
         let document = Dispatch::of(kind, input);
-        let rules: Vec<usize> = (0..self.set.rules.len())
-            .filter(|&i| {
-                let rule = &self.set.rules[i];
-                with_rules && rule.scope == Scope::Document && rule.selects(&document)
-            })
+        let candidates = (self.candidates.get(kind)).unwrap_or_else(|| &self.candidates[ANY_KIND]);
+        let rules: Vec<usize> = (candidates.rules.iter().copied())
+            .filter(|&i| with_rules && self.set.rules[i].selects(&document))
             .collect();
-        let collectors: Vec<usize> = (0..self.set.collectors.len())
+        let collectors: Vec<usize> = (candidates.collectors.iter().copied())
             .filter(|&j| self.set.collectors[j].selects(&document))
             .collect();
         if rules.is_empty() && collectors.is_empty() {
@@ -281,14 +311,56 @@ impl Engine {
     }
 }
 
-/// A document rule's `programs`: a constant, non-empty set of program names.
-fn read_programs(base: &mut regorus::Engine, package: &str) -> Result<Vec<String>, String> {
-    let invalid = || {
-        "`programs` must be a non-empty set of program names that does not depend on the input"
-            .to_owned()
+/// The key of the candidates for kinds no policy names (only `*` ones apply).
+const ANY_KIND: &str = "*";
+
+fn candidates_by_kind(set: &PolicySet) -> std::collections::HashMap<String, Candidates> {
+    let kind_of = |listed: &String| listed.split('/').next().unwrap_or_default().to_owned();
+    let named = |kinds: &[String], kind: &str| {
+        (kinds.iter()).any(|listed| listed == "*" || kind_of(listed) == kind)
     };
-    let value = (base.eval_rule(format!("data.{package}.programs")))
-        .map_err(|e| policy_error(package, &e.to_string()).message)?;
+    let document_rules = || (set.rules.iter()).filter(|r| r.scope == Scope::Document);
+    let mut kinds: Vec<String> = (document_rules().flat_map(|r| &r.kinds))
+        .chain(set.collectors.iter().flat_map(|c| &c.kinds))
+        .map(kind_of)
+        .collect();
+    kinds.push(ANY_KIND.to_owned());
+    kinds
+        .into_iter()
+        .map(|kind| {
+            let candidates = Candidates {
+                rules: (0..set.rules.len())
+                    .filter(|&i| set.rules[i].scope == Scope::Document)
+                    .filter(|&i| named(&set.rules[i].kinds, &kind))
+                    .collect(),
+                collectors: (0..set.collectors.len())
+                    .filter(|&j| named(&set.collectors[j].kinds, &kind))
+                    .collect(),
+            };
+            (kind, candidates)
+        })
+        .collect()
+}
+
+/// A document rule's dispatch set (`programs`, `reads`): a constant, non-empty
+/// set of names, or empty when the rule does not define it. Errors carry the
+/// line of the definition.
+fn dispatch_set(
+    base: &mut regorus::Engine,
+    package: &str,
+    source: &str,
+    name: &str,
+) -> Result<Vec<String>, (usize, String)> {
+    let Some(line) = defined_at(source, name) else {
+        return Ok(Vec::new());
+    };
+    let invalid = || {
+        let message =
+            format!("`{name}` must be a non-empty set of names that does not depend on the input");
+        (line, message)
+    };
+    let value = (base.eval_rule(format!("data.{package}.{name}")))
+        .map_err(|e| (line, policy_error(package, &e.to_string()).message))?;
     let regorus::Value::Set(items) = value else {
         return Err(invalid());
     };
@@ -296,6 +368,15 @@ fn read_programs(base: &mut regorus::Engine, package: &str) -> Result<Vec<String
         .map(|item| item.as_string().ok().map(|name| name.to_string()))
         .collect();
     names.filter(|names| !names.is_empty()).ok_or_else(invalid)
+}
+
+/// The line where a policy defines rule `name` (rules sit at column 0).
+fn defined_at(source: &str, name: &str) -> Option<usize> {
+    let line = source.lines().position(|l| {
+        l.strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with(' ') || rest.starts_with(":="))
+    })?;
+    Some(line + 1)
 }
 
 /// Evaluates a partial-set rule; an undefined rule is an empty set.

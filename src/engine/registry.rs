@@ -103,6 +103,9 @@ pub struct Rule {
     /// when not empty, the rule runs on a kind with commands only if one of
     /// them runs a listed program.
     pub programs: Vec<String>,
+    /// The rule's `reads` set (top-level input fields): when not empty, the
+    /// rule runs only on documents where one of them is not empty.
+    pub reads: Vec<String>,
     pub bad: Option<String>,
     pub good: Option<String>,
     pub file: String,
@@ -117,6 +120,7 @@ pub struct Collector {
 /// What dispatch knows of a document before any policy runs on it.
 pub struct Dispatch<'a> {
     pub kind: &'a str,
+    pub input: &'a serde_json::Value,
     /// A Kubernetes manifest's own `kind` (`ClusterRole`), for `kubernetes/ClusterRole` in `kinds`.
     pub resource: Option<&'a str>,
     /// The programs its commands run; `None` for kinds without commands.
@@ -136,9 +140,22 @@ impl<'a> Dispatch<'a> {
         });
         Dispatch {
             kind,
+            input,
             resource,
             programs,
         }
+    }
+}
+
+/// A field with something in it: not absent, null, false, `""`, `[]` or `{}`.
+fn filled(value: Option<&serde_json::Value>) -> bool {
+    use serde_json::Value;
+    match value {
+        None | Some(Value::Null | Value::Bool(false)) => false,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(items)) => !items.is_empty(),
+        Some(Value::Object(map)) => !map.is_empty(),
+        Some(_) => true,
     }
 }
 
@@ -151,13 +168,20 @@ fn kinds_select(kinds: &[String], document: &Dispatch) -> bool {
 }
 
 impl Rule {
-    /// Whether the rule runs on `document`: its kind is listed and, on a kind
-    /// with commands, one of them runs a program of the rule's `programs`.
+    /// Whether the rule runs on `document`: its kind is listed, on a kind with
+    /// commands one of them runs a program of its `programs`, and one of the
+    /// fields its `reads` names is not empty.
     pub fn selects(&self, document: &Dispatch) -> bool {
         let runs_program = |run: &BTreeSet<&str>| {
             self.programs.is_empty() || self.programs.iter().any(|p| run.contains(p.as_str()))
         };
-        kinds_select(&self.kinds, document) && document.programs.as_ref().is_none_or(runs_program)
+        let reads_something = || {
+            self.reads.is_empty()
+                || (self.reads.iter()).any(|field| filled(document.input.get(field.as_str())))
+        };
+        kinds_select(&self.kinds, document)
+            && document.programs.as_ref().is_none_or(runs_program)
+            && reads_something()
     }
 }
 
@@ -348,6 +372,7 @@ fn rule_from(file: &PolicyFile, package: &str, meta: Metadata) -> Result<Rule, S
         kinds: custom.kinds,
         scope: custom.scope,
         programs: Vec::new(),
+        reads: Vec::new(),
         bad: custom.bad,
         good: custom.good,
         file: file.path.clone(),
@@ -442,6 +467,21 @@ mod tests {
         assert!(!rule.selects(&Dispatch::of("kubernetes", &config)));
         // A plain YAML file has no commands: the rule still reads it.
         assert!(rule.selects(&Dispatch::of("yaml", &config)));
+    }
+
+    #[test]
+    fn reads_skips_documents_whose_fields_are_all_empty() {
+        let mut rule = rule_on(&["kubernetes"], &[]);
+        rule.reads = vec!["secret_refs".into(), "settings".into()];
+        let document = |refs: serde_json::Value| serde_json::json!({"secret_refs": refs, "settings": [], "commands": []});
+        let (plain, test) = (
+            document(serde_json::json!([])),
+            document(serde_json::json!([{"name": "db"}])),
+        );
+        assert!(!rule.selects(&Dispatch::of("kubernetes", &plain)));
+        assert!(rule.selects(&Dispatch::of("kubernetes", &test)));
+        let absent = serde_json::json!({"commands": []});
+        assert!(!rule.selects(&Dispatch::of("kubernetes", &absent)));
     }
 
     #[test]

@@ -40,6 +40,26 @@ pub const COMMAND_KINDS: &[&str] = &[
     "buildkite",
 ];
 
+/// Every top-level field of a document's input (docs/input-schema.md); a
+/// rule's `reads` set names some of them.
+pub const INPUT_FIELDS: &[&str] = &[
+    "file",
+    "format",
+    "kind",
+    "document",
+    "environment",
+    "test_context",
+    "content",
+    "jobs",
+    "settings",
+    "commands",
+    "scheduled",
+    "stages",
+    "includes",
+    "secret_refs",
+    "resolved",
+];
+
 pub fn build_document(
     path: &str,
     format: Format,
@@ -147,6 +167,7 @@ pub fn build_document_in(
         serde_json::to_value(commands).unwrap_or_default(),
     );
     input.insert("content".into(), node.to_json());
+    debug_assert!(input.keys().all(|k| INPUT_FIELDS.contains(&k.as_str())));
     Document {
         kind,
         index,

@@ -42,6 +42,7 @@ pub fn meta_rules() -> Vec<Rule> {
         kinds: vec!["*".to_owned()],
         scope: Scope::Document,
         programs: Vec::new(),
+        reads: Vec::new(),
         bad: Some(bad.to_owned()),
         good: Some(good.to_owned()),
         file: "src/suppress/mod.rs".to_owned(),

@@ -327,4 +327,18 @@ fn a_rule_runs_only_on_documents_running_its_programs() {
         "{}",
         run.stderr
     );
+
+    // `reads` must name fields of the input model: a typo would skip every document.
+    write(
+        dir.path(),
+        "team/plain_http_fetch.rego",
+        &PROGRAMS_POLICY.replace(r#"programs := {"curl", "wget"}"#, r#"reads := {"command"}"#),
+    );
+    let run = blastwall(dir.path(), &["lint", "repo", "--policy", "team"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("team/plain_http_fetch.rego:12:") && run.stderr.contains("`command`"),
+        "{}",
+        run.stderr
+    );
 }
