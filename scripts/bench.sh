@@ -100,6 +100,20 @@ fi
 
 printf '\n'
 printf '%s\n' "${ratios[@]}"
+
+# The same ratio from alternating inspect/lint pairs on the 10k corpus: on a
+# shared machine the load drifts between the blocks above, not within a pair.
+if [ -d "$CORPUS_DIR/c10000" ]; then
+    out=$CORPUS_DIR/time.$$
+    for _ in $(seq "$REPEAT"); do
+        "$TIME" -f "%e" -o "$out" "$bin" inspect "$CORPUS_DIR/c10000" >/dev/null 2>&1 || true
+        i=$(tail -1 "$out")
+        "$TIME" -f "%e" -o "$out" "$bin" lint --format json "$CORPUS_DIR/c10000" >/dev/null 2>&1 || true
+        awk -v l="$(tail -1 "$out")" -v i="$i" 'BEGIN { printf "%.2f\n", l / (i > 0 ? i : 0.01) }'
+    done | sort -n | awk '{ r[NR] = $1 } END {
+        printf "lint/inspect 10000, alternating pairs: median %.2fx (pairs %.2f–%.2f)\n", r[int((NR + 1) / 2)], r[1], r[NR] }'
+    rm -f "$out"
+fi
 uptime
 
 # Where a lint's time goes (phase breakdown on stderr).
