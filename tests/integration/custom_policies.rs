@@ -311,34 +311,24 @@ fn a_rule_runs_only_on_documents_running_its_programs() {
         run.stdout
     );
 
-    // A set computed from the input cannot steer dispatch: it is an error at its line.
-    write(
-        dir.path(),
-        "team/plain_http_fetch.rego",
-        &PROGRAMS_POLICY.replace(
-            r#"programs := {"curl", "wget"}"#,
+    // A set computed from the input cannot steer dispatch, and `reads` must name
+    // fields of the input model (a typo would skip every document): both are
+    // errors at their line.
+    for (definition, named) in [
+        (
             "programs := {cmd.program | some cmd in input.commands}",
+            "`programs`",
         ),
-    );
-    let run = blastwall(dir.path(), &["lint", "repo", "--policy", "team"]);
-    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stderr.contains("team/plain_http_fetch.rego:12:") && run.stderr.contains("`programs`"),
-        "{}",
-        run.stderr
-    );
-
-    // `reads` must name fields of the input model: a typo would skip every document.
-    write(
-        dir.path(),
-        "team/plain_http_fetch.rego",
-        &PROGRAMS_POLICY.replace(r#"programs := {"curl", "wget"}"#, r#"reads := {"command"}"#),
-    );
-    let run = blastwall(dir.path(), &["lint", "repo", "--policy", "team"]);
-    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stderr.contains("team/plain_http_fetch.rego:12:") && run.stderr.contains("`command`"),
-        "{}",
-        run.stderr
-    );
+        (r#"reads := {"command"}"#, "`command`"),
+    ] {
+        let policy = PROGRAMS_POLICY.replace(r#"programs := {"curl", "wget"}"#, definition);
+        write(dir.path(), "team/plain_http_fetch.rego", &policy);
+        let run = blastwall(dir.path(), &["lint", "repo", "--policy", "team"]);
+        assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("team/plain_http_fetch.rego:12:") && run.stderr.contains(named),
+            "{}",
+            run.stderr
+        );
+    }
 }
