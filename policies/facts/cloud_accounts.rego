@@ -108,13 +108,14 @@ provider_facts contains fact if {
 # (in lower case), and every identifier it accepts is a string that does not
 # start with `$` (`${var.id}`, `${{ secrets.ROLE }}` are expressions): both are
 # tested before that call, inline, as a call per key is costly. Most files have
-# no such key at all, so one test over all their names, joined, comes first;
-# like the test per name, it rejects a non-string name (a list where an object
-# was expected).
+# no such key at all, so one test over all their names, joined, comes first.
+# It joins string names only: a list where an object was expected (a top-level
+# list in a `.tfvars.json`, `inputs = [...]`) is invalid Terraform, and gives
+# no fact rather than a policy failure.
 all_facts contains fact if {
 	input.kind == "terraform-vars"
 	settings := object.get(input, "resolved", input.content)
-	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some key, _ in settings])))
+	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some key, _ in settings; is_string(key)])))
 	some key, value in settings
 	regex.match(`account|role|project|subscription`, lower(key))
 	is_string(value)
@@ -125,7 +126,7 @@ all_facts contains fact if {
 all_facts contains fact if {
 	input.kind == "terragrunt"
 	inputs := object.get(input, "resolved", input.content).inputs
-	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some key, _ in inputs])))
+	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some key, _ in inputs; is_string(key)])))
 	some key, value in inputs
 	regex.match(`account|role|project|subscription`, lower(key))
 	is_string(value)
@@ -136,7 +137,7 @@ all_facts contains fact if {
 all_facts contains fact if {
 	input.kind in {"terraform", "terragrunt", "hcl"}
 	locals := object.get(input, "resolved", input.content).locals
-	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some block in locals; some key, _ in block])))
+	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some block in locals; some key, _ in block; is_string(key)])))
 	some l, block in locals
 	some key, value in block
 	regex.match(`account|role|project|subscription`, lower(key))
@@ -148,7 +149,7 @@ all_facts contains fact if {
 all_facts contains fact if {
 	input.kind == "terraform"
 	modules := object.get(input, "resolved", input.content).module
-	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some calls in modules; some call in calls; some key, _ in call])))
+	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some calls in modules; some call in calls; some key, _ in call; is_string(key)])))
 	some name, calls in modules
 	some m, call in calls
 	some key, value in call

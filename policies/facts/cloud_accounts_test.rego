@@ -57,3 +57,14 @@ test_settings_in_locals_and_module_arguments if {
 		["orders-dev-1", ["content", "module", "dns", 0, "project_id"]],
 	}
 }
+
+# A list where Terraform wants an object (a top-level list in `.tfvars.json`, `inputs = [...]`,
+# a list among `locals` blocks) is invalid config: no fact, and no policy failure.
+test_lists_where_objects_belong_give_no_fact if {
+	vars := [{"account_id": "111111111111"}]
+	count(collector.facts) == 0 with input as {"kind": "terraform-vars", "file": "envs/dev/terraform.tfvars.json", "content": vars}
+	terragrunt := {"inputs": ["111111111111"]}
+	count(collector.facts) == 0 with input as {"kind": "terragrunt", "file": "envs/dev/terragrunt.hcl", "content": terragrunt}
+	locals := {"locals": [["111111111111"]], "module": {"dns": [["orders-dev-1"]]}}
+	count(collector.facts) == 0 with input as {"kind": "terraform", "file": "envs/dev/main.tf", "content": locals}
+}
