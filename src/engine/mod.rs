@@ -7,6 +7,8 @@ pub mod testing;
 
 use serde_json::Value as Json;
 
+use crate::model;
+
 use registry::{Dispatch, PolicyError, PolicySet, Scope};
 
 /// The compiled policy set. Clone [`Engine::worker`] once per thread: clones
@@ -126,33 +128,25 @@ impl Engine {
             let Some(file) = file.filter(|_| rule.scope == Scope::Document) else {
                 continue;
             };
-            let read = |name: &str, base: &mut regorus::Engine| {
-                dispatch_set(base, &rule.package, &file.source, name).map_err(|(line, message)| {
-                    vec![PolicyError {
-                        file: rule.file.clone(),
-                        line,
-                        column: 1,
-                        message,
-                    }]
-                })
-            };
-            let programs = read("programs", &mut base)?;
-            let reads = read("reads", &mut base)?;
-            if let Some(field) = reads
-                .iter()
-                .find(|f| !crate::model::INPUT_FIELDS.contains(&f.as_str()))
-            {
-                let line = defined_at(&file.source, "reads").unwrap_or(1);
-                let message = format!(
-                    "`reads` names `{field}`, which is not a field of the input model (one of {})",
-                    crate::model::INPUT_FIELDS.join(", ")
-                );
-                return Err(vec![PolicyError {
+            let at = |(line, message)| {
+                vec![PolicyError {
                     file: rule.file.clone(),
                     line,
                     column: 1,
                     message,
-                }]);
+                }]
+            };
+            let source = &file.source;
+            let programs =
+                dispatch_set(&mut base, &rule.package, source, "programs").map_err(at)?;
+            let reads = dispatch_set(&mut base, &rule.package, source, "reads").map_err(at)?;
+            if let Some(field) = (reads.iter()).find(|f| !model::INPUT_FIELDS.contains(&f.as_str()))
+            {
+                let message = format!(
+                    "`reads` names `{field}`, which is not a field of the input model (one of {})",
+                    model::INPUT_FIELDS.join(", ")
+                );
+                return Err(at((defined_at(source, "reads").unwrap_or(1), message)));
             }
             set.rules[i].programs = programs;
             set.rules[i].reads = reads;
@@ -315,26 +309,28 @@ impl Engine {
 const ANY_KIND: &str = "*";
 
 fn candidates_by_kind(set: &PolicySet) -> std::collections::HashMap<String, Candidates> {
-    let kind_of = |listed: &String| listed.split('/').next().unwrap_or_default().to_owned();
-    let named = |kinds: &[String], kind: &str| {
-        (kinds.iter()).any(|listed| listed == "*" || kind_of(listed) == kind)
+    let listed = |kinds: &[String]| -> Vec<String> {
+        let kinds = kinds.iter().map(|k| registry::listed_kind(k).0.to_owned());
+        kinds.collect()
     };
-    let document_rules = || (set.rules.iter()).filter(|r| r.scope == Scope::Document);
-    let mut kinds: Vec<String> = (document_rules().flat_map(|r| &r.kinds))
-        .chain(set.collectors.iter().flat_map(|c| &c.kinds))
-        .map(kind_of)
-        .collect();
-    kinds.push(ANY_KIND.to_owned());
+    let document_rules = (0..set.rules.len()).filter(|&i| set.rules[i].scope == Scope::Document);
+    let mut kinds: Vec<String> = (document_rules
+        .clone()
+        .flat_map(|i| listed(&set.rules[i].kinds)))
+    .chain(set.collectors.iter().flat_map(|c| listed(&c.kinds)))
+    .chain([ANY_KIND.to_owned()])
+    .collect();
+    kinds.sort();
+    kinds.dedup();
     kinds
         .into_iter()
         .map(|kind| {
             let candidates = Candidates {
-                rules: (0..set.rules.len())
-                    .filter(|&i| set.rules[i].scope == Scope::Document)
-                    .filter(|&i| named(&set.rules[i].kinds, &kind))
+                rules: (document_rules.clone())
+                    .filter(|&i| registry::names_kind(&set.rules[i].kinds, &kind))
                     .collect(),
                 collectors: (0..set.collectors.len())
-                    .filter(|&j| named(&set.collectors[j].kinds, &kind))
+                    .filter(|&j| registry::names_kind(&set.collectors[j].kinds, &kind))
                     .collect(),
             };
             (kind, candidates)

@@ -123,8 +123,8 @@ pub struct Dispatch<'a> {
     pub input: &'a serde_json::Value,
     /// A Kubernetes manifest's own `kind` (`ClusterRole`), for `kubernetes/ClusterRole` in `kinds`.
     pub resource: Option<&'a str>,
-    /// The programs its commands run; `None` for kinds without commands.
-    pub programs: Option<BTreeSet<&'a str>>,
+    /// The programs its commands run, gathered when a rule first asks.
+    programs: std::cell::OnceCell<Option<BTreeSet<&'a str>>>,
 }
 
 impl<'a> Dispatch<'a> {
@@ -132,18 +132,28 @@ impl<'a> Dispatch<'a> {
         let resource = (kind == "kubernetes")
             .then(|| input.pointer("/content/kind")?.as_str())
             .flatten();
-        let programs = crate::model::COMMAND_KINDS.contains(&kind).then(|| {
-            let commands = input.get("commands").and_then(serde_json::Value::as_array);
-            (commands.into_iter().flatten())
-                .filter_map(|command| command.get("program")?.as_str())
-                .collect()
-        });
         Dispatch {
             kind,
             input,
             resource,
-            programs,
+            programs: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The programs its commands run; `None` for kinds without commands.
+    fn programs(&self) -> Option<&BTreeSet<&'a str>> {
+        let gather = || {
+            crate::model::COMMAND_KINDS.contains(&self.kind).then(|| {
+                let commands = self
+                    .input
+                    .get("commands")
+                    .and_then(serde_json::Value::as_array);
+                (commands.into_iter().flatten())
+                    .filter_map(|command| command.get("program")?.as_str())
+                    .collect()
+            })
+        };
+        self.programs.get_or_init(gather).as_ref()
     }
 }
 
@@ -159,11 +169,29 @@ fn filled(value: Option<&serde_json::Value>) -> bool {
     }
 }
 
-/// `kinds` lists document kinds, `*`, or Kubernetes resource kinds (`kubernetes/ClusterRole`).
+/// An entry of `kinds`: a document kind or `*`, optionally narrowed to a
+/// Kubernetes resource kind (`kubernetes/ClusterRole` → `("kubernetes", Some("ClusterRole"))`).
+pub fn listed_kind(listed: &str) -> (&str, Option<&str>) {
+    match listed.split_once('/') {
+        Some((kind, resource)) => (kind, Some(resource)),
+        None => (listed, None),
+    }
+}
+
+/// Whether `kinds` names documents of `kind` at all (whatever their resource kind).
+pub fn names_kind(kinds: &[String], kind: &str) -> bool {
+    kinds.iter().any(|listed| {
+        let (listed, _) = listed_kind(listed);
+        listed == "*" || listed == kind
+    })
+}
+
 fn kinds_select(kinds: &[String], document: &Dispatch) -> bool {
-    kinds.iter().any(|listed| match listed.split_once('/') {
-        Some((kind, resource)) => kind == document.kind && document.resource == Some(resource),
-        None => listed == "*" || listed == document.kind,
+    kinds.iter().any(|listed| match listed_kind(listed) {
+        ("*", None) => true,
+        (kind, resource) => {
+            kind == document.kind && resource.is_none_or(|r| document.resource == Some(r))
+        }
     })
 }
 
@@ -172,16 +200,16 @@ impl Rule {
     /// commands one of them runs a program of its `programs`, and one of the
     /// fields its `reads` names is not empty.
     pub fn selects(&self, document: &Dispatch) -> bool {
-        let runs_program = |run: &BTreeSet<&str>| {
-            self.programs.is_empty() || self.programs.iter().any(|p| run.contains(p.as_str()))
+        let runs_program = || {
+            self.programs.is_empty()
+                || (document.programs())
+                    .is_none_or(|run| self.programs.iter().any(|p| run.contains(p.as_str())))
         };
         let reads_something = || {
             self.reads.is_empty()
                 || (self.reads.iter()).any(|field| filled(document.input.get(field.as_str())))
         };
-        kinds_select(&self.kinds, document)
-            && document.programs.as_ref().is_none_or(runs_program)
-            && reads_something()
+        kinds_select(&self.kinds, document) && runs_program() && reads_something()
     }
 }
 
@@ -192,7 +220,7 @@ impl Collector {
 
     /// Whether the collector may select some document of `kind`, before its content is known.
     pub fn may_select(&self, kind: &str) -> bool {
-        (self.kinds.iter()).any(|listed| listed == "*" || listed.split('/').next() == Some(kind))
+        names_kind(&self.kinds, kind)
     }
 }
 
