@@ -15,3 +15,6 @@ SQL
 
 reset_orders
 mysql --host=reporting.db.example.com -u etl -e "DROP DATABASE reporting; CREATE DATABASE reporting;"
+psql -h "$DB_HOST" -U admin -d orders \
+  -c "SET statement_timeout = 0" \
+  -c "TRUNCATE sessions"

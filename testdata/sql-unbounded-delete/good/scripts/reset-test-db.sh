@@ -10,3 +10,6 @@ psql -h orders-primary.example.com -U app -d orders <<'SQL'
 DELETE FROM sessions WHERE expires_at < now() - interval '30 days';
 SQL
 echo "never run: psql -h prod.example.com -c 'DROP DATABASE orders'"
+psql -h orders-primary.example.com -U app -d orders \
+  -c "SET statement_timeout = '5min'" \
+  -c "DELETE FROM sessions WHERE expires_at < now()"
