@@ -261,12 +261,23 @@ fn references(text: &str, region: &str, style: RefStyle) -> Vec<(String, Option<
     } else {
         let bytes = text.as_bytes();
         let mut i = 0;
+        // Tracked as the scan goes (one pass, linear in the text): whether the current
+        // line so far is a shell comment.
+        let mut in_comment = false;
+        let mut line_has_text = false;
         while i < bytes.len() {
-            let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
-            if bytes[i] == b'$' && text[line_start..i].trim_start().starts_with('#') {
+            let byte = bytes[i];
+            if byte == b'\n' {
+                in_comment = false;
+                line_has_text = false;
+            } else if !line_has_text && !byte.is_ascii_whitespace() {
+                line_has_text = true;
+                in_comment = byte == b'#';
+            }
+            if byte == b'$' && in_comment {
                 // A shell comment mentions a variable; it does not read it.
                 i += 1;
-            } else if bytes[i] == b'$' {
+            } else if byte == b'$' {
                 // `$(cmd)` is command substitution in a shell but a variable macro in Azure.
                 let macro_ = style == RefStyle::Azure && bytes.get(i + 1) == Some(&b'(');
                 let braced = macro_ || bytes.get(i + 1) == Some(&b'{');
@@ -292,7 +303,8 @@ fn references(text: &str, region: &str, style: RefStyle) -> Vec<(String, Option<
                 }
                 i = start + name.len();
             } else {
-                i += 1;
+                // Step over a whole character so every index stays on a char boundary.
+                i += utf8_width(byte);
             }
         }
     }
@@ -301,6 +313,16 @@ fn references(text: &str, region: &str, style: RefStyle) -> Vec<(String, Option<
 
 /// The variables a pipeline sets for every job under its top-level `name`
 /// (`env:`, `variables:`), and the secrets they reference.
+/// The byte length of the UTF-8 character whose first byte is `lead`.
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
+    }
+}
+
 fn pipeline_env(
     doc: &Node,
     name: &str,
@@ -1405,6 +1427,22 @@ mod tests {
 
     fn job<'a>(m: &'a CiModel, id: &str) -> &'a Job {
         m.jobs.iter().find(|j| j.id == id).expect("job")
+    }
+
+    #[test]
+    fn references_survive_non_ascii_text_and_long_lines() {
+        // Multi-byte characters before, between and after variables (a crash once).
+        let text = "echo \"Build failed ☠️ Grüße\" $PROD_DB_URL ü${TOKEN}é\n# ☠ $COMMENTED\n";
+        let refs = references(text, text, RefStyle::Dollar);
+        let names: Vec<&str> = refs.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(names, ["PROD_DB_URL", "TOKEN"]);
+        let first = refs[0].1.expect("located");
+        assert_eq!(&text[first..first + refs[0].2], "PROD_DB_URL");
+        let azure = "Write-Host 'ÄÖÜ' $(prod.sp.secret) ✓";
+        assert_eq!(
+            references(azure, azure, RefStyle::Azure)[0].0,
+            "prod.sp.secret"
+        );
     }
 
     #[test]
