@@ -5,7 +5,8 @@
 #   context, Azure Pipelines variable group or task service connection
 #   (`azureSubscription`, `kubernetesServiceConnection`, `awsCredentials`, …) named
 #   for production, or a GitHub/GitLab `environment:` that names production on a
-#   job that only pull requests trigger and that runs a test suite.
+#   job that runs a test suite: on a pull request always, otherwise unless the job
+#   is a declared post-deploy check (it needs a job that deploys).
 #
 #   Why is this bad? A context, variable group, service connection or deployment
 #   environment hands
@@ -73,4 +74,50 @@ deny contains result if {
 		"path": array.concat(array.concat(["content"], job.path), ["environment"]),
 		"help": "Pull-request test jobs should not use the production environment: declare a test environment (e.g. `environment: test`) with test-scoped secrets; run production smoke tests only after the deploy job (`needs: deploy`).",
 	}
+}
+
+# A test job (named or staged as one, running a test suite) bound to the production environment
+# outside pull requests: its secrets and variables reach the suite. Exempt is a declared
+# post-deploy check — it needs a job that deploys — and a job that also deploys.
+deny contains result if {
+	some j, job in input.jobs
+	job.env == "prod"
+	job.environment != null
+	count(job.test_commands) > 0
+	not pull_request_only(job)
+	some reason in job.test_reasons
+	regex.match(`^(job name|stage) `, reason)
+	not names_a_deploy(job)
+	not after_deploy(job)
+	result := {
+		"msg": sprintf("test job `%s` (%s) runs `%s` inside production environment `%s`: every production secret and variable of that environment reaches the test run", [job.name, reason, concat(" ", input.commands[job.test_commands[0]].argv), job.environment]),
+		"path": array.concat(array.concat(["content"], job.path), ["environment"]),
+		"help": "Bind the test job to a test environment (e.g. `environment: test`) with test-scoped secrets; a production smoke test belongs after the deploy job (`needs: deploy`).",
+	}
+}
+
+pull_request_only(job) if {
+	count(job.triggers) > 0
+	every t in job.triggers {
+		t in {"pull_request", "pull_request_target", "merge_request_event"}
+	}
+}
+
+names_a_deploy(job) if regex.match(`deploy|release|publish|rollout|promot|ship|smoke|verify|canary`, lower(sprintf("%s %s", [object.get(job, "id", ""), job.name])))
+
+# A post-deploy check: it waits for a job that deploys.
+after_deploy(job) if {
+	some needed in object.get(job, "needs", [])
+	some other in input.jobs
+	other.id == needed
+	other.deploy
+}
+
+# GitLab without `needs:` orders jobs by stage; a later stage may follow a deploy.
+after_deploy(job) if {
+	count(object.get(job, "needs", [])) == 0
+	some other in input.jobs
+	other.deploy
+	other.id != job.id
+	input.kind == "gitlab-ci"
 }

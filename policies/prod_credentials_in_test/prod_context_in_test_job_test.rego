@@ -63,8 +63,26 @@ test_flags_pull_request_tests_in_production_environment if {
 	contains(r.msg, "runs `npx playwright test` on `pull_request`")
 }
 
-test_ignores_post_deploy_smoke_test_on_push if {
-	count(rule.deny) == 0 with input as {"kind": "github-actions", "jobs": [env_job(["push"], [3])]}
+deploy_job := {"id": "deploy", "name": "deploy", "deploy": true, "test": false, "test_reasons": [], "contexts": [], "environment": "production", "env": "prod", "triggers": ["push"], "test_commands": []}
+
+test_ignores_post_deploy_check_on_push if {
+	check := object.union(env_job(["push"], [0]), {"needs": ["deploy"]})
+	count(rule.deny) == 0 with input as {"kind": "github-actions", "jobs": [deploy_job, check], "commands": [{"argv": ["npx", "playwright", "test"]}]}
+}
+
+test_flags_push_test_job_bound_to_production_before_any_deploy if {
+	e2e := object.union(env_job(["push", "pull_request"], [0]), {"id": "e2e", "needs": ["lint", "unit"]})
+	lint := {"id": "lint", "name": "lint", "deploy": false, "test": false, "test_reasons": [], "contexts": [], "triggers": ["push"], "test_commands": []}
+	results := rule.deny with input as {"kind": "github-actions", "jobs": [lint, e2e], "commands": [{"argv": ["npx", "playwright", "test"]}]}
+	count(results) == 1
+	some r in results
+	r.path == ["content", "jobs", "e2e", "environment"]
+	contains(r.msg, "inside production environment `production`")
+}
+
+test_ignores_deploy_and_smoke_jobs_that_run_tests if {
+	count(rule.deny) == 0 with input as {"kind": "github-actions", "jobs": [object.union(env_job(["push"], [0]), {"name": "smoke-test"})], "commands": [{"argv": ["pytest"]}]}
+	count(rule.deny) == 0 with input as {"kind": "github-actions", "jobs": [object.union(env_job(["push"], [0]), {"name": "test-and-deploy"})], "commands": [{"argv": ["pytest"]}]}
 }
 
 test_ignores_production_job_without_tests if {

@@ -192,6 +192,44 @@ first_destructive(pattern) := action if {
 
 destructive_by_name := {lower(a): a | some a in destructive_actions}
 
+# Beyond the list above, every service follows AWS's naming: an action that destroys a resource
+# is named `Delete…`, `BatchDelete…`, `Terminate…`, `Purge…` or `Destroy…` (`ecr:BatchDeleteImage`,
+# `fsx:DeleteFileSystem`, `secretsmanager:DeleteSecret`). A spelled-out action with such a verb is
+# destructive unless it removes something that carries no state: a tag, one object or message,
+# a log stream, a Lambda's VPC network interface (AWS's own managed roles grant those on `*`).
+first_destructive(pattern) := pattern if {
+	not destructive_by_name[lower(pattern)]
+	not contains(pattern, "*")
+	not contains(pattern, "?")
+	[_, name] := split(lower(pattern), ":")
+	regex.match(`^(batchdelete|delete|terminate|purge|destroy)`, name)
+	not regex.match(`^(batch)?delete(objects?|objectversion|objecttagging|tags?|resourcetags?|networkinterface|networkinterfacepermission|messages?|messagebatch|logstream|alarms|dashboards?)$`, name)
+}
+
+# A service wildcard (`fsx:*`, `ecr:Batch*`, `dynamodb:Delete*`) covers that service's deletes,
+# whether or not the service is listed above; the verbs stand in for its action catalogue.
+first_destructive(pattern) := sprintf("%s:%s…", [service, verb]) if {
+	not destructive_by_name[lower(pattern)]
+	contains(pattern, "*")
+	[service, name] := split(pattern, ":")
+	not contains(service, "*")
+	not stateless_services[lower(service)]
+	not listed_service_covered(pattern)
+	re := sprintf("^%s$", [replace(replace(regex.replace(lower(name), `[.+()|^$\[\]{}\\]`, "."), "*", ".*"), "?", ".")])
+	verbs := [v | some v in ["Delete", "BatchDelete", "Terminate", "Purge"]; regex.match(re, lower(v))]
+	verb := verbs[0]
+}
+
+# Services with nothing to lose: credentials, metrics, traces and session channels.
+stateless_services := {"sts", "logs", "cloudwatch", "xray", "ec2messages", "ssmmessages", "execute-api", "pricing", "tag", "aws-marketplace"}
+
+# A wildcard the listed actions already answer (`rds:Delete*` → rds:DeleteDBInstance).
+listed_service_covered(pattern) if {
+	re := sprintf("^%s$", [replace(replace(regex.replace(lower(pattern), `[.+()|^$\[\]{}\\]`, "."), "*", ".*"), "?", ".")])
+	some a in destructive_actions
+	regex.match(re, lower(a))
+}
+
 unbounded_resource("*") := true
 
 # Every resource of a type in an account or region: `arn:aws:ec2:*:*:instance/*`, `arn:aws:s3:::*`.

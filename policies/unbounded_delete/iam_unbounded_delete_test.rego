@@ -56,7 +56,10 @@ test_exact_and_single_character_patterns if {
 	contains(r.msg, "`EC2:terminateinstances` on")
 	some q in rule.deny with input as policy({"Effect": "Allow", "Action": "rds:DeleteDBCluste?", "Resource": "*"})
 	contains(q.msg, "`rds:DeleteDBCluste?` (e.g. rds:DeleteDBCluster)")
-	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["ec2:TerminateInstancesNow", "s3:GetObject"], "Resource": "*"})
+	# A longer name is not a prefix match of a listed action: it is judged by its own verb.
+	some n in rule.deny with input as policy({"Effect": "Allow", "Action": ["ec2:TerminateInstancesNow"], "Resource": "*"})
+	not contains(n.msg, "e.g. ec2:TerminateInstances")
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["ec2:DescribeInstances", "s3:GetObject"], "Resource": "*"})
 }
 
 test_cloudformation_policies_and_role_inline_policies if {
@@ -82,4 +85,21 @@ test_terraform_policy_resources_among_others if {
 	}}}
 	results := rule.deny with input as doc
 	{r.path | some r in results} == {["content", "resource", "aws_iam_policy", "cleanup", 0, "policy", "Statement", 0]}
+}
+
+test_flags_delete_verbs_of_unlisted_services if {
+	some r in rule.deny with input as policy({"Effect": "Allow", "Action": ["ecr:ListImages", "ecr:BatchDeleteImage"], "Resource": "*"})
+	contains(r.msg, "`ecr:BatchDeleteImage`")
+	count(rule.deny) == 1 with input as policy({"Effect": "Allow", "Action": "secretsmanager:DeleteSecret", "Resource": "*"})
+	some w in rule.deny with input as policy({"Effect": "Allow", "Action": "fsx:*", "Resource": "*"})
+	contains(w.msg, "`fsx:*` (e.g. fsx:Delete…)")
+	count(rule.deny) == 1 with input as policy({"Effect": "Allow", "Action": "dynamodb:Delete*", "Resource": "*"})
+}
+
+test_ignores_stateless_deletes_and_services if {
+	# AWSLambdaVPCAccessExecutionRole, queue consumers, tagging, logs and metrics.
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["ec2:DeleteNetworkInterface", "sqs:DeleteMessage", "ec2:DeleteTags", "s3:DeleteObjectVersion"], "Resource": "*"})
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["logs:*", "cloudwatch:*", "xray:*", "sts:*"], "Resource": "*"})
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["ecr:Get*", "ecr:Describe*", "s3:List*"], "Resource": "*"})
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": "ecr:BatchDeleteImage", "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/ci-cache"})
 }

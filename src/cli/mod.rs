@@ -111,7 +111,7 @@ pub struct LintArgs {
 #[derive(clap::Args, Debug)]
 pub struct CacheArgs {
     /// Neither read nor write the cache.
-    #[arg(long, env = "BLASTWALL_NO_CACHE")]
+    #[arg(long, env = "BLASTWALL_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
     /// Keep the cache in DIR [default: .blastwall-cache at the repository root].
     #[arg(

@@ -295,3 +295,28 @@ fn inspect_streams_every_document_in_order_and_the_errors_after_them() {
         "streamed output differs from the whole document printed at once"
     );
 }
+
+#[test]
+fn no_cache_env_var_accepts_one_and_true_as_the_readme_spells_it() {
+    for value in ["1", "true", "yes"] {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), ".github/workflows/test.yml", LEAKY_WORKFLOW);
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_blastwall"))
+            .args(["lint", ".github/workflows/test.yml"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("BLASTWALL_NO_CACHE", value)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "BLASTWALL_NO_CACHE={value}: {stderr}"
+        );
+        assert!(
+            !dir.path().join(".blastwall-cache").exists(),
+            "BLASTWALL_NO_CACHE={value} still wrote the cache"
+        );
+    }
+}
