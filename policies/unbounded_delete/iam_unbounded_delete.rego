@@ -51,10 +51,16 @@ deny contains result if {
 		"msg": sprintf("%s allows %s on `%s` with no condition on ownership: it can delete every such resource in the account, not only its own", [
 			st.owner, concat(", ", sort(hits)), resource,
 		]),
-		"path": st.path,
+		"path": action_path(st),
 		"severity": severity(st.owner),
 	}
 }
+
+# Located on the statement's `Action`/`actions` line, the part that grants the delete; a statement
+# inside a JSON string has no spans of its own and stays on the string.
+action_path(st) := array.concat(st.path, [st.action_key]) if st.action_key != null
+
+else := st.path
 
 # `rds:Delete*` → "`rds:Delete*` (e.g. rds:DeleteDBInstance)".
 covered(pattern, action) := sprintf("`%s`", [pattern]) if lower(pattern) == lower(action)
@@ -92,6 +98,7 @@ terraform_statements contains st if {
 		"owner": sprintf("`data.aws_iam_policy_document.%s`", [name]),
 		"effect": object.get(s, "effect", "Allow"),
 		"actions": strings(object.get(s, "actions", [])),
+		"action_key": key_if_present(s, "actions", true),
 		"resources": strings(object.get(s, "resources", [])),
 		"condition_keys": [k | some cond in object.get(s, "condition", []); k := cond.variable],
 		"resource_policy": count(object.get(s, "principals", [])) + count(object.get(s, "not_principals", [])) > 0,
@@ -143,6 +150,7 @@ document_statements(doc, base, owner, located) := [st |
 		"owner": owner,
 		"effect": object.get(s, "Effect", "Allow"),
 		"actions": strings(object.get(s, "Action", [])),
+		"action_key": key_if_present(s, "Action", located),
 		"resources": strings(object.get(s, "Resource", [])),
 		"condition_keys": [k | some _, keys in object.get(s, "Condition", {}); some k, _ in keys],
 		"resource_policy": count({"Principal", "NotPrincipal"} & {k | some k, _ in s}) > 0,
@@ -154,6 +162,12 @@ statement_path(doc, base, i, true) := array.concat(base, ["Statement", i]) if is
 else := array.concat(base, ["Statement"])
 
 statement_path(_, base, _, false) := base
+
+key_if_present(s, key, true) := key if s[key]
+
+else := null
+
+key_if_present(_, _, false) := null
 
 as_list(x) := x if is_array(x)
 

@@ -10,7 +10,7 @@ test_flags_terminate_on_every_resource if {
 	results := rule.deny with input as policy({"Effect": "Allow", "Action": ["ec2:TerminateInstances"], "Resource": "*"})
 	count(results) == 1
 	some r in results
-	r.path == ["content", "Statement", 0]
+	r.path == ["content", "Statement", 0, "Action"]
 	contains(r.msg, "`ec2:TerminateInstances`")
 }
 
@@ -32,7 +32,7 @@ test_ignores_owned_scopes_and_harmless_actions if {
 test_terraform_policy_document_and_heredoc if {
 	doc := {"kind": "terraform", "content": {"data": {"aws_iam_policy_document": {"ci": [{"statement": [{"actions": ["s3:DeleteBucket"], "resources": ["*"]}]}]}}}}
 	some r in rule.deny with input as doc
-	r.path == ["content", "data", "aws_iam_policy_document", "ci", 0, "statement", 0]
+	r.path == ["content", "data", "aws_iam_policy_document", "ci", 0, "statement", 0, "actions"]
 	r.severity == "error"
 	heredoc := {"kind": "terraform", "content": {"resource": {"aws_iam_role_policy": {"x": [{"policy": "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}"}]}}}}
 	some h in rule.deny with input as heredoc
@@ -71,8 +71,8 @@ test_cloudformation_policies_and_role_inline_policies if {
 	}
 	results := rule.deny with input as {"kind": "cloudformation", "file": "stack.yaml", "content": {"Resources": resources}}
 	{r.path | some r in results} == {
-		["content", "Resources", "Cleanup", "Properties", "PolicyDocument", "Statement", 0],
-		["content", "Resources", "CiRole", "Properties", "Policies", 0, "PolicyDocument", "Statement"],
+		["content", "Resources", "Cleanup", "Properties", "PolicyDocument", "Statement", 0, "Action"],
+		["content", "Resources", "CiRole", "Properties", "Policies", 0, "PolicyDocument", "Statement", "Action"],
 	}
 }
 
@@ -84,7 +84,7 @@ test_terraform_policy_resources_among_others if {
 		"aws_iam_policy": {"cleanup": [{"policy": policy_doc}]},
 	}}}
 	results := rule.deny with input as doc
-	{r.path | some r in results} == {["content", "resource", "aws_iam_policy", "cleanup", 0, "policy", "Statement", 0]}
+	{r.path | some r in results} == {["content", "resource", "aws_iam_policy", "cleanup", 0, "policy", "Statement", 0, "Action"]}
 }
 
 test_flags_delete_verbs_of_unlisted_services if {
