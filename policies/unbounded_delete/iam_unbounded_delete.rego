@@ -198,13 +198,17 @@ first_destructive(pattern) := destructive_by_name[lower(pattern)]
 first_destructive(pattern) := action if {
 	not destructive_by_name[lower(pattern)]
 	regex.match(`[*?.+()|^$\[\]{}\\]`, pattern)
-	re := sprintf("^%s$", [replace(replace(regex.replace(lower(pattern), `[.+()|^$\[\]{}\\]`, "."), "*", ".*"), "?", ".")])
+	re := glob_regex(pattern)
 	matches := [a | some a in destructive_actions; regex.match(re, lower(a))]
 	count(matches) > 0
 	action := matches[0]
 }
 
 destructive_by_name := {lower(a): a | some a in destructive_actions}
+
+# An IAM action pattern as an anchored, case-insensitive regex: `*` any run, `?` one character,
+# and regex metacharacters taken literally.
+glob_regex(pattern) := sprintf("^%s$", [replace(replace(regex.replace(lower(pattern), `[.+()|^$\[\]{}\\]`, "."), "*", ".*"), "?", ".")])
 
 # Beyond the list above, every service follows AWS's naming: an action that destroys a resource
 # is named `Delete…`, `BatchDelete…`, `Terminate…`, `Purge…` or `Destroy…` (`ecr:BatchDeleteImage`,
@@ -229,7 +233,7 @@ first_destructive(pattern) := sprintf("%s:%s…", [service, verb]) if {
 	not contains(service, "*")
 	not stateless_services[lower(service)]
 	not listed_service_covered(pattern)
-	re := sprintf("^%s$", [replace(replace(regex.replace(lower(name), `[.+()|^$\[\]{}\\]`, "."), "*", ".*"), "?", ".")])
+	re := glob_regex(name)
 	verbs := [v | some v in ["Delete", "BatchDelete", "Terminate", "Purge"]; regex.match(re, lower(v))]
 	verb := verbs[0]
 }
@@ -239,7 +243,7 @@ stateless_services := {"sts", "logs", "cloudwatch", "xray", "ec2messages", "ssmm
 
 # A wildcard the listed actions already answer (`rds:Delete*` → rds:DeleteDBInstance).
 listed_service_covered(pattern) if {
-	re := sprintf("^%s$", [replace(replace(regex.replace(lower(pattern), `[.+()|^$\[\]{}\\]`, "."), "*", ".*"), "?", ".")])
+	re := glob_regex(pattern)
 	some a in destructive_actions
 	regex.match(re, lower(a))
 }
