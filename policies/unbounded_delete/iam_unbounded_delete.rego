@@ -214,14 +214,17 @@ glob_regex(pattern) := sprintf("^%s$", [replace(replace(regex.replace(lower(patt
 # is named `Delete…`, `BatchDelete…`, `Terminate…`, `Purge…` or `Destroy…` (`ecr:BatchDeleteImage`,
 # `fsx:DeleteFileSystem`, `secretsmanager:DeleteSecret`). A spelled-out action with such a verb is
 # destructive unless it removes something that carries no state: a tag, one object or message,
-# a log stream, a Lambda's VPC network interface (AWS's own managed roles grant those on `*`).
+# a log stream, a Lambda's VPC network interface (AWS's own managed roles grant those on `*`),
+# routing and protection settings (listeners, rules, Shield protections), change sets and policy
+# versions.
 first_destructive(pattern) := pattern if {
 	not destructive_by_name[lower(pattern)]
 	not contains(pattern, "*")
 	not contains(pattern, "?")
-	[_, name] := split(lower(pattern), ":")
+	[service, name] := split(lower(pattern), ":")
+	not stateless_services[service]
 	regex.match(`^(batchdelete|delete|terminate|purge|destroy)`, name)
-	not regex.match(`^(batch)?delete(objects?|objectversion|objecttagging|tags?|resourcetags?|networkinterface|networkinterfacepermission|messages?|messagebatch|logstream|alarms|dashboards?)$`, name)
+	not regex.match(`^(batch)?delete(objects?|objectversion|objecttagging|tags?|resourcetags?|networkinterface|networkinterfacepermission|messages?|messagebatch|logstream|logdelivery|alarms|dashboards?|listeners?|rules?|protection|changeset|policyversion)$`, name)
 }
 
 # A service wildcard (`fsx:*`, `ecr:Batch*`, `dynamodb:Delete*`) covers that service's deletes,

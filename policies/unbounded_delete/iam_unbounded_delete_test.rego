@@ -100,6 +100,8 @@ test_ignores_stateless_deletes_and_services if {
 	# AWSLambdaVPCAccessExecutionRole, queue consumers, tagging, logs and metrics.
 	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["ec2:DeleteNetworkInterface", "sqs:DeleteMessage", "ec2:DeleteTags", "s3:DeleteObjectVersion"], "Resource": "*"})
 	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["logs:*", "cloudwatch:*", "xray:*", "sts:*"], "Resource": "*"})
+	# The AWS Load Balancer Controller's policy: listeners, rules and Shield protections are settings.
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["elasticloadbalancing:DeleteListener", "elasticloadbalancing:DeleteRule", "shield:DeleteProtection", "logs:DeleteLogDelivery", "cloudformation:DeleteChangeSet"], "Resource": "*"})
 	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["ecr:Get*", "ecr:Describe*", "s3:List*"], "Resource": "*"})
 	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": "ecr:BatchDeleteImage", "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/ci-cache"})
 }
