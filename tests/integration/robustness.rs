@@ -193,3 +193,53 @@ fn unrendered_templates_are_not_errors_but_broken_config_is() {
     );
     assert_eq!(json["summary"]["files_scanned"], 5);
 }
+
+/// Non-ASCII text (emoji, umlauts, CJK) in the scripts and variables of every CI system, each
+/// file also holding a production secret read by a test job: nothing crashes, every file is
+/// read, and the findings of all of them are reported.
+#[test]
+fn non_ascii_ci_text_in_every_ci_system_is_scanned() {
+    let files = [
+        (
+            ".gitlab-ci.yml",
+            "unit-tests:\n  stage: test\n  variables:\n    GREETING: \"Grüße ☠️\"\n  script:\n    - echo \"Build failed ☠️ — 失敗\" \"$PROD_DATABASE_URL\"\n    - pytest\n",
+        ),
+        (
+            ".circleci/config.yml",
+            "version: 2.1\njobs:\n  test:\n    docker: [{image: cimg/python:3.12}]\n    steps:\n      - run: echo \"Grüße ☠️\" $PROD_DATABASE_URL && pytest\nworkflows:\n  ci:\n    jobs: [test]\n",
+        ),
+        (
+            "azure-pipelines.yml",
+            "trigger: none\npr: [main]\njobs:\n  - job: tests\n    steps:\n      - script: echo \"Ünïcödé ✓ $(PROD_DATABASE_URL)\" && pytest\n",
+        ),
+        (
+            "bitbucket-pipelines.yml",
+            "pipelines:\n  pull-requests:\n    '**':\n      - step:\n          name: tests\n          script:\n            - echo \"Grüße ☠️\" $PROD_DATABASE_URL\n            - pytest\n",
+        ),
+        (
+            ".buildkite/pipeline.yml",
+            "steps:\n  - label: \":test_tube: tests — ünïcode\"\n    command: echo \"☠️\" $PROD_DATABASE_URL && pytest\n",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let run = blastwall(
+        dir.path(),
+        &["lint", "--format", "json", "--fail-on", "never"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["errors"], serde_json::json!([]), "{json:#}");
+    let reported: std::collections::BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    let expected: std::collections::BTreeSet<&str> = files.iter().map(|(path, _)| *path).collect();
+    assert_eq!(reported, expected, "{json:#}");
+}
