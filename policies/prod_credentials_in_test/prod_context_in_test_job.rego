@@ -64,10 +64,7 @@ deny contains result if {
 	some j, job in input.jobs
 	job.env == "prod"
 	job.environment != null
-	count(job.triggers) > 0
-	every t in job.triggers {
-		t in {"pull_request", "pull_request_target", "merge_request_event"}
-	}
+	pull_request_only(job)
 	count(job.test_commands) > 0
 	result := {
 		"msg": sprintf("job `%s` runs `%s` on `%s` inside production environment `%s`", [job.name, concat(" ", input.commands[job.test_commands[0]].argv), concat("`, `", job.triggers), job.environment]),
@@ -103,14 +100,16 @@ pull_request_only(job) if {
 	}
 }
 
-names_a_deploy(job) if regex.match(`deploy|release|publish|rollout|promot|ship|smoke|verify|canary`, lower(sprintf("%s %s", [object.get(job, "id", ""), job.name])))
+# `deploy-and-test`, `smoke`, `post_release_verify`: a word, not a substring (`membership`).
+names_a_deploy(job) if regex.match(`(^|[^a-z])(deploy|deployment|release|publish|rollout|promote|ship|smoke|verify|canary)([^a-z]|$)`, lower(sprintf("%s %s", [object.get(job, "id", ""), job.name])))
 
-# A post-deploy check: it waits for a job that deploys.
+# A post-deploy check: it waits for a job that deploys to the same environment.
 after_deploy(job) if {
 	some needed in object.get(job, "needs", [])
 	some other in input.jobs
 	other.id == needed
 	other.deploy
+	other.env == job.env
 }
 
 # GitLab without `needs:` orders jobs by stage; a later stage may follow a deploy.

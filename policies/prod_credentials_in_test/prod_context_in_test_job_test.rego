@@ -88,3 +88,16 @@ test_ignores_deploy_and_smoke_jobs_that_run_tests if {
 test_ignores_production_job_without_tests if {
 	count(rule.deny) == 0 with input as {"kind": "github-actions", "jobs": [env_job(["pull_request"], [])]}
 }
+
+test_gitlab_stage_order_may_put_the_check_after_a_deploy if {
+	check := object.union(env_job(["push"], [0]), {"id": "e2e", "needs": []})
+	deploy := object.union(deploy_job, {"id": "deploy-prod"})
+	count(rule.deny) == 0 with input as {"kind": "gitlab-ci", "jobs": [deploy, check], "commands": [{"argv": ["pytest"]}]}
+	count(rule.deny) == 1 with input as {"kind": "gitlab-ci", "jobs": [check], "commands": [{"argv": ["pytest"]}]}
+}
+
+test_needing_a_staging_deploy_is_not_a_production_check if {
+	staging := object.union(deploy_job, {"id": "deploy-staging", "environment": "staging", "env": "staging"})
+	check := object.union(env_job(["push"], [0]), {"id": "e2e", "needs": ["deploy-staging"]})
+	count(rule.deny) == 1 with input as {"kind": "github-actions", "jobs": [staging, check], "commands": [{"argv": ["pytest"]}]}
+}

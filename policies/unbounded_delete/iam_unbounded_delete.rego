@@ -195,8 +195,10 @@ destructive_actions := [
 # character the regex rewrites can cover one; it is matched against each destructive action.
 first_destructive(pattern) := destructive_by_name[lower(pattern)]
 
-first_destructive(pattern) := action if {
-	not destructive_by_name[lower(pattern)]
+first_destructive(pattern) := listed_match(pattern) if not destructive_by_name[lower(pattern)]
+
+# The first listed action a pattern with a wildcard (or another regex metacharacter) matches.
+listed_match(pattern) := action if {
 	regex.match(`[*?.+()|^$\[\]{}\\]`, pattern)
 	re := glob_regex(pattern)
 	matches := [a | some a in destructive_actions; regex.match(re, lower(a))]
@@ -235,7 +237,7 @@ first_destructive(pattern) := sprintf("%s:%s…", [service, verb]) if {
 	[service, name] := split(pattern, ":")
 	not contains(service, "*")
 	not stateless_services[lower(service)]
-	not listed_service_covered(pattern)
+	not listed_match(pattern)
 	re := glob_regex(name)
 	verbs := [v | some v in ["Delete", "BatchDelete", "Terminate", "Purge"]; regex.match(re, lower(v))]
 	verb := verbs[0]
@@ -243,13 +245,6 @@ first_destructive(pattern) := sprintf("%s:%s…", [service, verb]) if {
 
 # Services with nothing to lose: credentials, metrics, traces and session channels.
 stateless_services := {"sts", "logs", "cloudwatch", "xray", "ec2messages", "ssmmessages", "execute-api", "pricing", "tag", "aws-marketplace"}
-
-# A wildcard the listed actions already answer (`rds:Delete*` → rds:DeleteDBInstance).
-listed_service_covered(pattern) if {
-	re := glob_regex(pattern)
-	some a in destructive_actions
-	regex.match(re, lower(a))
-}
 
 unbounded_resource("*") := true
 
