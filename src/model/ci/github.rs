@@ -1,0 +1,93 @@
+//! GitHub Actions workflows: `jobs.<id>` with `steps[].run`, `${{ secrets.X }}`, `environment:`.
+
+use serde_json::{json, Value as Json};
+
+use super::{
+    child, collect_refs, environment_name, key, pipeline_env, string_list, variables, CiModel, Job,
+    RefStyle, Step,
+};
+use crate::model::script::{extract_commands, ScriptMap};
+use crate::parse::node::Node;
+
+pub(super) fn github(doc: &Node, source: &str, model: &mut CiModel) {
+    let triggers: Vec<String> = match doc.get("on") {
+        Some(on) => match (on.as_str(), on.as_seq(), on.as_map()) {
+            (Some(s), _, _) => vec![s.to_owned()],
+            (_, Some(items), _) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect(),
+            (_, _, Some(map)) => map.iter().map(|(k, _)| k.name.clone()).collect(),
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let scheduled = triggers.iter().any(|t| t == "schedule");
+    let (workflow_vars, workflow_refs) = pipeline_env(doc, "env", source, RefStyle::GitHub);
+    let Some(jobs) = doc.get("jobs").and_then(Node::as_map) else {
+        return;
+    };
+    for (k, node) in jobs {
+        let path = vec![key("jobs"), key(&k.name)];
+        let index = model.jobs.len();
+        let mut job = Job {
+            id: k.name.clone(),
+            name: node
+                .get("name")
+                .and_then(Node::as_str)
+                .unwrap_or(&k.name)
+                .to_owned(),
+            environment: environment_name(node.get("environment")),
+            scheduled,
+            triggers: triggers.clone(),
+            needs: string_list(node.get("needs")),
+            variables: workflow_vars.to_vec(),
+            ..Job::default()
+        };
+        job.variables
+            .extend(variables(node.get("env"), &child(&path, key("env"))));
+        job.secrets.extend(workflow_refs.iter().cloned());
+        // Everything in the job body except nested `steps[].run` text, which is scanned below
+        // with the rest of the step, counts as a reference site.
+        collect_refs(node, &path, source, RefStyle::GitHub, &mut job.secrets);
+        if let Some(uses) = node.get("uses").and_then(Node::as_str) {
+            // A reusable-workflow call: its `with:`/`secrets:` are the job's inputs.
+            job.steps.push(Step {
+                path: path.clone(),
+                name: None,
+                uses: Some(uses.to_owned()),
+                with: node.get("with").map_or(Json::Null, Node::to_json),
+            });
+        }
+        if let Some(steps) = node.get("steps").and_then(Node::as_seq) {
+            for (i, step) in steps.iter().enumerate() {
+                let step_path = child(&child(&path, key("steps")), json!(i));
+                if let Some(run) = step.get("run") {
+                    if let Some(text) = run.as_str() {
+                        let map = ScriptMap::new(source, run.span, text);
+                        extract_commands(
+                            text,
+                            &map,
+                            (
+                                Some(index),
+                                Some(job.steps.len()),
+                                child(&step_path, key("run")),
+                            ),
+                            &mut model.commands,
+                        );
+                    }
+                }
+                job.variables
+                    .extend(variables(step.get("env"), &child(&step_path, key("env"))));
+                job.steps.push(Step {
+                    path: step_path,
+                    name: step.get("name").and_then(Node::as_str).map(str::to_owned),
+                    uses: step.get("uses").and_then(Node::as_str).map(str::to_owned),
+                    with: step.get("with").map_or(Json::Null, Node::to_json),
+                });
+            }
+        }
+        job.path = path;
+        model.jobs.push(job);
+    }
+}

@@ -1,0 +1,345 @@
+//! GitLab CI: jobs, hidden templates, `extends:`, `include: local` and `rules:` schedules.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::{json, Value as Json};
+
+use super::{
+    child, collect_refs, environment_name, key, pipeline_env, scripts, string_list, variables,
+    CiModel, Job, Origin, RefStyle,
+};
+use crate::parse::node::Node;
+
+const GITLAB_RESERVED: &[&str] = &[
+    "stages",
+    "variables",
+    "include",
+    "default",
+    "workflow",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
+    "pages_config",
+    "spec",
+];
+
+/// A GitLab template (or job) defined in a pipeline file.
+struct Template {
+    file: String,
+    source: Arc<str>,
+    node: Node,
+}
+
+/// GitLab pipelines spread over files: `include: local` files and `.gitlab/ci/`
+/// hold templates that jobs elsewhere `extend`. Read once per scan, before any
+/// document is modelled (like Terraform's directory scopes), and keyed by the
+/// pipeline's root directory so separate repositories in one scan never mix.
+#[derive(Default)]
+pub struct GitlabIncludes {
+    /// Included file → the root directory of the pipeline that includes it.
+    included: BTreeMap<String, String>,
+    /// (root, template name) → where it is defined.
+    templates: BTreeMap<(String, String), Template>,
+}
+
+/// The pipeline root of a GitLab file by its path: the directory of
+/// `.gitlab-ci.yml`, or the one holding `.gitlab/ci/`.
+fn gitlab_root(path: &str) -> Option<String> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name.ends_with(".gitlab-ci.yml") {
+        return Some(path[..path.len() - name.len()].to_owned());
+    }
+    let at = if path.starts_with(".gitlab/ci/") {
+        0
+    } else {
+        path.find("/.gitlab/ci/")? + 1
+    };
+    Some(path[..at].to_owned())
+}
+
+/// The local files a pipeline includes (`include: path`, `- local: path`),
+/// relative to the root; remote, project, template and glob includes are not read.
+fn local_includes(doc: &Node) -> Vec<String> {
+    let Some(include) = doc.get("include") else {
+        return Vec::new();
+    };
+    let entries: Vec<&Node> = match include.as_seq() {
+        Some(items) => items.iter().collect(),
+        None => vec![include],
+    };
+    entries
+        .into_iter()
+        .filter_map(|entry| match entry.as_str() {
+            Some(s) => (!s.contains("://")).then_some(s),
+            None => entry.get("local").and_then(Node::as_str),
+        })
+        .filter(|p| !p.contains('*') && !p.contains('$'))
+        .map(|p| p.trim_start_matches('/').to_owned())
+        .collect()
+}
+
+impl GitlabIncludes {
+    /// Reads the pipeline files among `paths` and, transitively, the local files they include.
+    pub fn collect(paths: &[&str], read: impl Fn(&str) -> Option<String>) -> Self {
+        let known: BTreeSet<&str> = paths.iter().copied().collect();
+        let mut queue: Vec<(String, String)> = paths
+            .iter()
+            .filter_map(|p| Some((p.to_string(), gitlab_root(p)?)))
+            .collect();
+        let mut seen: BTreeSet<String> = queue.iter().map(|(p, _)| p.clone()).collect();
+        let mut out = GitlabIncludes::default();
+        while let Some((file, root)) = queue.pop() {
+            let Some(text) = read(&file) else { continue };
+            let Ok(docs) = crate::parse::yaml::parse_yaml(&text) else {
+                continue;
+            };
+            let source: Arc<str> = Arc::from(text);
+            for doc in docs {
+                for include in local_includes(&doc) {
+                    let path = format!("{root}{include}");
+                    if known.contains(path.as_str()) && seen.insert(path.clone()) {
+                        out.included.insert(path.clone(), root.clone());
+                        queue.push((path, root.clone()));
+                    }
+                }
+                let Some(top) = doc.as_map() else { continue };
+                for (k, node) in top {
+                    if GITLAB_RESERVED.contains(&k.name.as_str()) || node.as_map().is_none() {
+                        continue;
+                    }
+                    out.templates
+                        .entry((root.clone(), k.name.clone()))
+                        .or_insert_with(|| Template {
+                            file: file.clone(),
+                            source: source.clone(),
+                            node: node.clone(),
+                        });
+                }
+            }
+        }
+        out
+    }
+
+    /// A file another pipeline file includes: modelled as GitLab CI whatever its name.
+    pub fn is_included(&self, path: &str) -> bool {
+        self.included.contains_key(path)
+    }
+
+    /// The root directory of the pipeline a file belongs to, if it is a
+    /// pipeline file or included by one.
+    pub fn pipeline_root(&self, path: &str) -> Option<String> {
+        gitlab_root(path).or_else(|| self.included.get(path).cloned())
+    }
+
+    /// A template of `path`'s pipeline defined in another file.
+    fn template(&self, path: &str, name: &str) -> Option<&Template> {
+        let t = self
+            .templates
+            .get(&(self.pipeline_root(path)?, name.to_owned()))?;
+        (t.file != path).then_some(t)
+    }
+}
+
+/// One link of a job's `extends` chain: a key of this document, or a template of another file.
+struct Link<'a> {
+    name: String,
+    node: &'a Node,
+    external: Option<&'a Template>,
+    /// The entry of the job's own `extends:` this link is inherited through.
+    via: usize,
+}
+
+pub(super) fn gitlab(
+    doc: &Node,
+    source: &str,
+    file: &str,
+    includes: &GitlabIncludes,
+    model: &mut CiModel,
+) {
+    let Some(top) = doc.as_map() else { return };
+    let (global_vars, global_refs) = pipeline_env(doc, "variables", source, RefStyle::Dollar);
+    for (k, node) in top {
+        if k.name.starts_with('.')
+            || GITLAB_RESERVED.contains(&k.name.as_str())
+            || node.as_map().is_none()
+        {
+            continue;
+        }
+        let chain = gitlab_extends(doc, file, includes, &k.name, node);
+        let has_script = ["script", "trigger", "run"]
+            .iter()
+            .any(|s| chain.iter().any(|l| l.node.get(s).is_some()));
+        if !has_script {
+            continue;
+        }
+        let path = vec![key(&k.name)];
+        let index = model.jobs.len();
+        let first = |field: &str| chain.iter().find_map(|l| l.node.get(field));
+        let rules_text = first("rules")
+            .map(|r| r.to_json().to_string())
+            .unwrap_or_default();
+        let mut triggers = Vec::new();
+        if rules_text.contains("merge_request_event") && !rules_text.contains("CI_COMMIT_BRANCH") {
+            triggers.push("merge_request_event".to_owned());
+        }
+        if runs_on_schedule(first("rules")) {
+            triggers.push("schedule".to_owned());
+        }
+        let mut job = Job {
+            id: k.name.clone(),
+            name: k.name.clone(),
+            environment: environment_name(first("environment")),
+            stage: first("stage").and_then(Node::as_str).map(str::to_owned),
+            needs: string_list(first("needs")),
+            scheduled: triggers.iter().any(|t| t == "schedule"),
+            triggers,
+            variables: global_vars.to_vec(),
+            ..Job::default()
+        };
+        // Own keys first so their spans are the ones reported; inherited ones
+        // are located in the template that declares them, in this file or another.
+        for link in &chain {
+            let at = vec![key(&link.name)];
+            let mut vars = variables(link.node.get("variables"), &child(&at, key("variables")));
+            let mut refs = Vec::new();
+            let text = link.external.map_or(source, |t| &t.source);
+            collect_refs(link.node, &at, text, RefStyle::Dollar, &mut refs);
+            if let (Some(t), Some((ext_path, ext_span))) =
+                (link.external, extends_site(node, &path, link.via))
+            {
+                for v in &mut vars {
+                    let span = link.node.get("variables").and_then(|m| m.get(&v.name));
+                    v.origin = span.map(|n| origin(t, [n.span.start, n.span.end]));
+                    v.path.clone_from(&ext_path);
+                }
+                for r in &mut refs {
+                    r.origin = Some(origin(t, r.span));
+                    r.path.clone_from(&ext_path);
+                    r.span = ext_span;
+                }
+            }
+            job.variables.extend(vars);
+            job.secrets.extend(refs);
+        }
+        job.secrets.extend(global_refs.iter().cloned());
+        // `$VAR` defined in the pipeline itself is configuration, not a secret.
+        job.secrets.retain(|r| {
+            !job.variables.iter().any(|v| v.name == r.name) && !is_gitlab_predefined(&r.name)
+        });
+        for field in ["before_script", "script", "after_script"] {
+            let Some(link) = chain.iter().find(|l| l.node.get(field).is_some()) else {
+                continue;
+            };
+            // A script inherited from another file has no offsets in this one.
+            let (Some(script), None) = (link.node.get(field), link.external) else {
+                continue;
+            };
+            let own = std::ptr::eq(link.node, node);
+            let script_path = if own {
+                child(&path, key(field))
+            } else {
+                path.clone()
+            };
+            scripts(script, &script_path, source, index, model);
+        }
+        job.path = path;
+        model.jobs.push(job);
+    }
+}
+
+fn origin(template: &Template, span: [usize; 2]) -> Origin {
+    let (line, column) = crate::report::diagnostic::line_col(&template.source, span[0]);
+    Origin {
+        file: template.file.clone(),
+        line,
+        column,
+        span,
+    }
+}
+
+/// Entry `via` of the job's `extends:` (path and span): where inheriting from another file is
+/// reported.
+fn extends_site(job: &Node, path: &[Json], via: usize) -> Option<(Vec<Json>, [usize; 2])> {
+    let extends = job.get("extends")?;
+    let at = child(path, key("extends"));
+    Some(match extends.as_seq().and_then(|items| items.get(via)) {
+        Some(item) => (child(&at, json!(via)), [item.span.start, item.span.end]),
+        None => (at, [extends.span.start, extends.span.end]),
+    })
+}
+
+/// A GitLab `rules:` entry that runs the job for scheduled pipelines
+/// (`if: $CI_PIPELINE_SOURCE == "schedule"`, not `when: never`).
+fn runs_on_schedule(rules: Option<&Node>) -> bool {
+    rules
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .any(|rule| {
+            let condition = rule.get("if").and_then(Node::as_str).unwrap_or_default();
+            let never = rule.get("when").and_then(Node::as_str) == Some("never");
+            !never
+                && condition.contains("CI_PIPELINE_SOURCE")
+                && condition.contains("==")
+                && (condition.contains("\"schedule\"") || condition.contains("'schedule'"))
+        })
+}
+
+fn is_gitlab_predefined(name: &str) -> bool {
+    name.starts_with("CI_") || name.starts_with("GITLAB_") || name.starts_with("RUNNER_")
+}
+
+/// The job followed by the templates it `extends` (with their keys), nearest first (bounded
+/// depth); a name this document lacks is looked up among the pipeline's other files.
+fn gitlab_extends<'a>(
+    doc: &'a Node,
+    file: &str,
+    includes: &'a GitlabIncludes,
+    name: &str,
+    job: &'a Node,
+) -> Vec<Link<'a>> {
+    let mut chain = vec![Link {
+        name: name.to_owned(),
+        node: job,
+        external: None,
+        via: 0,
+    }];
+    let mut frontier = vec![(job, None::<&Template>, None)];
+    for _ in 0..8 {
+        let mut next = Vec::new();
+        for (node, from, via) in frontier {
+            for (i, parent) in string_list(node.get("extends")).into_iter().enumerate() {
+                let via = via.unwrap_or(i);
+                // A template inherited from another file looks its own parents up there.
+                let here = from.map_or(file, |t| t.file.as_str());
+                let local = if from.is_none() {
+                    doc.get(&parent)
+                } else {
+                    None
+                };
+                let found = match local {
+                    Some(p) => Some((p, None)),
+                    None => includes.template(here, &parent).map(|t| (&t.node, Some(t))),
+                };
+                let Some((p, external)) = found else { continue };
+                if !chain.iter().any(|l| std::ptr::eq(l.node, p)) {
+                    chain.push(Link {
+                        name: parent,
+                        node: p,
+                        external,
+                        via,
+                    });
+                    next.push((p, external, Some(via)));
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    chain
+}

@@ -1,0 +1,187 @@
+//! Test, deploy and environment inference shared by every CI system.
+
+use super::Job;
+use crate::model::environment::{env_of_name, words, Env};
+use crate::model::script::ModelCommand;
+
+pub(crate) const TEST_WORDS: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "e2e",
+    "integration",
+    "spec",
+    "specs",
+    "unit",
+    "unittest",
+    "rspec",
+    "pytest",
+    "jest",
+    "cypress",
+    "playwright",
+    "acceptance",
+    "functional",
+];
+const DEPLOY_WORDS: &[&str] = &[
+    "deploy",
+    "deployment",
+    "release",
+    "publish",
+    "promote",
+    "rollout",
+    "ship",
+    "provision",
+    "apply",
+];
+/// Pull-request jobs that are not tests by their trigger alone.
+const NON_TEST_PR_WORDS: &[&str] = &["plan", "preview", "diff", "label", "labeler", "triage"];
+const PR_TRIGGERS: &[&str] = &[
+    "pull_request",
+    "pull_request_target",
+    "merge_request_event",
+    "merge_group",
+];
+
+/// Test, deploy and environment inference shared by every CI system.
+pub(super) fn infer_contexts(job: &mut Job) {
+    let name_words: Vec<String> = words(&job.id).into_iter().chain(words(&job.name)).collect();
+    let env_from_key = job.environment.as_deref().and_then(env_of_name);
+    let name_env = env_of_name(&job.id).or_else(|| env_of_name(&job.name));
+    // A stage named for an environment (Azure `Production`, GitLab `staging`) is where its
+    // jobs run against, unless their own names say where; `test` in a name or stage says
+    // what a job does, not where (`SmokeTests` in stage `Production` checks production).
+    let stage_env = job
+        .stage
+        .as_deref()
+        .and_then(env_of_name)
+        .filter(|e| *e != Env::Test);
+    job.env = env_from_key.or(match name_env {
+        None | Some(Env::Test) => stage_env.or(name_env),
+        named => named,
+    });
+    job.deploy = job.environment.is_some()
+        || name_words
+            .iter()
+            .any(|w| DEPLOY_WORDS.contains(&w.as_str()));
+
+    if name_words.iter().any(|w| TEST_WORDS.contains(&w.as_str())) {
+        job.test_reasons.push(format!("job name `{}`", job.name));
+    }
+    if let Some(stage) = &job.stage {
+        if words(stage)
+            .iter()
+            .any(|w| TEST_WORDS.contains(&w.as_str()))
+        {
+            job.test_reasons.push(format!("stage `{stage}`"));
+        }
+    }
+    // A pull-request trigger alone makes checks tests, not previews, plans or deploys
+    // (`terraform plan` on a pull request is not a test suite).
+    let not_a_check = job.deploy
+        || name_words
+            .iter()
+            .any(|w| NON_TEST_PR_WORDS.contains(&w.as_str()));
+    if !not_a_check
+        && !job.triggers.is_empty()
+        && job
+            .triggers
+            .iter()
+            .all(|t| PR_TRIGGERS.contains(&t.as_str()))
+    {
+        job.test_reasons
+            .push(format!("triggered by `{}`", job.triggers.join("`, `")));
+    }
+    // An explicit deployment environment that is not a test one makes it a deploy, not a test.
+    let deploys_to_non_test = env_from_key.is_some_and(|e| e != Env::Test);
+    job.test = !job.test_reasons.is_empty() && !deploys_to_non_test;
+    if env_from_key == Some(Env::Test) && job.test_reasons.is_empty() {
+        job.test_reasons.push(format!(
+            "environment `{}`",
+            job.environment.as_deref().unwrap_or_default()
+        ));
+        job.test = true;
+    }
+}
+
+/// Marks jobs that run test commands (`pytest`, `go test`, …); called once commands exist.
+pub(super) fn mark_test_runners(jobs: &mut [Job], commands: &[ModelCommand]) {
+    for (c, command) in commands.iter().enumerate() {
+        let Some(job) = command.job.and_then(|j| jobs.get_mut(j)) else {
+            continue;
+        };
+        if let Some(runner) = test_runner(&command.command.argv) {
+            job.test_commands.push(c);
+            let reason = format!("runs `{runner}`");
+            if !job.test_reasons.contains(&reason) {
+                job.test_reasons.push(reason);
+            }
+            let deploys_to_non_test = job
+                .environment
+                .as_deref()
+                .and_then(env_of_name)
+                .is_some_and(|e| e != Env::Test);
+            job.test = !deploys_to_non_test && !job.deploy;
+        }
+    }
+}
+
+/// The test runner an argv invokes, if it is one.
+fn test_runner(argv: &[String]) -> Option<String> {
+    let mut args: Vec<&str> = argv.iter().map(String::as_str).collect();
+    while let Some(first) = args.first() {
+        if matches!(
+            *first,
+            "sudo" | "env" | "bundle" | "poetry" | "pipenv" | "uv" | "npx" | "pnpx" | "time"
+        ) || first.contains('=')
+        {
+            args.remove(0);
+            if args.first() == Some(&"exec") || args.first() == Some(&"run") {
+                args.remove(0);
+            }
+        } else {
+            break;
+        }
+    }
+    let program = args.first()?.rsplit('/').next()?;
+    let sub = args.get(1).copied().unwrap_or("");
+    let runner = match program {
+        "pytest" | "py.test" | "rspec" | "jest" | "vitest" | "mocha" | "phpunit" | "tox"
+        | "nox" | "ctest" | "karma" => program.to_owned(),
+        "go" | "cargo" | "dotnet" | "mix" | "swift" if sub == "test" => format!("{program} test"),
+        "npm" | "yarn" | "pnpm" | "bun"
+            if sub == "test"
+                || (sub == "run" && args.get(2).is_some_and(|s| s.starts_with("test"))) =>
+        {
+            format!("{program} test")
+        }
+        "mvn" | "./mvnw" | "mvnw" if args.iter().any(|a| matches!(*a, "test" | "verify")) => {
+            format!("{program} test")
+        }
+        "gradle" | "./gradlew" | "gradlew"
+            if args
+                .iter()
+                .any(|a| a.ends_with("test") || a.ends_with("Test")) =>
+        {
+            format!("{program} test")
+        }
+        "make"
+            if args
+                .iter()
+                .skip(1)
+                .any(|a| a.starts_with("test") || *a == "check") =>
+        {
+            "make test".to_owned()
+        }
+        "python" | "python3"
+            if args
+                .windows(2)
+                .any(|w| w == ["-m", "pytest"] || w == ["-m", "unittest"]) =>
+        {
+            "python -m pytest".to_owned()
+        }
+        "cypress" if sub == "run" => "cypress run".to_owned(),
+        "playwright" if sub == "test" => "playwright test".to_owned(),
+        _ => return None,
+    };
+    Some(runner)
+}

@@ -1,0 +1,95 @@
+//! The job model every CI system is read into.
+
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::model::environment::Env;
+use crate::model::script::ModelCommand;
+
+#[derive(Debug, Default, Serialize)]
+pub struct Job {
+    pub id: String,
+    pub name: String,
+    /// Content path of the job's mapping.
+    pub path: Vec<Json>,
+    /// The raw `environment:` name, when declared.
+    pub environment: Option<String>,
+    /// The deployment environment this job targets: from `environment:`, else its name.
+    pub env: Option<Env>,
+    /// A test context: runs tests, is named or staged as a test, or is triggered only by pull requests.
+    pub test: bool,
+    pub test_reasons: Vec<String>,
+    /// Indices into `input.commands` of the test-runner invocations this job makes.
+    pub test_commands: Vec<usize>,
+    /// Deploys or releases: declares an environment or is named deploy/release/publish.
+    pub deploy: bool,
+    /// Runs unattended on a schedule (cron).
+    pub scheduled: bool,
+    pub triggers: Vec<String>,
+    pub needs: Vec<String>,
+    pub stage: Option<String>,
+    pub steps: Vec<Step>,
+    /// Secrets and CI variables referenced by the job (`${{ secrets.X }}`, `$X`).
+    pub secrets: Vec<SecretRef>,
+    /// Variables the job sets (`env:`, `variables:`), own or inherited.
+    pub variables: Vec<Variable>,
+    /// CircleCI contexts / Azure variable groups attached to the job.
+    pub contexts: Vec<Reference>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Step {
+    pub path: Vec<Json>,
+    pub name: Option<String>,
+    pub uses: Option<String>,
+    pub with: Json,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SecretRef {
+    pub name: String,
+    /// Content path of the scalar that references it.
+    pub path: Vec<Json>,
+    /// Exact byte span of the reference (e.g. `secrets.PROD_DB_URL`).
+    pub span: [usize; 2],
+    pub env: Option<Env>,
+    /// Where an inherited reference is written when that is another file (a GitLab
+    /// template from `include: local`); `path`/`span` then name the job's `extends:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Variable {
+    pub name: String,
+    pub value: Json,
+    pub path: Vec<Json>,
+    pub env: Option<Env>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// A location in another file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub span: [usize; 2],
+}
+
+#[derive(Debug, Serialize)]
+pub struct Reference {
+    pub name: String,
+    pub path: Vec<Json>,
+    pub env: Option<Env>,
+    /// What the CI system calls it: `context`, `variable group` or `service connection`.
+    pub via: &'static str,
+}
+
+/// What a CI document contributes to the input model.
+#[derive(Default)]
+pub struct CiModel {
+    pub jobs: Vec<Job>,
+    pub commands: Vec<ModelCommand>,
+}

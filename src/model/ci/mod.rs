@@ -1,0 +1,146 @@
+//! CI pipelines → a common job model (`input.jobs`), whatever the CI system.
+//!
+//! Every system says "job", "script", "environment" and "secret" differently;
+//! policies should not have to. Each system's reader lives in its own module and
+//! fills the shared [`Job`] model; reference scanning (`refs`) and test/deploy
+//! inference (`infer`) are shared by all of them.
+
+mod azure;
+mod bitbucket;
+mod buildkite;
+mod circleci;
+mod github;
+mod gitlab;
+mod infer;
+mod job;
+mod refs;
+#[cfg(test)]
+mod tests;
+
+use serde_json::{json, Value as Json};
+
+pub use gitlab::GitlabIncludes;
+pub(crate) use infer::TEST_WORDS;
+pub use job::{CiModel, Job, Origin, Reference, SecretRef, Step, Variable};
+use refs::{collect_refs, RefStyle};
+
+use super::environment::env_of_secret_name;
+use super::script::{extract_commands, ScriptMap};
+use crate::parse::node::Node;
+
+/// Builds the job model for a CI document of `kind`.
+pub fn ci_model(
+    kind: &str,
+    doc: &Node,
+    source: &str,
+    file: &str,
+    includes: &GitlabIncludes,
+) -> CiModel {
+    let mut model = CiModel::default();
+    match kind {
+        "github-actions" => github::github(doc, source, &mut model),
+        "gitlab-ci" => gitlab::gitlab(doc, source, file, includes, &mut model),
+        "circleci" => circleci::circleci(doc, source, &mut model),
+        "azure-pipelines" => azure::azure(doc, source, &mut model),
+        "bitbucket-pipelines" => bitbucket::bitbucket(doc, source, &mut model),
+        "buildkite" => buildkite::buildkite(doc, source, &mut model),
+        _ => {}
+    }
+    for job in &mut model.jobs {
+        infer::infer_contexts(job);
+    }
+    infer::mark_test_runners(&mut model.jobs, &model.commands);
+    model
+}
+
+fn key(k: &str) -> Json {
+    Json::String(k.to_owned())
+}
+
+fn child(path: &[Json], seg: Json) -> Vec<Json> {
+    let mut p = path.to_vec();
+    p.push(seg);
+    p
+}
+
+/// The variables a pipeline sets for every job under its top-level `name`
+/// (`env:`, `variables:`), and the secrets they reference.
+fn pipeline_env(
+    doc: &Node,
+    name: &str,
+    source: &str,
+    style: RefStyle,
+) -> (Vec<Variable>, Vec<SecretRef>) {
+    let path = [key(name)];
+    let mut refs = Vec::new();
+    if let Some(node) = doc.get(name) {
+        collect_refs(node, &path, source, style, &mut refs);
+    }
+    (variables(doc.get(name), &path), refs)
+}
+
+fn variables(node: Option<&Node>, path: &[Json]) -> Vec<Variable> {
+    let Some(map) = node.and_then(Node::as_map) else {
+        return Vec::new();
+    };
+    map.iter()
+        .map(|(k, v)| {
+            // GitLab allows `VAR: {value: x, description: y}`.
+            let value = v.get("value").unwrap_or(v);
+            Variable {
+                name: k.name.clone(),
+                value: value.to_json(),
+                path: child(path, key(&k.name)),
+                env: env_of_secret_name(&k.name),
+                origin: None,
+            }
+        })
+        .collect()
+}
+
+/// Scripts given as a string or a list of strings (GitLab `script:`, Bitbucket, Buildkite).
+fn scripts(node: &Node, path: &[Json], source: &str, job: usize, model: &mut CiModel) {
+    match node.as_seq() {
+        Some(items) => {
+            for (i, item) in items.iter().enumerate() {
+                scripts(item, &child(path, json!(i)), source, job, model);
+            }
+        }
+        None => {
+            if let Some(text) = node.as_str() {
+                let map = ScriptMap::new(source, node.span, text);
+                extract_commands(
+                    text,
+                    &map,
+                    (Some(job), None, path.to_vec()),
+                    &mut model.commands,
+                );
+            }
+        }
+    }
+}
+
+fn environment_name(node: Option<&Node>) -> Option<String> {
+    let node = node?;
+    node.as_str()
+        .map(str::to_owned)
+        .or_else(|| node.get("name").and_then(Node::as_str).map(str::to_owned))
+}
+
+fn string_list(node: Option<&Node>) -> Vec<String> {
+    match node {
+        Some(n) => match (n.as_str(), n.as_seq()) {
+            (Some(s), _) => vec![s.to_owned()],
+            (_, Some(items)) => items
+                .iter()
+                .filter_map(|i| {
+                    i.as_str()
+                        .map(str::to_owned)
+                        .or_else(|| i.get("job").and_then(Node::as_str).map(str::to_owned))
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    }
+}

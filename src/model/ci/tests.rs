@@ -1,0 +1,316 @@
+use super::*;
+use crate::model::environment::Env;
+use crate::parse::yaml::parse_yaml;
+
+fn model(kind: &str, src: &str) -> CiModel {
+    let docs = parse_yaml(src).expect("parses");
+    ci_model(
+        kind,
+        &docs[0],
+        src,
+        ".gitlab-ci.yml",
+        &GitlabIncludes::default(),
+    )
+}
+
+fn job<'a>(m: &'a CiModel, id: &str) -> &'a Job {
+    m.jobs.iter().find(|j| j.id == id).expect("job")
+}
+
+#[test]
+fn test_contexts_from_names_triggers_and_runners() {
+    let src = "on: pull_request\njobs:\n  check:\n    steps:\n      - run: go test ./...\n  plan:\n    steps:\n      - run: terraform plan\n  deploy:\n    environment: production\n    steps:\n      - run: npm test && ./deploy.sh\n";
+    let m = model("github-actions", src);
+    let check = job(&m, "check");
+    assert!(check.test);
+    assert_eq!(check.test_commands, vec![0]);
+    assert!(check.test_reasons.iter().any(|r| r == "runs `go test`"));
+    // A plan on a pull request is not a test suite; a deploy that runs tests stays a deploy.
+    assert!(!job(&m, "plan").test);
+    let deploy = job(&m, "deploy");
+    assert!(!deploy.test && deploy.deploy);
+    assert_eq!(deploy.env, Some(Env::Prod));
+}
+
+#[test]
+fn gitlab_scheduled_pipelines_mark_jobs_scheduled() {
+    let src = "nightly-cleanup:\n  script: [./cleanup.sh]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\nbuild:\n  script: [make]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n      when: never\n    - when: always\n";
+    let m = model("gitlab-ci", src);
+    assert!(job(&m, "nightly-cleanup").scheduled);
+    assert!(!job(&m, "build").scheduled);
+}
+
+#[test]
+fn gitlab_template_references_are_located_in_the_template() {
+    let src = ".db:\n  variables:\n    DATABASE_URL: $PROD_DATABASE_URL\nrspec:\n  extends: .db\n  stage: test\n  script:\n    - |\n      # $PROD_TOKEN is for deploys only\n      bundle exec rspec\n";
+    let m = model("gitlab-ci", src);
+    let spec = job(&m, "rspec");
+    assert!(spec.test);
+    let names: Vec<&str> = spec.secrets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, vec!["PROD_DATABASE_URL"]);
+    let [start, end] = spec.secrets[0].span;
+    assert_eq!(&src[start..end], "PROD_DATABASE_URL");
+    assert_eq!(spec.secrets[0].path[0], json!(".db"));
+}
+
+#[test]
+fn gitlab_templates_from_included_files_are_located_there() {
+    let root = "include:\n  - local: /ci/db.yml\n  - remote: https://x.io/t.yml\nrspec:\n  extends: .db\n  stage: test\n  script: [bundle exec rspec]\n";
+    let db = ".db:\n  variables:\n    DATABASE_URL: $PROD_DATABASE_URL\n";
+    let files = [
+        ("app/.gitlab-ci.yml", root),
+        ("app/ci/db.yml", db),
+        ("other/ci/db.yml", db),
+    ];
+    let includes = GitlabIncludes::collect(&files.map(|(p, _)| p), |p| {
+        files
+            .iter()
+            .find(|(f, _)| *f == p)
+            .map(|(_, t)| t.to_string())
+    });
+    assert!(includes.is_included("app/ci/db.yml"));
+    assert!(!includes.is_included("other/ci/db.yml"));
+    let docs = parse_yaml(root).expect("parses");
+    let m = ci_model("gitlab-ci", &docs[0], root, "app/.gitlab-ci.yml", &includes);
+    let spec = job(&m, "rspec");
+    assert!(spec.test);
+    let secret = &spec.secrets[0];
+    assert_eq!(secret.name, "PROD_DATABASE_URL");
+    // Reported at the job's `extends:`, with the template's reference as its origin.
+    assert_eq!(&root[secret.span[0]..secret.span[1]], ".db");
+    let origin = secret.origin.as_ref().expect("origin");
+    assert_eq!(origin.file, "app/ci/db.yml");
+    assert_eq!(&db[origin.span[0]..origin.span[1]], "PROD_DATABASE_URL");
+    assert_eq!((origin.line, origin.column), (3, 20));
+    // Another repository's pipeline does not see these templates.
+    let alone = ci_model("gitlab-ci", &docs[0], root, "x/.gitlab-ci.yml", &includes);
+    assert!(job(&alone, "rspec").secrets.is_empty());
+}
+
+#[test]
+fn azure_macros_are_references_but_shell_substitutions_are_not() {
+    let src = "jobs:\n  - job: Test\n    steps:\n      - script: pytest --url $(ProdApiUrl) --date $(date)\n";
+    let m = model("azure-pipelines", src);
+    let names: Vec<&str> = m.jobs[0].secrets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, vec!["ProdApiUrl", "date"]);
+    assert_eq!(m.jobs[0].secrets[0].env, Some(Env::Prod));
+    let gitlab = model("gitlab-ci", "t:\n  script:\n    - echo $(date)\n");
+    assert!(gitlab.jobs[0].secrets.is_empty());
+}
+
+#[test]
+fn azure_service_connections_are_contexts_registries_are_not() {
+    let src = "jobs:\n  - job: Test\n    steps:\n      - task: AzureCLI@2\n        inputs:\n          azureSubscription: sc-prod-subscription\n          inlineScript: pytest\n      - task: Docker@2\n        inputs:\n          containerRegistry: acr-prod\n      - task: Kubernetes@1\n        inputs:\n          kubernetesServiceEndpoint: aks-staging\n";
+    let m = model("azure-pipelines", src);
+    let got: Vec<(&str, Option<Env>, &str)> = m.jobs[0]
+        .contexts
+        .iter()
+        .map(|c| (c.name.as_str(), c.env, c.via))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "sc-prod-subscription",
+                Some(Env::Prod),
+                "service connection"
+            ),
+            ("aks-staging", Some(Env::Staging), "service connection"),
+        ]
+    );
+    assert_eq!(
+        m.jobs[0].contexts[0].path,
+        vec![
+            json!("jobs"),
+            json!(0),
+            json!("steps"),
+            json!(0),
+            json!("inputs"),
+            json!("azureSubscription")
+        ]
+    );
+    let deploy = "jobs:\n  - deployment: Deploy\n    environment: production\n    strategy:\n      runOnce:\n        deploy:\n          steps:\n            - task: AzureWebApp@1\n              inputs:\n                azureSubscription: sc-prod\n";
+    let m = model("azure-pipelines", deploy);
+    let path: Vec<Json> = [
+        "jobs",
+        "0",
+        "strategy",
+        "runOnce",
+        "deploy",
+        "steps",
+        "0",
+        "inputs",
+        "azureSubscription",
+    ]
+    .iter()
+    .map(|s| s.parse::<u64>().map_or_else(|_| json!(s), |i| json!(i)))
+    .collect();
+    assert_eq!(m.jobs[0].contexts[0].path, path);
+}
+
+#[test]
+fn azure_inline_bash_tasks_are_scripts() {
+    let src = "jobs:\n  - job: Infra\n    steps:\n      - task: AzureCLI@2\n        inputs:\n          azureSubscription: sc-dev\n          scriptType: bash\n          scriptLocation: inlineScript\n          inlineScript: |\n            terraform init\n            pytest tests/infra\n      - task: AzureCLI@2\n        inputs:\n          scriptType: pscore\n          inlineScript: Remove-Item -Recurse C:/x\n      - task: Bash@3\n        inputs:\n          targetType: inline\n          script: kubectl get pods\n      - task: Bash@3\n        inputs:\n          filePath: scripts/run.sh\n";
+    let m = model("azure-pipelines", src);
+    let argv: Vec<String> = m
+        .commands
+        .iter()
+        .map(|c| c.command.argv.join(" "))
+        .collect();
+    assert_eq!(
+        argv,
+        vec!["terraform init", "pytest tests/infra", "kubectl get pods"]
+    );
+    assert!(m.jobs[0].test_commands == vec![1]);
+    let span = m.commands[1].command.span;
+    assert_eq!(&src[span.start..span.end], "pytest tests/infra");
+}
+
+#[test]
+fn environment_stages_name_the_target_of_their_jobs() {
+    let src = "stages:\n  - stage: Production\n    jobs:\n      - job: SmokeTests\n        steps:\n          - script: npx playwright test\n      - job: DeployDev\n        steps:\n          - script: ./deploy.sh dev\n  - stage: Test\n    jobs:\n      - job: IntegrationTests\n        steps:\n          - script: dotnet test\n      - job: Lint\n        steps:\n          - script: make lint\n";
+    let m = model("azure-pipelines", src);
+    let envs: Vec<(&str, Option<Env>, bool)> = m
+        .jobs
+        .iter()
+        .map(|j| (j.id.as_str(), j.env, j.test))
+        .collect();
+    assert_eq!(
+        envs,
+        vec![
+            ("SmokeTests", Some(Env::Prod), true),
+            ("DeployDev", Some(Env::Dev), false),
+            ("IntegrationTests", Some(Env::Test), true),
+            ("Lint", None, true),
+        ]
+    );
+}
+
+#[test]
+fn azure_pipeline_and_stage_variables_reach_their_jobs() {
+    let src = "variables:\n  - group: shared-tools\nstages:\n  - stage: Test\n    variables:\n      - group: prod-secrets\n      - name: SPRING_PROFILES_ACTIVE\n        value: prod\n      - name: DB\n        value: $(ProdDbUrl)\n    jobs:\n      - job: Verify\n        variables:\n          LOG_LEVEL: debug\n        steps:\n          - script: mvn verify\n  - stage: Other\n    jobs:\n      - job: Lint\n        steps:\n          - script: make lint\n";
+    let m = model("azure-pipelines", src);
+    let verify = job(&m, "Verify");
+    let groups: Vec<&str> = verify.contexts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(groups, vec!["shared-tools", "prod-secrets"]);
+    assert_eq!(
+        verify.contexts[1].path,
+        vec![
+            json!("stages"),
+            json!(0),
+            json!("variables"),
+            json!(0),
+            json!("group")
+        ]
+    );
+    let vars: Vec<(&str, &Json)> = verify
+        .variables
+        .iter()
+        .map(|v| (v.name.as_str(), &v.value))
+        .collect();
+    assert_eq!(
+        vars,
+        vec![
+            ("SPRING_PROFILES_ACTIVE", &json!("prod")),
+            ("DB", &json!("$(ProdDbUrl)")),
+            ("LOG_LEVEL", &json!("debug"))
+        ]
+    );
+    assert_eq!(
+        verify
+            .secrets
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["ProdDbUrl"]
+    );
+    let lint = job(&m, "Lint");
+    assert_eq!(
+        lint.contexts
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["shared-tools"]
+    );
+    assert!(lint.variables.is_empty() && lint.secrets.is_empty());
+}
+
+#[test]
+fn circleci_orb_jobs_are_jobs_with_their_own_contexts() {
+    let src = "version: 2.1\norbs:\n  node: circleci/node@5.1.0\nworkflows:\n  ci:\n    jobs:\n      - node/test:\n          context: production\n      - node/test:\n          name: test-staging\n          context: [staging-aws]\n      - aws-ecr/build-and-push-image:\n          context: prod-aws\n";
+    let m = model("circleci", src);
+    let ids: Vec<(&str, &str, bool)> = m
+        .jobs
+        .iter()
+        .map(|j| (j.id.as_str(), j.name.as_str(), j.test))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            ("node/test", "node/test", true),
+            ("node/test", "test-staging", true),
+            (
+                "aws-ecr/build-and-push-image",
+                "aws-ecr/build-and-push-image",
+                false
+            )
+        ]
+    );
+    let contexts: Vec<&str> = m.jobs[1].contexts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(contexts, vec!["staging-aws"]);
+    assert_eq!(
+        m.jobs[0].contexts[0].path,
+        vec![
+            json!("workflows"),
+            json!("ci"),
+            json!("jobs"),
+            json!(0),
+            json!("node/test"),
+            json!("context")
+        ]
+    );
+}
+
+#[test]
+fn bitbucket_stage_deployment_and_name_hold_for_its_steps() {
+    let src = "pipelines:\n  branches:\n    main:\n      - stage:\n          name: Deploy to production\n          deployment: production\n          steps:\n            - step:\n                name: Smoke tests\n                script: [npm run test:smoke]\n      - step:\n          name: Notify\n          script: [./notify.sh]\n";
+    let m = model("bitbucket-pipelines", src);
+    let smoke = job(&m, "Smoke tests");
+    assert_eq!(smoke.environment.as_deref(), Some("production"));
+    assert_eq!(smoke.stage.as_deref(), Some("Deploy to production"));
+    assert_eq!(smoke.env, Some(Env::Prod));
+    let notify = job(&m, "Notify");
+    assert!(notify.environment.is_none() && notify.stage.is_none());
+}
+
+#[test]
+fn buildkite_group_steps_are_jobs() {
+    let src = "steps:\n  - group: Tests\n    steps:\n      - label: rspec\n        command: bundle exec rspec\n        env:\n          DATABASE_URL: $PROD_DATABASE_URL\n  - wait\n  - label: deploy\n    command: bin/deploy\n";
+    let m = model("buildkite", src);
+    let rspec = job(&m, "rspec");
+    assert!(rspec.test);
+    assert_eq!(
+        rspec.path,
+        vec![json!("steps"), json!(0), json!("steps"), json!(0)]
+    );
+    assert_eq!(rspec.secrets[0].name, "PROD_DATABASE_URL");
+    assert_eq!(m.commands[0].command.argv, vec!["bundle", "exec", "rspec"]);
+    assert!(!job(&m, "deploy").test);
+}
+
+#[test]
+fn buildkite_pipeline_env_reaches_every_step() {
+    let src = "env:\n  RAILS_ENV: production\n  TOKEN: $PROD_TOKEN\nsteps:\n  - label: specs\n    command: bundle exec rspec\n    env:\n      CI_NODE: \"1\"\n";
+    let m = model("buildkite", src);
+    let names: Vec<&str> = m.jobs[0]
+        .variables
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(names, vec!["RAILS_ENV", "TOKEN", "CI_NODE"]);
+    assert_eq!(m.jobs[0].secrets[0].name, "PROD_TOKEN");
+    assert_eq!(
+        m.jobs[0].secrets[0].path,
+        vec![json!("env"), json!("TOKEN")]
+    );
+}
