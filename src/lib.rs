@@ -15,6 +15,7 @@ pub mod docs;
 pub mod engine;
 pub mod fix;
 pub mod hash;
+pub mod kinds;
 pub mod lint;
 pub mod model;
 pub mod parse;

@@ -13,7 +13,7 @@
 #   `content`, so locations are the expressions as written. Files under
 #   `examples/` are module documentation, not environments.
 # custom:
-#   kinds: [terraform, terraform-vars, terragrunt, hcl, github-actions, gitlab-ci, circleci]
+#   kinds: [terraform, terraform-vars, terragrunt, hcl, ci]
 package blastwall.facts.cloud_accounts
 
 import rego.v1

@@ -18,7 +18,7 @@
 #   Values with unresolved expansions (`$CLUSTER`, `{{ .Values.x }}`) are not
 #   collected.
 # custom:
-#   kinds: [helm-values, kubernetes/Application, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite]
+#   kinds: [helm-values, kubernetes/Application, ci]
 package blastwall.facts.cluster_targets
 
 import rego.v1

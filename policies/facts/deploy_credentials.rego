@@ -12,7 +12,7 @@
 #   `environment:`, whose secrets and variables may differ per environment
 #   under the same name.
 # custom:
-#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite]
+#   kinds: [ci]
 package blastwall.facts.deploy_credentials
 
 import rego.v1

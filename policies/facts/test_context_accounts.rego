@@ -8,7 +8,7 @@
 #   name an environment are already collected by `cloud_accounts` with it.
 #   Facts are `{"type": "test-reference", "target": <account fact type>, "value", "context"}`.
 # custom:
-#   kinds: [test-config, docker-compose, yaml, json, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite]
+#   kinds: [test-config, docker-compose, yaml, json, ci]
 package blastwall.facts.test_context_accounts
 
 import rego.v1

@@ -19,7 +19,7 @@
 #   id: prod-runtime-env-in-tests
 #   category: prod-credentials-in-test
 #   severity: warning
-#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, test-config, docker-compose, yaml, json]
+#   kinds: [ci, test-config, docker-compose, yaml, json]
 #   help: >-
 #     Run tests with the test environment (`RAILS_ENV=test`, `NODE_ENV=test`,
 #     `SPRING_PROFILES_ACTIVE=test`); set production only in build and deploy steps.

@@ -16,7 +16,7 @@
 #   id: account-nuke-unbounded
 #   category: unbounded-delete
 #   severity: warning
-#   kinds: [yaml, shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   kinds: [yaml, shell, ci, kubernetes]
 #   help: >-
 #     List production accounts under `account-blocklist`, give each account
 #     `filters` that keep what it does not own (e.g. `IAMRole: [{type: glob,

@@ -19,7 +19,7 @@
 #   id: delete-from-unfiltered-listing
 #   category: unbounded-delete
 #   severity: warning
-#   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   kinds: [shell, ci, kubernetes]
 #   help: >-
 #     Filter the listing by what this job owns: an owner or run tag
 #     (`--filters Name=tag:owner,Values=ci`, `--filter="labels.run-id=$RUN_ID"`,

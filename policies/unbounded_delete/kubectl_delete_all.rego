@@ -18,7 +18,7 @@
 #   id: kubectl-delete-all
 #   category: unbounded-delete
 #   severity: error
-#   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   kinds: [shell, ci, kubernetes]
 #   help: Select what the job owns with a label selector (`-l app.kubernetes.io/managed-by=ci,run-id=$RUN_ID`) or name the resources explicitly.
 #   bad: |
 #     kubectl delete pods --all --all-namespaces

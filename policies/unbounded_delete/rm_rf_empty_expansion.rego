@@ -22,7 +22,7 @@
 #   id: rm-rf-empty-expansion
 #   category: unbounded-delete
 #   severity: warning
-#   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   kinds: [shell, ci, kubernetes]
 #   help: >-
 #     Make an empty value fail instead of widening the delete: `rm -rf
 #     "${BUILD_DIR:?}/"*`, or check it first (`[ -n "$BUILD_DIR" ] || exit 1`).

@@ -19,7 +19,7 @@
 #   id: s3-recursive-bucket-root
 #   category: unbounded-delete
 #   severity: warning
-#   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   kinds: [shell, ci, kubernetes]
 #   help: >-
 #     Delete only the prefix this job wrote (`aws s3 rm --recursive
 #     "s3://$BUCKET/runs/$GITHUB_RUN_ID/"`, `gsutil -m rm -r

@@ -19,7 +19,7 @@
 #   id: sql-unbounded-delete
 #   category: unbounded-delete
 #   severity: warning
-#   kinds: [shell, github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   kinds: [shell, ci, kubernetes]
 #   help: >-
 #     Bound the statement (`DELETE FROM sessions WHERE expires_at < now() -
 #     interval '30 days'`), run resets only against a local or per-run

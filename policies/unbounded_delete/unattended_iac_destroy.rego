@@ -18,7 +18,7 @@
 #   id: unattended-iac-destroy
 #   category: unbounded-delete
 #   severity: warning
-#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines, bitbucket-pipelines, buildkite, kubernetes]
+#   kinds: [ci, kubernetes]
 #   help: >-
 #     Destroy only a per-run state (`terraform workspace select -or-create
 #     pr-$PR_NUMBER` before `terraform destroy -auto-approve`), name the

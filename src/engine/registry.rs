@@ -143,7 +143,7 @@ impl<'a> Dispatch<'a> {
     /// The programs its commands run; `None` for kinds without commands.
     fn programs(&self) -> Option<&BTreeSet<&'a str>> {
         let gather = || {
-            crate::model::COMMAND_KINDS.contains(&self.kind).then(|| {
+            crate::kinds::has_commands(self.kind).then(|| {
                 let commands = self
                     .input
                     .get("commands")
@@ -315,10 +315,19 @@ impl PolicySet {
         let file = PolicyFile { is_test, ..file };
         if !is_test && !package.starts_with("blastwall.lib") {
             match metadata_of(&file.source) {
-                Some(Ok((meta, _))) if package.starts_with("blastwall.facts.") => {
+                Some(Ok((meta, line))) if package.starts_with("blastwall.facts.") => {
+                    let kinds =
+                        crate::kinds::expand_all(&meta.custom.kinds).map_err(|message| {
+                            vec![PolicyError {
+                                file: file.path.clone(),
+                                line,
+                                column: 1,
+                                message,
+                            }]
+                        })?;
                     self.collectors.push(Collector {
                         package: package.clone(),
-                        kinds: meta.custom.kinds,
+                        kinds,
                     });
                 }
                 Some(Ok((meta, line))) => {
@@ -389,6 +398,7 @@ fn rule_from(file: &PolicyFile, package: &str, meta: Metadata) -> Result<Rule, S
     if custom.kinds.is_empty() && custom.scope == Scope::Document {
         return Err("METADATA custom.kinds is required (document kinds, or [\"*\"])".into());
     }
+    let kinds = crate::kinds::expand_all(&custom.kinds)?;
     Ok(Rule {
         id,
         category,
@@ -397,7 +407,7 @@ fn rule_from(file: &PolicyFile, package: &str, meta: Metadata) -> Result<Rule, S
         title: meta.title,
         description: meta.description.trim().to_owned(),
         help: custom.help.unwrap_or_default().trim().to_owned(),
-        kinds: custom.kinds,
+        kinds,
         scope: custom.scope,
         programs: Vec::new(),
         reads: Vec::new(),
@@ -530,5 +540,23 @@ mod tests {
             set.files.iter().map(|f| f.is_test).collect::<Vec<_>>(),
             vec![false, true]
         );
+    }
+
+    #[test]
+    fn kind_families_expand_and_unknown_kinds_fail_at_the_metadata() {
+        let policy = |kinds: &str| PolicyFile {
+            path: "p/r.rego".into(),
+            source: format!("\n\n{}", RULE.replace("[\"*\"]", kinds)),
+            is_test: false,
+        };
+        let mut set = PolicySet::default();
+        set.add(policy("[ci, shell]")).unwrap();
+        assert!(set.rules[0].kinds.contains(&"jenkins".to_owned()));
+        assert!(set.rules[0].kinds.contains(&"shell".to_owned()));
+        let errors = PolicySet::default()
+            .add(policy("[githb-actions]"))
+            .expect_err("unknown kind");
+        assert_eq!(errors[0].line, 3, "the METADATA line");
+        assert!(errors[0].message.contains("`githb-actions`"));
     }
 }

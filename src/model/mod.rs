@@ -26,20 +26,6 @@ pub struct Document {
     pub input: Json,
 }
 
-/// Builds the policy input for document `index` of the file at `path`, alone.
-/// The kinds whose model extracts shell commands; `input.commands` is empty
-/// for every other kind (rule dispatch by `programs` relies on it).
-pub const COMMAND_KINDS: &[&str] = &[
-    "shell",
-    "kubernetes",
-    "github-actions",
-    "gitlab-ci",
-    "circleci",
-    "azure-pipelines",
-    "bitbucket-pipelines",
-    "buildkite",
-];
-
 /// Every top-level field of a document's input (docs/input-schema.md); a
 /// rule's `reads` set names some of them.
 pub const INPUT_FIELDS: &[&str] = &[
@@ -60,6 +46,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "resolved",
 ];
 
+/// Builds the policy input for document `index` of the file at `path`, alone.
 pub fn build_document(
     path: &str,
     format: Format,
@@ -91,6 +78,7 @@ pub fn build_document_in(
         "yaml" if gitlab.is_included(path) => "gitlab-ci",
         kind => kind,
     };
+    debug_assert!(crate::kinds::is_kind(kind), "unlisted kind `{kind}`");
     let environment = env_of_path(path);
     let test_config = match kind {
         "kubernetes" => test_workload(&node, environment),
@@ -160,7 +148,7 @@ pub fn build_document_in(
             jobs = serde_json::to_value(ci.jobs).unwrap_or_default();
         }
     }
-    debug_assert!(commands.is_empty() || COMMAND_KINDS.contains(&kind));
+    debug_assert!(commands.is_empty() || crate::kinds::has_commands(kind));
     input.insert("jobs".into(), jobs);
     input.insert(
         "commands".into(),
