@@ -12,11 +12,11 @@ pub mod terraform;
 
 use serde_json::{json, Map, Value as Json};
 
-use crate::parse::node::{Node, Span};
+use crate::parse::node::Node;
 use crate::parse::Format;
 use ci::{ci_model, GitlabIncludes};
 use environment::{env_of_path, Env};
-use script::{extract_commands, ModelCommand, ScriptMap};
+use script::{argv_commands, extract_commands, ModelCommand, ScriptMap};
 
 /// One parsed document with its classification and policy input.
 pub struct Document {
@@ -213,81 +213,30 @@ fn container_commands(
 }
 
 fn container_command(container: &Node, path: &[Json], source: &str, out: &mut Vec<ModelCommand>) {
-    let strings = |field: &str| -> Vec<&Node> {
+    let strings = |field: &str| -> Vec<(&Node, Vec<Json>)> {
+        let field_path = child_path(path, field);
         container
             .get(field)
             .and_then(Node::as_seq)
-            .map(|s| s.iter().filter(|n| n.as_str().is_some()).collect())
+            .map(|s| {
+                s.iter()
+                    .filter(|n| n.as_str().is_some())
+                    .map(|n| (n, field_path.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     };
-    let parts: Vec<&Node> = strings("command")
+    let parts: Vec<(&Node, Vec<Json>)> = strings("command")
         .into_iter()
         .chain(strings("args"))
         .collect();
-    if parts.is_empty() {
-        return;
-    }
-    let text = |n: &Node| n.as_str().unwrap_or_default().to_owned();
-    let is_shell = parts.first().is_some_and(|p| {
-        let program = text(p);
-        matches!(
-            program.rsplit('/').next(),
-            Some("sh" | "bash" | "ash" | "dash")
-        )
-    });
-    let field_path = |n: &Node| -> Vec<Json> {
-        let field = if container
-            .get("command")
-            .and_then(Node::as_seq)
-            .is_some_and(|s| s.iter().any(|x| std::ptr::eq(x, n)))
-        {
-            "command"
-        } else {
-            "args"
-        };
-        let mut p = path.to_vec();
-        p.push(json!(field));
-        p
-    };
-    if is_shell {
-        // `sh -c "<script>"`: the script is the argument after `-c`.
-        if let Some(pos) = parts
-            .iter()
-            .position(|p| text(p).starts_with('-') && text(p).contains('c'))
-        {
-            if let Some(script) = parts.get(pos + 1) {
-                let body = text(script);
-                let map = ScriptMap::new(source, script.span, &body);
-                extract_commands(&body, &map, (None, None, field_path(script)), out);
-                return;
-            }
-        }
-    }
-    // An exec-form argv: quote each element and tokenize, located on the array.
-    let joined = parts
-        .iter()
-        .map(|p| shell_quote(&text(p)))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let span = parts
-        .iter()
-        .map(|p| p.span)
-        .reduce(Span::cover)
-        .unwrap_or_default();
-    let map = ScriptMap::new("", Span::new(span.start, span.start), &joined);
-    extract_commands(&joined, &map, (None, None, field_path(parts[0])), out);
+    argv_commands(&parts, source, None, out);
 }
 
-fn shell_quote(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
-    {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
+fn child_path(path: &[Json], field: &str) -> Vec<Json> {
+    let mut p = path.to_vec();
+    p.push(json!(field));
+    p
 }
 
 #[cfg(test)]

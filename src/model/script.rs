@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::parse::node::Span;
+use crate::parse::node::{Node, Span};
 use crate::parse::shell::{self, Command};
 
 /// A tokenized command as policies see it (`input.commands[_]`).
@@ -177,6 +177,62 @@ pub fn extract_commands(
             program,
             args,
         });
+    }
+}
+
+/// Commands of an exec-form argv (Kubernetes `command:` + `args:`, Cloud Build
+/// `entrypoint` + `args`), each part with the content path of its field:
+/// `sh -c "<script>"` runs the script; any other argv is one command, located on the array.
+pub fn argv_commands(
+    parts: &[(&Node, Vec<serde_json::Value>)],
+    source: &str,
+    job: Option<usize>,
+    out: &mut Vec<ModelCommand>,
+) {
+    let Some((first, first_path)) = parts.first() else {
+        return;
+    };
+    let text = |n: &Node| n.as_str().unwrap_or_default().to_owned();
+    let is_shell = matches!(
+        text(first).rsplit('/').next(),
+        Some("sh" | "bash" | "ash" | "dash")
+    );
+    if is_shell {
+        // `sh -c "<script>"`: the script is the argument after `-c`.
+        let dash_c = |(n, _): &&(&Node, _)| text(n).starts_with('-') && text(n).contains('c');
+        if let Some(pos) = parts.iter().position(|p| dash_c(&p)) {
+            if let Some((script, script_path)) = parts.get(pos + 1) {
+                let body = text(script);
+                let map = ScriptMap::new(source, script.span, &body);
+                extract_commands(&body, &map, (job, None, script_path.clone()), out);
+                return;
+            }
+        }
+    }
+    // Quote each element and tokenize the joined words.
+    let joined = parts
+        .iter()
+        .map(|(p, _)| shell_quote(&text(p)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let span = parts
+        .iter()
+        .map(|(p, _)| p.span)
+        .reduce(Span::cover)
+        .unwrap_or_default();
+    let map = ScriptMap::new("", Span::new(span.start, span.start), &joined);
+    extract_commands(&joined, &map, (job, None, first_path.clone()), out);
+}
+
+fn shell_quote(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
