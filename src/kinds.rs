@@ -17,6 +17,7 @@ pub const CI_KINDS: &[&str] = &[
     "cloud-build",
     "codebuild",
     "drone",
+    "woodpecker",
     "travis-ci",
 ];
 

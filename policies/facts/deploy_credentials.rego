@@ -9,8 +9,9 @@
 #   `azure/login`), literal service accounts and client ids given to those
 #   actions, CircleCI contexts and Azure variable groups named for cloud access
 #   (`aws-deploy`), and Azure service connections. `scoped` is true when the job declares an
-#   `environment:`, whose secrets and variables may differ per environment
-#   under the same name.
+#   `environment:` of a CI system whose secrets and variables may differ per
+#   environment under the same name (not Drone, Woodpecker, Travis, Jenkins,
+#   CodeBuild or Cloud Build, where a deploy target does not select secrets).
 # custom:
 #   kinds: [ci]
 package blastwall.facts.deploy_credentials
@@ -45,6 +46,13 @@ credential(j, ref) if {
 	array.slice(ref.path, 0, count(step.path) + 1) == array.concat(step.path, ["with"])
 }
 
+default environment_scoped(_) := false
+
+environment_scoped(job) if {
+	job.environment != null
+	not input.kind in {"drone", "woodpecker", "travis-ci", "jenkins", "codebuild", "cloud-build"}
+}
+
 facts contains fact if {
 	some j, job in input.jobs
 	job.env != null
@@ -52,7 +60,7 @@ facts contains fact if {
 	credential(j, ref)
 	fact := {
 		"type": "deploy-credential", "value": ref.name, "via": sprintf("`%s`", [ref.name]),
-		"job": job.id, "scoped": job.environment != null, "environment": job.env,
+		"job": job.id, "scoped": environment_scoped(job), "environment": job.env,
 		"path": ["jobs", j, "secrets", s],
 	}
 }

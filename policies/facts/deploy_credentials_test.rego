@@ -43,3 +43,13 @@ test_references_given_to_a_login_action_of_the_same_job if {
 	facts := collector.facts with input as {"jobs": [deploy, smoke]}
 	{[f.job, f.value] | some f in facts} == {["deploy", "DEPLOY"]}
 }
+
+# A deploy target selects secrets per environment in GitHub or GitLab, not in Drone.
+test_environment_scopes_secrets_only_where_the_ci_system_does if {
+	ref := {"name": "kubeconfig", "path": ["steps", 0], "env": null}
+	target := object.union(job("prod", []), {"environment": "production", "secrets": [ref]})
+	[fact] := [f | some f in collector.facts] with input as {"kind": "drone", "jobs": [target]}
+	not fact.scoped
+	[scoped] := [f | some f in collector.facts] with input as {"kind": "github-actions", "jobs": [target]}
+	scoped.scoped
+}

@@ -5,7 +5,8 @@
 #   `application-test.yml`/`.properties`, `pytest.ini`/`tox.ini`/`setup.cfg`
 #   incl. pytest-env `env =` lines, `docker-compose.test.yml`, settings under
 #   `tests/`, Helm `values-test.yaml`/`values-ci.yaml`, the container `env:` of a
-#   Kubernetes workload in a test namespace or directory) names a database or service host that is production — a whole
+#   Kubernetes workload in a test namespace or directory, the literal variables
+#   of a CI test job) names a database or service host that is production — a whole
 #   `prod`/`production` label (`prod-db.acme.io`, `db.prod.acme.net`) or a host
 #   `.blastwall.yaml` declares — or holds a live-mode payment key (`sk_live_…`,
 #   `rk_live_…`).
@@ -18,7 +19,7 @@
 #   id: prod-endpoint-in-test-config
 #   category: prod-credentials-in-test
 #   severity: error
-#   kinds: [test-config, docker-compose, helm-values, kubernetes, yaml, json]
+#   kinds: [test-config, docker-compose, helm-values, kubernetes, yaml, json, ci]
 #   help: >-
 #     Point test configuration at a disposable database (a CI service container,
 #     `localhost`, a `*_test` database) and use test-mode keys (`sk_test_…`).
@@ -34,8 +35,8 @@ import rego.v1
 
 import data.blastwall.lib.production
 
-# blastwall evaluates this rule only on documents whose `settings` is not empty.
-reads := {"settings"}
+# blastwall evaluates this rule only on documents whose `settings` or `jobs` is not empty.
+reads := {"settings", "jobs"}
 
 # Settings exist only for test contexts (files and per-environment test sections), and most
 # documents (Kubernetes workloads outside tests) have none: one definition rules them out, as
@@ -43,6 +44,30 @@ reads := {"settings"}
 deny contains result if {
 	input.settings != []
 	some result in findings
+}
+
+# A CI test job's literal variables (`env:`, `variables:`, Travis `env.global`) are
+# the configuration its tests run with. Checks after a production deploy are exempt.
+deny contains result if {
+	some j, job in input.jobs
+	job.test
+	some v, variable in job.variables
+	is_string(variable.value)
+	regex.match(`pro?d|_live_`, lower(variable.value))
+	why := production_value(variable.name, variable.value)
+	not production.production_check(job)
+	result := {
+		"msg": sprintf("test job `%s` (%s) sets `%s` to %s", [job.name, concat(", ", job.test_reasons), variable.name, why]),
+		"path": ["jobs", j, "variables", v],
+		"help": sprintf("Give the test job a disposable test host and test-mode keys for `%s`; keep production values on deploy jobs.", [variable.name]),
+	}
+}
+
+production_value(name, value) := sprintf("a live-mode key (`%s…`)", [substring(key, 0, 8)]) if {
+	key := production.live_key(value)
+} else := sprintf("production host `%s`", [host]) if {
+	host := production.setting_host(name, value)
+	production.prod_host(host)
 }
 
 findings contains result if {

@@ -80,3 +80,27 @@ test_configured_hosts_need_no_production_word if {
 		with data.blastwall.config.environments.prod.hosts as ["*.db.acme.io"]
 	{r.path[1] | some r in results} == {1}
 }
+
+ci_job(test, name, variables) := {"id": name, "name": name, "test": test, "test_reasons": ["stage `test`"], "env": null, "triggers": ["push"], "variables": variables}
+
+test_flags_literal_production_values_of_ci_test_jobs if {
+	variables := [
+		{"name": "RAILS_ENV", "value": "test"},
+		{"name": "STRIPE_SECRET_KEY", "value": "sk_live_51NqX0aBcDeFgHiJkLmNoP"},
+		{"name": "DATABASE_URL", "value": "postgres://ci@reports-prod.acme.io/reports"},
+	]
+	results := rule.deny with input as {"kind": "travis-ci", "settings": [], "jobs": [ci_job(true, "test", variables)]}
+	{r.path | some r in results} == {["jobs", 0, "variables", 1], ["jobs", 0, "variables", 2]}
+}
+
+test_ignores_deploy_jobs_production_checks_and_test_values if {
+	live := [{"name": "STRIPE_SECRET_KEY", "value": "sk_live_51NqX0aBcDeFgHiJkLmNoP"}]
+	count(rule.deny) == 0 with input as {"kind": "travis-ci", "settings": [], "jobs": [ci_job(false, "deploy", live)]}
+	count(rule.deny) == 0 with input as {"kind": "drone", "settings": [], "jobs": [ci_job(true, "smoke-prod", live)]}
+	placeholders := [
+		{"name": "STRIPE_SECRET_KEY", "value": "sk_test_51NqX0aBcDeFgHiJkLmNoP"},
+		{"name": "DATABASE_URL", "value": "postgres://ci@localhost/products_test"},
+		{"name": "PRODUCT_API", "value": "https://products.staging.acme.io"},
+	]
+	count(rule.deny) == 0 with input as {"kind": "drone", "settings": [], "jobs": [ci_job(true, "test", placeholders)]}
+}

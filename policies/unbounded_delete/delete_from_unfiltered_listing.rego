@@ -57,7 +57,7 @@ deny contains result if {
 	unfiltered := {i |
 		some i in feeders
 		listing_of(tool, a, input.commands[i])
-		not filtered_listing(input.commands[i].args)
+		not filtered_listing(input.commands[i].args, a)
 		not tested(i)
 	}
 	count(unfiltered) > 0
@@ -136,7 +136,7 @@ severity(cmd, a) := "error" if {
 
 delete_noun("aws", a) := noun if {
 	[service, op] := aws_op(a)
-	regex.match(`^(delete|terminate|deregister|remove)-`, op)
+	regex.match(`^(batch-delete|delete|terminate|deregister|remove)-`, op)
 	noun := aws_noun(service, op)
 }
 
@@ -163,7 +163,7 @@ kubectl_noun(p) := p[1] if count(p) > 1
 else := "resource"
 
 aws_noun(service, op) := sprintf("%s %s", [service, trim_prefix(op, prefix)]) if {
-	some prefix in ["delete-", "terminate-", "deregister-", "remove-"]
+	some prefix in ["batch-delete-", "delete-", "terminate-", "deregister-", "remove-"]
 	startswith(op, prefix)
 }
 
@@ -251,12 +251,22 @@ filter_flags := {
 	"-g", "--resource-group", "-f",
 }
 
-filtered_listing(la) if {
+filtered_listing(la, a) if {
 	some i, w in la
 	startswith(w, "-") # every filter flag does: spares the other words three tests
 	filter_flag(w)
 	not state_only(la, i)
 	not account_only(la, i)
+	not container_flag(la, i, a)
+}
+
+# A name the delete repeats with the same flag (`--repository-name repo` on `list-images`
+# and on `batch-delete-image`) says where both look, not which of its items are deleted.
+container_flag(la, i, a) if {
+	not la[i] in filter_flags
+	some j, w in a
+	w == la[i]
+	a[j + 1] == la[i + 1]
 }
 
 filter_flag(w) if w in filter_flags
@@ -315,29 +325,29 @@ state_filter(v) if regex.match(`^(Name=)?[A-Za-z.:-]*(state|status)[A-Za-z.:-]*(
 first_flag_after(a, i) := min({j | some j, w in a; j > i; startswith(w, "-")} | {count(a)})
 
 # `kubectl get pod web-0` or `kubectl get pod/web-0`: named resources.
-filtered_listing(la) if {
+filtered_listing(la, _) if {
 	la[0] == "kubectl"
 	count(subcommands(la)) > 2
 }
 
-filtered_listing(la) if {
+filtered_listing(la, _) if {
 	la[0] == "kubectl"
 	some w in subcommands(la)
 	contains(w, "/")
 }
 
 # `-lapp=x` (kubectl/helm short form).
-filtered_listing(la) if {
+filtered_listing(la, _) if {
 	some w in la
 	startswith(w, "-l") # before the regex, which needs it
 	regex.match(`^-l.+`, w)
 }
 
 # A JMESPath filter expression: `--query "Stacks[?starts_with(StackName, 'pr-')]"`.
-filtered_listing(la) if contains(shell.flag_value(la, "--query"), "[?")
+filtered_listing(la, _) if contains(shell.flag_value(la, "--query"), "[?")
 
 # A listing named after the run (`-n preview-$PR`, `--stack-name app-$GITHUB_RUN_ID`).
-filtered_listing(la) if {
+filtered_listing(la, _) if {
 	some w in la
 	contains(w, "$") # every run-scoped word holds one: spares a library call per word
 	shell.run_scoped(w)

@@ -151,3 +151,16 @@ test_ignores_listing_named_by_a_github_expression if {
 	list := cmd(["aws", "ec2", "describe-instances", "--query", "x", "--output", "text", "--profile", "ci-${{ github.run_id }}"], [])
 	count(rule.deny) == 0 with input as {"commands": [list, terminate]}
 }
+
+# ECR prunes delete in batches: every image listed without `--filter tagStatus=UNTAGGED`
+# includes the tags production runs.
+test_flags_batch_deletes_unless_the_listing_is_filtered if {
+	list_images := cmd(["aws", "ecr", "list-images", "--repository-name", "$repo", "--query", "imageIds[*]"], [])
+	batch := cmd(["aws", "ecr", "batch-delete-image", "--repository-name", "$repo", "--image-ids", "$batch"], [0])
+	results := rule.deny with input as {"commands": [list_images, batch]}
+	count(results) == 1
+	some r in results
+	contains(r.msg, "ecr image")
+	untagged := cmd(array.concat(list_images.argv, ["--filter", "tagStatus=UNTAGGED"]), [])
+	count(rule.deny) == 0 with input as {"commands": [untagged, batch]}
+}

@@ -64,6 +64,21 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             if in_dir(".buildkite/") {
                 return "buildkite";
             }
+            if name.starts_with("cloudbuild") && doc.get("steps").is_some() {
+                return "cloud-build";
+            }
+            if name.starts_with("buildspec") && doc.get("phases").is_some() {
+                return "codebuild";
+            }
+            if matches!(name, ".drone.yml" | ".drone.yaml") {
+                return "drone";
+            }
+            if matches!(name, ".woodpecker.yml" | ".woodpecker.yaml") || in_dir(".woodpecker/") {
+                return "woodpecker";
+            }
+            if matches!(name, ".travis.yml" | ".travis.yaml") {
+                return "travis-ci";
+            }
             if name.ends_with(".tf.json") {
                 return "terraform";
             }

@@ -9,6 +9,9 @@ mod azure;
 mod bitbucket;
 mod buildkite;
 mod circleci;
+mod cloud_build;
+mod codebuild;
+mod drone;
 mod github;
 mod gitlab;
 mod infer;
@@ -16,6 +19,7 @@ mod job;
 mod refs;
 #[cfg(test)]
 mod tests;
+mod travis;
 
 use serde_json::{json, Value as Json};
 
@@ -44,6 +48,10 @@ pub fn ci_model(
         "azure-pipelines" => azure::azure(doc, source, &mut model),
         "bitbucket-pipelines" => bitbucket::bitbucket(doc, source, &mut model),
         "buildkite" => buildkite::buildkite(doc, source, &mut model),
+        "cloud-build" => cloud_build::cloud_build(doc, source, file, &mut model),
+        "codebuild" => codebuild::codebuild(doc, source, file, &mut model),
+        "drone" | "woodpecker" => drone::drone(doc, source, &mut model),
+        "travis-ci" => travis::travis(doc, source, &mut model),
         _ => {}
     }
     for job in &mut model.jobs {
@@ -117,6 +125,17 @@ fn scripts(node: &Node, path: &[Json], source: &str, job: usize, model: &mut CiM
                 );
             }
         }
+    }
+}
+
+/// A reference to the secret `name`, written at `node` (content `path`).
+fn secret_at(name: &str, path: Vec<Json>, node: &Node) -> SecretRef {
+    SecretRef {
+        name: name.to_owned(),
+        path,
+        span: [node.span.start, node.span.end],
+        env: env_of_secret_name(name),
+        origin: None,
     }
 }
 
