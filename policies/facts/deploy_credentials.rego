@@ -38,6 +38,9 @@ login_steps contains [j, step] if {
 
 credential(_, ref) if credential_name(ref.name)
 
+# A secret store's secret bound to a credential variable (CodeBuild, Cloud Build).
+credential(_, ref) if credential_name(ref.variable)
+
 # A reference inside a login action's `with:`.
 credential(j, ref) if {
 	some [i, step] in login_steps

@@ -35,6 +35,10 @@ pub fn format_of(path: &Path) -> Option<Format> {
         // read: teams do paste real values into them.
         return Some(Format::Dotenv);
     }
+    // `Jenkinsfile`, `Jenkinsfile.deploy`, `deploy.jenkinsfile`.
+    if lower == "jenkinsfile" || lower.starts_with("jenkinsfile.") || ext == "jenkinsfile" {
+        return Some(Format::Groovy);
+    }
     if matches!(lower.as_str(), "makefile" | "gnumakefile") {
         return Some(Format::Make);
     }
@@ -73,6 +77,9 @@ mod tests {
         assert_eq!(f("crates/core/Cargo.toml"), None);
         assert_eq!(f("scripts/cleanup.sh"), Some(Format::Shell));
         assert_eq!(f("Makefile"), Some(Format::Make));
+        assert_eq!(f("Jenkinsfile"), Some(Format::Groovy));
+        assert_eq!(f("ci/Jenkinsfile.release"), Some(Format::Groovy));
+        assert_eq!(f("deploy.jenkinsfile"), Some(Format::Groovy));
         assert_eq!(f("infra/GNUmakefile"), Some(Format::Make));
         assert_eq!(f("make/terraform.mk"), Some(Format::Make));
         assert_eq!(f("Makefile.am"), None);

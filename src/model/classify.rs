@@ -10,6 +10,7 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
     match format {
         // A Makefile's recipes are shell command lines: every shell rule applies.
         Format::Shell | Format::Make => "shell",
+        Format::Groovy => "jenkins",
         Format::Hcl => {
             if name == "terragrunt.hcl" {
                 "terragrunt"

@@ -1,6 +1,7 @@
 //! Stage 2 of the pipeline: text → span-preserving [`Node`] trees.
 
 pub mod error;
+pub mod groovy;
 pub mod hcl;
 pub mod json;
 pub mod lines;
@@ -27,6 +28,8 @@ pub enum Format {
     Shell,
     Toml,
     Make,
+    /// A Jenkinsfile (the Groovy subset pipelines are written in).
+    Groovy,
 }
 
 impl Format {
@@ -40,6 +43,7 @@ impl Format {
             Format::Shell => "shell",
             Format::Toml => "toml",
             Format::Make => "make",
+            Format::Groovy => "groovy",
         }
     }
 }
@@ -59,5 +63,6 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Node>, ParseError> {
         Format::Make => {
             make::parse_makefile(text).map(|_| vec![Node::str(text, Span::new(0, text.len()))])
         }
+        Format::Groovy => groovy::parse_jenkinsfile(text).map(|n| vec![n]),
     }
 }

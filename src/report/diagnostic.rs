@@ -94,9 +94,10 @@ impl Report {
             (&a.file, a.line, a.column, &a.rule, &a.message)
                 .cmp(&(&b.file, b.line, b.column, &b.rule, &b.message))
         });
-        self.findings.dedup_by(|a, b| {
-            a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message
-        });
+        // One finding per rule and place: a pipeline-wide secret read by five test jobs
+        // is one thing to fix, reported once (for the first job by message).
+        self.findings
+            .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule == b.rule);
         self.errors.sort_by(|a, b| {
             (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
         });

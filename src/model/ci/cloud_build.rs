@@ -75,8 +75,9 @@ pub(super) fn cloud_build(doc: &Node, source: &str, file: &str, model: &mut CiMo
                     name: secret_name(version.as_str().unwrap_or(variable)),
                     path: version_path.clone(),
                     span: [version.span.start, version.span.end],
-                    env: env_of_secret_name(variable)
-                        .or_else(|| env_of_secret_name(version.as_str().unwrap_or_default())),
+                    env: env_of_secret_name(version.as_str().unwrap_or_default())
+                        .or_else(|| env_of_secret_name(variable)),
+                    variable: Some(variable.to_owned()),
                     origin: None,
                 }),
                 None => job.secrets.push(super::secret_at(

@@ -1,7 +1,8 @@
 //! AWS CodeBuild buildspecs: one build per file, named for it (`buildspec-e2e.yml`),
 //! whose `phases.*.commands` run with `env.variables`, and `env.parameter-store` /
-//! `env.secrets-manager` values bound to variables. A parameter's or secret's
-//! environment comes from its variable name or else from its path (`/prod/db/url`).
+//! `env.secrets-manager` values bound to variables. A parameter or secret is named by
+//! its id (`/prod/db/url`, `prod/payments:apiKey`), which says whose it is, with the
+//! variable it is bound to beside it.
 
 use serde_json::Value as Json;
 
@@ -39,12 +40,16 @@ pub(super) fn codebuild(doc: &Node, source: &str, file: &str, model: &mut CiMode
             .and_then(Node::as_map)
             .unwrap_or_default()
         {
-            let source_name = v.as_str().unwrap_or_default();
+            // The stored secret is the identity; the variable is only where the job reads it.
+            let Some(id) = v.as_str() else {
+                continue;
+            };
             job.secrets.push(SecretRef {
-                name: k.name.clone(),
+                name: id.to_owned(),
                 path: child(&store_path, key(&k.name)),
                 span: [v.span.start, v.span.end],
-                env: env_of_secret_name(&k.name).or_else(|| env_of_secret_name(source_name)),
+                env: env_of_secret_name(id).or_else(|| env_of_secret_name(&k.name)),
+                variable: Some(k.name.clone()),
                 origin: None,
             });
         }

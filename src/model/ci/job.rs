@@ -53,6 +53,10 @@ pub struct SecretRef {
     /// Exact byte span of the reference (e.g. `secrets.PROD_DB_URL`).
     pub span: [usize; 2],
     pub env: Option<Env>,
+    /// The variable a secret store binds the secret to, when `name` is the secret's own
+    /// id (CodeBuild `env.secrets-manager`, Cloud Build `secretEnv`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
     /// Where an inherited reference is written when that is another file (a GitLab
     /// template from `include: local`); `path`/`span` then name the job's `extends:`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -15,6 +15,7 @@ mod drone;
 mod github;
 mod gitlab;
 mod infer;
+mod jenkins;
 mod job;
 mod refs;
 #[cfg(test)]
@@ -52,6 +53,7 @@ pub fn ci_model(
         "codebuild" => codebuild::codebuild(doc, source, file, &mut model),
         "drone" | "woodpecker" => drone::drone(doc, source, &mut model),
         "travis-ci" => travis::travis(doc, source, &mut model),
+        "jenkins" => jenkins::jenkins(doc, source, &mut model),
         _ => {}
     }
     for job in &mut model.jobs {
@@ -135,6 +137,7 @@ fn secret_at(name: &str, path: Vec<Json>, node: &Node) -> SecretRef {
         path,
         span: [node.span.start, node.span.end],
         env: env_of_secret_name(name),
+        variable: None,
         origin: None,
     }
 }

@@ -47,6 +47,7 @@ pub(super) fn collect_refs(
                     name,
                     path: path.clone(),
                     span,
+                    variable: None,
                     origin: None,
                 });
             }

@@ -314,3 +314,39 @@ fn buildkite_pipeline_env_reaches_every_step() {
         vec![json!("env"), json!("TOKEN")]
     );
 }
+
+fn jenkins(text: &str) -> CiModel {
+    let doc = crate::parse::groovy::parse_jenkinsfile(text).expect("parses");
+    ci_model(
+        "jenkins",
+        &doc,
+        text,
+        "Jenkinsfile",
+        &GitlabIncludes::default(),
+    )
+}
+
+#[test]
+fn jenkins_stages_are_jobs_with_bound_credentials() {
+    let text = "pipeline {\n  agent any\n  triggers { cron('H 2 * * *') }\n  environment {\n    DB_URL = credentials('orders-db-prod')\n    APP_ENV = 'ci'\n  }\n  stages {\n    stage('Integration tests') {\n      when { changeRequest() }\n      steps {\n        withCredentials([usernamePassword(credentialsId: 'nexus', usernameVariable: 'U', passwordVariable: 'P')]) {\n          sh './gradlew integrationTest'\n        }\n      }\n    }\n    stage('Deploy') {\n      stages {\n        stage('production') {\n          steps {\n            withAWS(credentials: 'aws-deployer', region: 'eu-west-1') { sh 'terraform apply -auto-approve' }\n          }\n        }\n      }\n    }\n  }\n}\n";
+    let m = jenkins(text);
+    let it = job(&m, "Integration tests");
+    assert!(it.test && it.scheduled);
+    assert_eq!(it.triggers, ["pull_request"]);
+    let names: Vec<(&str, Option<&str>)> = (it.secrets.iter())
+        .map(|s| (s.name.as_str(), s.variable.as_deref()))
+        .collect();
+    assert_eq!(names, [("orders-db-prod", Some("DB_URL")), ("nexus", Some("P"))]);
+    assert_eq!(it.secrets[0].env, Some(Env::Prod));
+    let span = it.secrets[0].span;
+    assert_eq!(&text[span[0]..span[1]], "orders-db-prod");
+    assert_eq!(it.variables[0].name, "APP_ENV");
+    let production = job(&m, "production");
+    assert_eq!(production.stage.as_deref(), Some("Deploy"));
+    assert_eq!(production.env, Some(Env::Prod));
+    assert!(production.secrets.iter().any(|s| s.name == "aws-deployer"));
+    let commands: Vec<(Option<usize>, &str)> = (m.commands.iter())
+        .map(|c| (c.job, c.command.argv[0].as_str()))
+        .collect();
+    assert_eq!(commands, [(Some(0), "./gradlew"), (Some(1), "terraform")]);
+}
