@@ -166,7 +166,16 @@ all_facts contains fact if {
 	some fact in job_facts
 }
 
-job_facts contains object.union(fact, {"environment": job.env, "via": key}) if {
+# A job is a test environment of its own only when it declares one: a job named for
+# tests (`e2e`) runs its tests somewhere, usually staging. `test_job` marks the others.
+default test_job(_) := false
+
+test_job(job) if {
+	job.env == "test"
+	job.environment == null
+}
+
+job_facts contains object.union(fact, {"environment": job.env, "via": key, "test_job": test_job(job)}) if {
 	some job in input.jobs
 	job.env != null
 	some step in job.steps
@@ -178,7 +187,7 @@ job_facts contains object.union(fact, {"environment": job.env, "via": key}) if {
 	fact := cloud_ids.setting_fact(replace(key, "-", "_"), value, array.concat(["content"], array.concat(step.path, ["with", key])))
 }
 
-job_facts contains object.union(fact, {"environment": job.env}) if {
+job_facts contains object.union(fact, {"environment": job.env, "test_job": test_job(job)}) if {
 	some job in input.jobs
 	job.env != null
 	some variable in job.variables

@@ -55,9 +55,11 @@ account_facts contains fact if {
 	fact.environment != null
 }
 
+# A CI test job's account is where its tests run, not a test environment's own.
 nonprod contains fact if {
 	some fact in cloud_ids.reported(account_facts)
 	fact.environment in object.keys(rank)
+	not fact.test_job
 	not used_in_production(fact)
 }
 

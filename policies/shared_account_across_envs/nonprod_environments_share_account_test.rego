@@ -45,3 +45,12 @@ test_flags_account_configured_for_staging if {
 	count(rule.deny) == 0 with input as {"facts": [fact("staging", "333333333333")]}
 		with data.blastwall.config.environments.staging.accounts as ["333333333333"]
 }
+
+# An `e2e` job that logs in to the staging account runs its tests in staging; it is
+# not a test environment sharing staging's account.
+test_ci_test_jobs_are_not_test_environments if {
+	e2e := object.union(fact("test", "222222222222"), {"test_job": true})
+	count(rule.deny) == 0 with input as {"facts": [fact("staging", "222222222222"), e2e]}
+	declared := object.union(fact("test", "222222222222"), {"test_job": false})
+	count(rule.deny) == 1 with input as {"facts": [fact("staging", "222222222222"), declared]}
+}

@@ -34,6 +34,7 @@ package blastwall.unbounded_delete.rm_rf_empty_expansion
 
 import rego.v1
 
+import data.blastwall.lib.expansion
 import data.blastwall.lib.shell
 
 # The programs this rule reads: blastwall skips documents whose commands run none of them.
@@ -53,10 +54,10 @@ deny contains result if {
 	# Cheap tests first: a leading variable starts the word, and one regex tells whether
 	# the rest widens to `/` before two more find the variable.
 	startswith(text, "$")
-	rest := constant_rest(text)
+	rest := expansion.constant_rest(text)
 	widens_to_root(rest, cmd.words[w].glob)
 	var := leading_variable(text)
-	not guarded(cmd, var)
+	not expansion.guarded(cmd, var)
 	result := {
 		"msg": sprintf("`rm -rf %s` deletes `%s` when `$%s` is empty or unset: everything on the machine the job can write", [cmd.words[w].text, rest, var]),
 		"path": ["commands", c, "words", w],
@@ -85,155 +86,6 @@ leading_variable(text) := name if {
 	not regex.match(`^\$\{[^}]*[:?=+-]`, text)
 }
 
-# The word with every variable removed: what is left when they are all empty.
-constant_rest(text) := regex.replace(text, `\$\{[A-Za-z_0-9]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9]`, "")
-
 widens_to_root("/", _) := true
 
 widens_to_root(rest, true) if rest in {"/*", "/.*", "/**", "/*/"}
-
-guarded(_, var) if var in platform_variables
-
-# `${VAR:?}`, `: "${VAR:=x}"` or a test of the variable anywhere in the script.
-guarded(_, var) if {
-	pattern := sprintf(`\$\{%s:?[?=]`, [var])
-	prefix := concat("", ["${", var]) # a match holds it: tested before the regex
-	some other in input.commands
-	some word in other.argv
-	contains(word, prefix)
-	regex.match(pattern, word)
-}
-
-guarded(_, var) if {
-	some other in input.commands
-	other.argv[0] in {"[", "[[", "test"}
-	some flag in ["-n", "-z", "-d", "-e"]
-	flag in other.argv
-	some word in other.argv
-	contains(word, var) # a match holds it: tested before the regex
-	regex.match(sprintf(`^\$\{?%s\}?$`, [var]), word)
-}
-
-# Every assignment in the script has a constant part other than `/` (`build`,
-# `"$ROOT_DIR/build"`, `"$(dirname "$0")/out"`): the value is never empty nor `/`.
-guarded(_, var) if {
-	values := [x.value | some other in input.commands; some x in other.assignments; x.name == var]
-	count(values) > 0
-	every v in values {
-		not contains(v, "`")
-		regex.match(`[^/]`, constant_rest(without_substitutions(v)))
-	}
-}
-
-# `$(…)` (one level of nesting) and `${…}` removed: what is left is written out in the value.
-without_substitutions(v) := regex.replace(regex.replace(v, `\$\((?:[^()]|\([^()]*\))*\)`, ""), `\$\{[^}]*\}`, "")
-
-# A Makefile variable the file does not define, in a Makefile that includes others or in an
-# included fragment (`*.mk`): it may be defined there, out of sight. (Definitions in the
-# file itself are assignment statements, checked above; undefined ones in a self-contained
-# Makefile come from the environment or the command line, like a script's.)
-guarded(_, var) if {
-	input.format == "make"
-	not assigned(var)
-	defined_elsewhere
-}
-
-defined_elsewhere if count(input.includes) > 0
-
-defined_elsewhere if endswith(input.file, ".mk")
-
-# Set to a constant by the CI job or workflow (`env:`, `variables:`).
-guarded(cmd, var) if {
-	some v in input.jobs[cmd.job].variables
-	v.name == var
-	is_string(v.value)
-	v.value != ""
-	not contains(v.value, "$")
-}
-
-# `set -u` stops unset variables, not ones a failed `$(…)` left empty; `set -e` stops those.
-guarded(_, var) if {
-	shell_option("u", "nounset")
-	not assigned_from_command(var)
-}
-
-guarded(_, var) if {
-	shell_option("e", "errexit")
-	assigned_from_command(var)
-}
-
-# `tmp=$(mktemp -d)`: never empty when it succeeds.
-guarded(_, var) if {
-	values := [x.value | some other in input.commands; some x in other.assignments; x.name == var]
-	count(values) > 0
-	every v in values {
-		startswith(v, "$(mktemp")
-	}
-}
-
-# `for d in build "$ROOT/dist" $DIRS`: each value is one word of the list. Unquoted
-# expansions split into non-empty words; `"$@"`/`"${dirs[@]}"` elements are arguments
-# or array entries; a quoted word needs a constant part (`"$OUT"` can be empty).
-guarded(cmd, var) if {
-	some loop in cmd.loops
-	loop.var == var
-	count(loop.list) > 0
-	every w in loop.list {
-		non_empty_list_word(w)
-	}
-}
-
-non_empty_list_word(w) if not w.quoted
-
-non_empty_list_word(w) if regex.match(`^\$(@|\{@\}|\{[A-Za-z_][A-Za-z0-9_]*\[@\]\})$`, w.text)
-
-non_empty_list_word(w) if regex.match(`[^/]`, constant_rest(without_substitutions(w.text)))
-
-# A lower-case variable never assigned, used inside a `while read` loop: a line of the input.
-guarded(cmd, var) if {
-	cmd.in_loop
-	not regex.match(`^[A-Z0-9_]+$`, var)
-	not assigned(var)
-	not for_variable(cmd, var)
-}
-
-for_variable(cmd, var) if {
-	some loop in cmd.loops
-	loop.var == var
-}
-
-assigned(var) if {
-	some other in input.commands
-	some x in other.assignments
-	x.name == var
-}
-
-shell_option(letter, _) if {
-	some other in input.commands
-	other.argv[0] == "set"
-	some flag in other.argv
-	regex.match(sprintf(`^-[a-zA-Z]*%s[a-zA-Z]*$`, [letter]), flag)
-}
-
-shell_option(_, name) if {
-	some other in input.commands
-	other.argv[0] == "set"
-	some i, flag in other.argv
-	flag == "-o"
-	other.argv[i + 1] == name
-}
-
-assigned_from_command(var) if {
-	some other in input.commands
-	some x in other.assignments
-	x.name == var
-	regex.match("[$][(]|`", x.value)
-}
-
-# Set by the platform on every run; never empty.
-platform_variables := {
-	"HOME", "PWD", "TMPDIR", "GITHUB_WORKSPACE", "RUNNER_TEMP", "RUNNER_TOOL_CACHE",
-	"CI_PROJECT_DIR", "CI_BUILDS_DIR", "BUILD_SOURCESDIRECTORY", "AGENT_TEMPDIRECTORY",
-	"BUILD_ARTIFACTSTAGINGDIRECTORY", "BITBUCKET_CLONE_DIR", "CIRCLE_WORKING_DIRECTORY",
-	"BUILDKITE_BUILD_CHECKOUT_PATH", "WORKSPACE",
-}

@@ -33,6 +33,7 @@ package blastwall.unbounded_delete.s3_recursive_bucket_root
 
 import rego.v1
 
+import data.blastwall.lib.expansion
 import data.blastwall.lib.shell
 
 # The programs this rule reads: blastwall skips documents whose commands run none of them.
@@ -49,7 +50,7 @@ deny contains result if {
 	some j, target in a
 	startswith(target, scheme)
 	key := object_key(target, scheme)
-	reason := widens(key, scheme, a)
+	reason := widens(key, scheme, a, cmd)
 	not shell.run_scoped(target)
 	not bucket_removed(target, key)
 	w_index := shell.program_index(cmd) + j
@@ -88,20 +89,25 @@ object_key(target, scheme) := key if {
 	key := concat("/", array.slice(parts, 1, count(parts)))
 }
 
-widens(key, "s3://", _) := "" if key in {"", "/", "*"}
+widens(key, "s3://", _, _) := "" if key in {"", "/", "*"}
 
 # `gs://b/**` matches every object; `gs://b/*` every top-level one, and all with `-r`. A bare
 # `gs://b` with `-r` removes the bucket too: a teardown, not a cleanup.
-widens("**", "gs://", _) := ""
+widens("**", "gs://", _, _) := ""
 
-widens("*", "gs://", a) := "" if gs_recursive(a)
+widens("*", "gs://", a, _) := "" if gs_recursive(a)
 
-# Only variables, unguarded: empty on the day the variable is unset.
-widens(key, scheme, a) := sprintf(" when `%s` is empty", [key]) if {
+# Only variables, none of which the script or job keeps from being empty
+# (`lib/expansion`): empty on the day they are unset.
+widens(key, scheme, a, cmd) := sprintf(" when `%s` is empty", [key]) if {
 	key != ""
 	contains(key, "$")
-	trim(regex.replace(key, `\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*`, ""), "/") == ""
+	variable := `\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)`
+	trim(regex.replace(key, variable, ""), "/") == ""
 	recursive(scheme, a)
+	every m in regex.find_all_string_submatch_n(variable, key, -1) {
+		not expansion.guarded(cmd, concat("", [m[1], m[2]]))
+	}
 }
 
 recursive("s3://", _) := true

@@ -58,3 +58,14 @@ test_ignores_gcs_prefixes_and_bucket_teardown if {
 	count(run(["gcloud", "storage", "rm", "--recursive", "gs://demo-bucket/"])) == 0
 	count(run(["gsutil", "cp", "-r", "gs://assets/**", "."])) == 0
 }
+
+# A key made of variables the script keeps from being empty: a `while read` line,
+# a `${VAR:?}` check, or a constant set by the job.
+test_ignores_keys_whose_variables_cannot_be_empty if {
+	rm := {"argv": ["aws", "s3", "rm", "s3://${bucket}/${prefix}", "--recursive"], "program": "aws", "span": [0, 1], "job": 0, "in_loop": true, "loops": [], "assignments": []}
+	count(rule.deny) == 0 with input as {"commands": [object.union(rm, {"args": rm.argv})], "jobs": [{"variables": []}]}
+	upper := object.union(rm, {"argv": ["aws", "s3", "rm", "s3://$BUCKET/$PREFIX", "--recursive"], "args": ["aws", "s3", "rm", "s3://$BUCKET/$PREFIX", "--recursive"]})
+	count(rule.deny) == 1 with input as {"commands": [upper], "jobs": [{"variables": []}]}
+	set_by_job := {"variables": [{"name": "PREFIX", "value": "runs/e2e"}, {"name": "BUCKET", "value": "traces"}]}
+	count(rule.deny) == 0 with input as {"commands": [upper], "jobs": [set_by_job]}
+}

@@ -154,7 +154,8 @@ fn environment(node: Option<&Node>, path: &[Json], job: &mut Job) {
     }
 }
 
-/// Every `from_secret: name` under `node` (in `environment:` and plugin `settings:`).
+/// Every `from_secret: name` under `node` (in `environment:` and plugin `settings:`),
+/// with the variable or setting it is bound to.
 fn from_secrets(node: &Node, path: &[Json], out: &mut Vec<SecretRef>) {
     let mut stack = vec![(node, path.to_vec())];
     while let Some((node, path)) = stack.pop() {
@@ -162,7 +163,10 @@ fn from_secrets(node: &Node, path: &[Json], out: &mut Vec<SecretRef>) {
             for (k, v) in map.iter().rev() {
                 match v.as_str() {
                     Some(name) if k.name == "from_secret" => {
-                        out.push(secret_at(name, child(&path, key(&k.name)), v));
+                        // The variable (or plugin setting) the secret is bound to.
+                        let mut secret = secret_at(name, child(&path, key(&k.name)), v);
+                        secret.variable = path.last().and_then(Json::as_str).map(str::to_owned);
+                        out.push(secret);
                     }
                     _ => stack.push((v, child(&path, key(&k.name)))),
                 }

@@ -336,7 +336,10 @@ fn jenkins_stages_are_jobs_with_bound_credentials() {
     let names: Vec<(&str, Option<&str>)> = (it.secrets.iter())
         .map(|s| (s.name.as_str(), s.variable.as_deref()))
         .collect();
-    assert_eq!(names, [("orders-db-prod", Some("DB_URL")), ("nexus", Some("P"))]);
+    assert_eq!(
+        names,
+        [("orders-db-prod", Some("DB_URL")), ("nexus", Some("P"))]
+    );
     assert_eq!(it.secrets[0].env, Some(Env::Prod));
     let span = it.secrets[0].span;
     assert_eq!(&text[span[0]..span[1]], "orders-db-prod");

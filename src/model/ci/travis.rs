@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value as Json};
 
-use super::{child, collect_refs, key, scripts, CiModel, Job, RefStyle, Variable};
+use super::{child, collect_refs, key, scripts, CiModel, Job, RefStyle, SecretRef, Variable};
 use crate::model::environment::env_of_secret_name;
 use crate::parse::node::Node;
 
@@ -28,6 +28,7 @@ const DEFAULT_STAGE: &str = "test";
 pub(super) fn travis(doc: &Node, source: &str, model: &mut CiModel) {
     let root: Vec<Json> = Vec::new();
     let global = travis_env(doc.get("env"), &[key("env")]);
+    let global_refs = env_refs(doc.get("env"), &[key("env")], source);
     let include = ["jobs", "matrix"].into_iter().find_map(|field| {
         let node = doc.get(field)?.get("include")?.as_seq()?;
         Some((node, vec![key(field), key("include")]))
@@ -38,6 +39,7 @@ pub(super) fn travis(doc: &Node, source: &str, model: &mut CiModel) {
             name: "test".into(),
             stage: Some(DEFAULT_STAGE.into()),
             variables: global.clone(),
+            secrets: global_refs.clone(),
             ..Job::default()
         };
         add_job(job, doc, &root, doc, source, model);
@@ -60,12 +62,23 @@ pub(super) fn travis(doc: &Node, source: &str, model: &mut CiModel) {
             .to_owned();
         let mut variables = global.clone();
         variables.extend(travis_env(entry.get("env"), &child(&path, key("env"))));
+        let mut secrets = global_refs.clone();
+        secrets.extend(env_refs(
+            entry.get("env"),
+            &child(&path, key("env")),
+            source,
+        ));
+        if let Some(deploy) = entry.get("deploy") {
+            let deploy_path = child(&path, key("deploy"));
+            collect_refs(deploy, &deploy_path, source, RefStyle::Dollar, &mut secrets);
+        }
         let (triggers, scheduled) = condition(entry.get("if"));
         let job = Job {
             id: format!("{stage}/{name}"),
             name,
             stage: Some(stage.clone()),
             variables,
+            secrets,
             triggers,
             scheduled,
             ..Job::default()
@@ -83,6 +96,7 @@ pub(super) fn travis(doc: &Node, source: &str, model: &mut CiModel) {
             name: format!("deploy ({provider})"),
             stage: Some("deploy".into()),
             variables: global,
+            secrets: global_refs,
             ..Job::default()
         };
         let index = model.jobs.len();
@@ -171,6 +185,15 @@ fn travis_env(node: Option<&Node>, path: &[Json]) -> Vec<Variable> {
         }
     }
     out
+}
+
+/// The variables `env:` values read (`TOKEN=$SHIPPO_LIVE_TOKEN`).
+fn env_refs(node: Option<&Node>, path: &[Json], source: &str) -> Vec<SecretRef> {
+    let mut refs = Vec::new();
+    if let Some(node) = node {
+        collect_refs(node, path, source, RefStyle::Dollar, &mut refs);
+    }
+    refs
 }
 
 fn variable(name: &str, value: Json, path: Vec<Json>) -> Variable {
