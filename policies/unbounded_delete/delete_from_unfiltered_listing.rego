@@ -7,7 +7,8 @@
 #   `kubectl delete`) whose targets come, through a pipe, `xargs`, `$(…)`, a
 #   variable or a `for` loop, from a listing of the same tool (`describe-*`,
 #   `list`, `get`, a bare `gsutil ls`) that has no filter: no tag/label filter,
-#   no `--filter`/`--query [?…]`, no `grep`/`jq select` between the two.
+#   no `--filter`/`--query [?…]`, no `grep`/`jq select` between the two (an inverted
+#   `grep -v` deny-list or a `select` on age or state alone does not bound it).
 #
 #   Why is this bad? The target set is "everything the credentials can see",
 #   not what the job created. cloud.gov's 2018 outage came from a cleanup task
@@ -379,6 +380,15 @@ tested(l) if {
 filter_command(fa) if {
 	fa[0] in {"grep", "egrep", "fgrep", "rg"}
 	not format_only_grep(fa)
+	not inverted(fa)
+}
+
+# `grep -v '^(default|kube-system)$'` drops a deny-list: everything else, every owner's,
+# still goes. Dropping production by name (`grep -v '^prod-'`) is the bound it needs.
+inverted(fa) if {
+	some flag in fa
+	regex.match(`^(-[a-zA-Z]*v[a-zA-Z]*|--invert-match)$`, flag)
+	not regex.match(`prod|prd|live`, lower(concat(" ", fa)))
 }
 
 # `grep -v NAME` drops a table's header; `grep i-` keeps lines holding an id. Every row stays.
@@ -400,6 +410,16 @@ filter_command(fa) if {
 	fa[0] == "jq"
 	some w in fa
 	regex.match(`select\(|test\(|startswith\(|contains\(|index\(`, w)
+	not age_only(w)
+}
+
+# A `select` on age or state alone (`creationTimestamp | fromdateiso8601 < $cutoff`,
+# `.status.phase == "Active"`) keeps every owner's old resources.
+age_only(program) if {
+	p := lower(program)
+	regex.match(`timestamp|fromdate|now|age|created|phase|status`, p)
+	# A name is a filter when compared (`.name == "ci-x"`); `| .metadata.name` only projects.
+	not regex.match(`label|tag|owner|annotation|prefix|test\(|startswith\(|contains\(|index\(|name *[!=]=`, p)
 }
 
 # awk with a pattern or condition; a bare `{print $1}` only projects.

@@ -164,3 +164,16 @@ test_flags_batch_deletes_unless_the_listing_is_filtered if {
 	untagged := cmd(array.concat(list_images.argv, ["--filter", "tagStatus=UNTAGGED"]), [])
 	count(rule.deny) == 0 with input as {"commands": [untagged, batch]}
 }
+
+# An age cut-off and a deny-list of system namespaces still delete every team's namespaces.
+test_age_only_selects_and_inverted_greps_do_not_bound_the_listing if {
+	list_ns := cmd(["kubectl", "get", "namespaces", "-o", "json"], [])
+	by_age := cmd(["jq", "-r", ".items[] | select(($now - (.metadata.creationTimestamp | fromdateiso8601)) > $max) | .metadata.name"], [0])
+	deny_list := cmd(["grep", "-vE", "^(default|kube-system|kube-public)$"], [1])
+	delete := cmd(["kubectl", "delete", "namespace", "--wait=false"], [2])
+	count(rule.deny) == 1 with input as {"commands": [list_ns, by_age, deny_list, delete]}
+	by_label := cmd(["jq", "-r", ".items[] | select(.metadata.labels.owner == \"ci\") | .metadata.name"], [0])
+	count(rule.deny) == 0 with input as {"commands": [list_ns, by_label, deny_list, delete]}
+	allow_list := cmd(["grep", "-E", "^e2e-"], [1])
+	count(rule.deny) == 0 with input as {"commands": [list_ns, by_age, allow_list, delete]}
+}

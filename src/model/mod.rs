@@ -138,7 +138,10 @@ pub fn build_document_in(
         "kubernetes" => {
             input.insert(
                 "scheduled".into(),
-                json!(node.get("kind").and_then(Node::as_str) == Some("CronJob")),
+                json!(matches!(
+                    node.get("kind").and_then(Node::as_str),
+                    Some("CronJob" | "CronWorkflow")
+                )),
             );
             container_commands(&node, &mut Vec::new(), source, &mut commands);
         }
@@ -179,7 +182,8 @@ fn test_workload(node: &Node, path_env: Option<Env>) -> bool {
     }
 }
 
-/// Kubernetes containers (`command:` + `args:`, anywhere in a Pod, Job or CronJob spec).
+/// Kubernetes containers (`command:` + `args:`, anywhere in a Pod, Job or CronJob spec),
+/// Tekton steps (`script:`) and Argo Workflows templates (`container:`, `script.source`).
 fn container_commands(
     node: &Node,
     path: &mut Vec<Json>,
@@ -192,11 +196,22 @@ fn container_commands(
     if let Some(map) = node.as_map() {
         for (k, v) in map {
             path.push(json!(k.name));
-            if (k.name == "containers" || k.name == "initContainers") && v.as_seq().is_some() {
-                for (i, container) in v.as_seq().unwrap_or_default().iter().enumerate() {
-                    path.push(json!(i));
+            // Pod `containers`, Tekton `steps`/`sidecars`, Argo `container`/`script` templates.
+            let containers = match k.name.as_str() {
+                "containers" | "initContainers" | "steps" | "sidecars" => v.as_seq(),
+                "container" | "script" if v.get("image").is_some() => Some(std::slice::from_ref(v)),
+                _ => None,
+            };
+            if let Some(containers) = containers {
+                for (i, container) in containers.iter().enumerate() {
+                    let single = v.as_map().is_some();
+                    if !single {
+                        path.push(json!(i));
+                    }
                     container_command(container, path, source, out);
-                    path.pop();
+                    if !single {
+                        path.pop();
+                    }
                 }
             } else {
                 container_commands(v, path, source, out);
@@ -213,6 +228,15 @@ fn container_commands(
 }
 
 fn container_command(container: &Node, path: &[Json], source: &str, out: &mut Vec<ModelCommand>) {
+    // Tekton `script:` and Argo `source:`: a script the image's shell runs.
+    for field in ["script", "source"] {
+        if let Some(script) = container.get(field).filter(|s| s.as_str().is_some()) {
+            let text = script.as_str().unwrap_or_default();
+            let map = ScriptMap::new(source, script.span, text);
+            extract_commands(text, &map, (None, None, child_path(path, field)), out);
+            return;
+        }
+    }
     let strings = |field: &str| -> Vec<(&Node, Vec<Json>)> {
         let field_path = child_path(path, field);
         container
