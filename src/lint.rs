@@ -14,6 +14,7 @@ use crate::discover::{discover, Discovered, SourceFile};
 use crate::engine::locate::locate;
 use crate::engine::registry::Severity;
 use crate::engine::{Engine, Profile, RawFinding};
+use crate::model::callers::Callers;
 use crate::model::ci::GitlabIncludes;
 use crate::model::classify::classify;
 use crate::model::terraform::Scopes;
@@ -134,6 +135,9 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
     let phase = Instant::now();
     let files = &discovered.files;
     let gitlab = gitlab_includes(files);
+    // Scripts are never context-only for facts (no collector reads `shell`), so
+    // their callers need no place in the cache's context fingerprints.
+    let callers = script_callers(files, &gitlab);
     let mut cache = open_cache(engine, &discovered, cache_dir);
     let contexts = match cache {
         Some(_) => context_fingerprints(files, &gitlab),
@@ -155,7 +159,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
             || engine.worker(),
             |worker, (file, plan)| {
                 let outcome = matches!(plan, Plan::Scan)
-                    .then(|| scan_file(engine, worker, file, &terraform, &gitlab));
+                    .then(|| scan_file(engine, worker, file, &terraform, &gitlab, &callers));
                 progress.inc(1);
                 outcome
             },
@@ -506,12 +510,32 @@ fn gitlab_includes(files: &[SourceFile]) -> GitlabIncludes {
     })
 }
 
+/// The CI jobs that run each shell script of the scan.
+fn script_callers(files: &[SourceFile], gitlab: &GitlabIncludes) -> Callers {
+    let by_display: std::collections::BTreeMap<&str, &Path> = files
+        .iter()
+        .map(|f| (f.display.as_str(), f.path.as_path()))
+        .collect();
+    let listed: Vec<(&str, Format)> = files
+        .iter()
+        .map(|f| (f.display.as_str(), f.format))
+        .collect();
+    let scripts: Vec<&str> = (files.iter())
+        .filter(|f| f.format == Format::Shell)
+        .map(|f| f.display.as_str())
+        .collect();
+    Callers::collect(&listed, &scripts, gitlab, |display| {
+        read_text(by_display.get(display)?).ok()
+    })
+}
+
 fn scan_file(
     engine: &Engine,
     worker: &mut regorus::Engine,
     file: &SourceFile,
     terraform: &Scopes,
     gitlab: &GitlabIncludes,
+    callers: &Callers,
 ) -> FileOutcome {
     let mut outcome = FileOutcome {
         reported: file.reported,
@@ -560,6 +584,7 @@ fn scan_file(
         let mut document =
             build_document_in(&file.display, file.format, &text, index, node, gitlab);
         terraform.annotate(&mut document.input);
+        callers.annotate(&mut document.input);
         outcome.spent.model += clock.elapsed();
         let clock = Instant::now();
         let (raw, facts, eval_errors) = engine.eval_document(
@@ -851,6 +876,7 @@ pub fn inspect(
         .collect();
     let terraform = terraform_scopes(&discovered.files, &plans);
     let gitlab = gitlab_includes(&discovered.files);
+    let callers = script_callers(&discovered.files, &gitlab);
     // Files read only for context (around a named file) are not printed.
     let reported: Vec<&SourceFile> = discovered.files.iter().filter(|f| f.reported).collect();
     let mut errors = Vec::new();
@@ -859,7 +885,7 @@ pub fn inspect(
     for batch in reported.chunks(INSPECT_BATCH) {
         let results: Vec<(Vec<String>, Option<FileError>)> = batch
             .par_iter()
-            .map(|file| inspect_file(file, &terraform, &gitlab))
+            .map(|file| inspect_file(file, &terraform, &gitlab, &callers))
             .collect();
         for (documents, error) in results {
             for document in documents {
@@ -886,6 +912,7 @@ fn inspect_file(
     file: &SourceFile,
     terraform: &Scopes,
     gitlab: &GitlabIncludes,
+    callers: &Callers,
 ) -> (Vec<String>, Option<FileError>) {
     let error = |line, column, message| FileError {
         file: file.display.clone(),
@@ -913,6 +940,7 @@ fn inspect_file(
             let mut input =
                 build_document_in(&file.display, file.format, &text, i, node, gitlab).input;
             terraform.annotate(&mut input);
+            callers.annotate(&mut input);
             let pretty = serde_json::to_string_pretty(&input).unwrap_or_default();
             format!("    {}", pretty.replace('\n', "\n    "))
         })

@@ -83,10 +83,16 @@ direct_feeders(cmd) := {i | some i in cmd.inputs} | {i | i := cmd.stdin_from; is
 
 data_edges[i] := direct_feeders(cmd) if some i, cmd in input.commands
 
-# The command runs unattended: a scheduled CI job or a Kubernetes CronJob.
+# The command runs unattended: a scheduled CI job (or a script one runs) or a Kubernetes CronJob.
 scheduled(cmd) if input.jobs[cmd.job].scheduled
 
 scheduled(_) if input.scheduled == true
+
+# A script a scheduled CI job runs.
+scheduled(_) if {
+	some caller in input.callers
+	caller.scheduled
+}
 
 # `base` severity, raised to error for scheduled jobs, which run with nobody watching.
 severity(cmd, base) := "error" if {

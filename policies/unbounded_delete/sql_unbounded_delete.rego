@@ -3,8 +3,9 @@
 # description: |
 #   A `psql`, `mysql`, `mariadb` or `sqlcmd` command, pointed at a host that is
 #   not local (`-h db.internal.example.com`, `--host=10.0.3.7`, a
-#   `postgres://…@host/…` URL, or a host or connection-string variable named for
-#   production: `psql "$PROD_DATABASE_URL"`), runs
+#   `postgres://…@host/…` URL, a host or connection-string variable named for
+#   production: `psql "$PROD_DATABASE_URL"`, or one the CI job running the script
+#   binds to a production secret), runs
 #   `DROP DATABASE`, `TRUNCATE`, or `DELETE FROM` with no `WHERE` — from a
 #   heredoc, `-c`/`-e`, or `echo … |`. Databases named for tests (`app_test`,
 #   `ci_…`) are not reported.
@@ -58,6 +59,10 @@ deny contains result if {
 		]),
 		"path": ["commands", c],
 		"severity": severity(cmd, host),
+		"related": [{"msg": sprintf("job `%s` runs this script with `%s` bound to production secret `%s`", [caller.job, trim(h, "${}"), secret.name]), "at": caller} |
+			some h in hosts
+			some [caller, secret] in production_bindings(h)
+		],
 	}
 }
 
@@ -153,6 +158,21 @@ remote(h) if {
 	contains(h, "$")
 	regex.match(`(^|[^a-z])(prod|production|prd|live)([^a-z]|$)`, lower(h))
 }
+
+# A variable the CI job running this script binds to a production secret
+# (`BILLING_DB_URL = credentials('billing-db-url-prod')` in a Jenkinsfile).
+remote(h) if {
+	contains(h, "$")
+	some _ in production_bindings(h)
+}
+
+production_bindings(h) := [[caller, secret] |
+	name := trim(h, "${}")
+	some caller in input.callers
+	some secret in caller.secrets
+	name in {secret.variable, secret.name}
+	secret.env == "prod"
+]
 
 local_host(h) if h in {"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"}
 

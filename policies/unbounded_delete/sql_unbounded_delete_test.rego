@@ -63,3 +63,17 @@ test_repeated_flags_and_several_hosts if {
 	some v in run(cmd(["psql", "-h", "db.example.com", "$PROD_DATABASE_URL", "-c", "DELETE FROM events"], null))
 	contains(v.msg, "`$PROD_DATABASE_URL`")
 }
+
+# The script names no host, but the CI job that runs it binds the connection
+# variable to a production secret.
+test_flags_connections_a_caller_binds_to_production if {
+	reset := cmd(["psql", "$BILLING_DB_URL", "-v", "ON_ERROR_STOP=1"], "TRUNCATE invoices CASCADE;\n")
+	caller := {"job": "Integration tests", "file": "Jenkinsfile", "line": 45, "column": 13, "span": [0, 1], "secrets": [{"name": "billing-db-url-prod", "variable": "BILLING_DB_URL", "env": "prod"}]}
+	results := rule.deny with input as {"commands": [reset], "callers": [caller]}
+	count(results) == 1
+	some r in results
+	r.related[0].at == caller
+	contains(r.related[0].msg, "`billing-db-url-prod`")
+	staging := object.union(caller, {"secrets": [{"name": "billing-db-url-staging", "variable": "BILLING_DB_URL", "env": "staging"}]})
+	count(rule.deny) == 0 with input as {"commands": [reset], "callers": [staging]}
+}

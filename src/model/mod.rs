@@ -1,6 +1,7 @@
 //! Stage 3 of the pipeline: parsed documents → the input model policies see.
 //! The model is documented in `docs/input-schema.md`; keep the two in step.
 
+pub mod callers;
 pub mod ci;
 pub mod classify;
 pub mod environment;
@@ -44,6 +45,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "includes",
     "secret_refs",
     "resolved",
+    "callers",
 ];
 
 /// Builds the policy input for document `index` of the file at `path`, alone.

@@ -7,22 +7,7 @@ use serde::Serialize;
 
 use crate::engine::registry::Severity;
 use crate::parse::node::Span;
-
-/// 1-based line and column (in Unicode code points) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, text[line_start..offset].chars().count() + 1)
-}
-
-pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
-    while offset > 0 && !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
+pub use crate::parse::node::{floor_char_boundary, line_col};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Related {

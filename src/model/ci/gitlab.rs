@@ -251,7 +251,7 @@ pub(super) fn gitlab(
 }
 
 fn origin(template: &Template, span: [usize; 2]) -> Origin {
-    let (line, column) = crate::report::diagnostic::line_col(&template.source, span[0]);
+    let (line, column) = crate::parse::node::line_col(&template.source, span[0]);
     Origin {
         file: template.file.clone(),
         line,
