@@ -510,7 +510,14 @@ fn gitlab_includes(files: &[SourceFile]) -> GitlabIncludes {
     })
 }
 
-/// The CI jobs that run each shell script of the scan.
+fn is_action_file(display: &str) -> bool {
+    matches!(
+        display.rsplit('/').next(),
+        Some("action.yml" | "action.yaml")
+    )
+}
+
+/// The CI jobs that run each shell script and composite action of the scan.
 fn script_callers(files: &[SourceFile], gitlab: &GitlabIncludes) -> Callers {
     let by_display: std::collections::BTreeMap<&str, &Path> = files
         .iter()
@@ -521,7 +528,7 @@ fn script_callers(files: &[SourceFile], gitlab: &GitlabIncludes) -> Callers {
         .map(|f| (f.display.as_str(), f.format))
         .collect();
     let scripts: Vec<&str> = (files.iter())
-        .filter(|f| f.format == Format::Shell)
+        .filter(|f| f.format == Format::Shell || is_action_file(&f.display))
         .map(|f| f.display.as_str())
         .collect();
     Callers::collect(&listed, &scripts, gitlab, |display| {

@@ -76,40 +76,121 @@ impl Callers {
                     continue;
                 }
                 let model = ci_model(kind, &doc, &text, file, gitlab);
+                let root = ci_root(file);
+                // `uses: ./.github/actions/reset` runs the composite action there.
+                for job in &model.jobs {
+                    for step in &job.steps {
+                        let uses = step.uses.as_deref();
+                        let Some(action) = uses.and_then(|u| local_action(u, &root, scripts))
+                        else {
+                            continue;
+                        };
+                        let at = doc.span_of_path(&path_segments(&step.path));
+                        let (line, column) = line_col(&text, at.start);
+                        callers.add(
+                            action,
+                            caller(job, file, (line, column), [at.start, at.end]),
+                        );
+                    }
+                }
                 for command in &model.commands {
                     let Some(job) = command.job.and_then(|j| model.jobs.get(j)) else {
                         continue;
                     };
-                    let Some(script) = invoked_script(&command.command.argv, scripts) else {
+                    let Some(script) = invoked_script(&command.command.argv, &root, scripts) else {
                         continue;
                     };
                     let (line, column) = line_col(&text, command.command.span.start);
                     let span = command.command.span;
                     let caller = caller(job, file, (line, column), [span.start, span.end]);
-                    let list = callers.by_script.entry(script.to_owned()).or_default();
-                    if !list
-                        .iter()
-                        .any(|c| c.file == caller.file && c.job == caller.job)
-                    {
-                        list.push(caller);
-                    }
+                    callers.add(script, caller);
                 }
             }
         }
         callers
     }
 
-    /// Adds `callers` to a script document's input (`[]` when no CI job runs it).
+    fn add(&mut self, callee: &str, caller: Caller) {
+        let list = self.by_script.entry(callee.to_owned()).or_default();
+        if !list
+            .iter()
+            .any(|c| c.file == caller.file && c.job == caller.job)
+        {
+            list.push(caller);
+        }
+    }
+
+    /// Adds `callers` to the input of a script or a composite action (`[]` when no
+    /// CI job runs it). A composite action's job runs inside its callers' jobs: it is
+    /// a test when they all are, scheduled when one is.
     pub fn annotate(&self, input: &mut Json) {
-        if input.get("kind").and_then(Json::as_str) != Some("shell") {
+        let kind = input.get("kind").and_then(Json::as_str);
+        let composite = kind == Some("github-actions")
+            && input.pointer("/jobs/0/path/0").and_then(Json::as_str) == Some("runs");
+        if kind != Some("shell") && !composite {
             return;
         }
         let file = input.get("file").and_then(Json::as_str).unwrap_or_default();
         let callers = self.by_script.get(file).cloned().unwrap_or_default();
+        let job = input
+            .pointer_mut("/jobs/0")
+            .filter(|_| composite && !callers.is_empty());
+        if let Some(job) = job {
+            if callers.iter().all(|c| c.test) {
+                let reasons: Vec<String> = (callers.iter())
+                    .map(|c| format!("used by test job `{}`", c.job))
+                    .collect();
+                job["test"] = json!(true);
+                job["test_reasons"] = json!(reasons);
+            }
+            job["scheduled"] = json!(callers.iter().any(|c| c.scheduled));
+        }
         if let Some(map) = input.as_object_mut() {
             map.insert("callers".into(), json!(callers));
         }
     }
+}
+
+/// The composite action among `callees` a step's `uses: ./path` names.
+fn local_action<'a>(uses: &str, root: &str, callees: &[&'a str]) -> Option<&'a str> {
+    let directory = uses.strip_prefix("./")?.trim_end_matches('/');
+    let names = [
+        format!("{root}{directory}/action.yml"),
+        format!("{root}{directory}/action.yaml"),
+    ];
+    callees
+        .iter()
+        .copied()
+        .find(|c| names.iter().any(|n| c == n))
+}
+
+/// The directory a CI file's jobs start in (the checkout's root): the one holding
+/// `.github/`, `.gitlab/`, `.circleci/`, … for files inside those, else the file's own
+/// (`Jenkinsfile`, `.travis.yml`, `buildspec.yml` sit at the root they build), with a
+/// trailing `/` (`""` for the scan root).
+fn ci_root(file: &str) -> String {
+    for marker in [
+        ".github/",
+        ".gitlab/",
+        ".circleci/",
+        ".buildkite/",
+        ".woodpecker/",
+        ".azure-pipelines/",
+        ".azuredevops/",
+    ] {
+        if let Some(at) = file
+            .find(marker)
+            .filter(|&at| at == 0 || file[..at].ends_with('/'))
+        {
+            return file[..at].to_owned();
+        }
+    }
+    file.rsplit_once('/')
+        .map_or_else(String::new, |(dir, _)| format!("{dir}/"))
+}
+
+fn path_segments(path: &[Json]) -> Vec<crate::parse::node::PathSeg> {
+    crate::parse::node::path_from_json(&Json::Array(path.to_vec())).unwrap_or_default()
 }
 
 /// CI files by path, before parsing; content-classified CI kinds by name.
@@ -124,8 +205,8 @@ fn may_be_ci(file: &str, format: Format, gitlab: &GitlabIncludes) -> bool {
 }
 
 /// The script among `scripts` an argv runs: `./ci/x.sh`, `ci/x.sh`, `bash -e ci/x.sh`,
-/// relative to the repository root where CI jobs start.
-fn invoked_script<'a>(argv: &[String], scripts: &[&'a str]) -> Option<&'a str> {
+/// relative to `root`, where the CI job starts.
+fn invoked_script<'a>(argv: &[String], root: &str, scripts: &[&'a str]) -> Option<&'a str> {
     let mut words = argv
         .iter()
         .map(String::as_str)
@@ -140,10 +221,8 @@ fn invoked_script<'a>(argv: &[String], scripts: &[&'a str]) -> Option<&'a str> {
     if target.is_empty() || target.contains('$') {
         return None;
     }
-    scripts
-        .iter()
-        .copied()
-        .find(|s| *s == target || s.ends_with(&format!("/{target}")))
+    let path = format!("{root}{target}");
+    scripts.iter().copied().find(|s| *s == path)
 }
 
 fn caller(job: &Job, file: &str, (line, column): (usize, usize), span: [usize; 2]) -> Caller {
@@ -175,24 +254,27 @@ mod tests {
     #[test]
     fn scripts_run_directly_or_through_an_interpreter() {
         let scripts = ["ci/reset-db.sh", "tools/scripts/purge.sh"];
-        let argv = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let run = |words: &[&str], root: &str| {
+            let argv: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+            invoked_script(&argv, root, &scripts)
+        };
+        assert_eq!(run(&["./ci/reset-db.sh"], ""), Some("ci/reset-db.sh"));
+        let purge = run(&["bash", "-eu", "scripts/purge.sh", "prod"], "tools/");
+        assert_eq!(purge, Some("tools/scripts/purge.sh"));
         assert_eq!(
-            invoked_script(&argv(&["./ci/reset-db.sh"]), &scripts),
+            run(&["DRY=1", "ci/reset-db.sh"], ""),
             Some("ci/reset-db.sh")
         );
+        // Another directory's script of the same name is not this one.
+        assert_eq!(run(&["./scripts/purge.sh"], ""), None);
+        assert_eq!(run(&["./$SCRIPT"], ""), None);
+        assert_eq!(run(&["make", "reset"], ""), None);
         assert_eq!(
-            invoked_script(
-                &argv(&["bash", "-eu", "scripts/purge.sh", "prod"]),
-                &scripts
-            ),
-            Some("tools/scripts/purge.sh")
+            ci_root("services/api/.github/workflows/ci.yml"),
+            "services/api/"
         );
-        assert_eq!(
-            invoked_script(&argv(&["DRY=1", "ci/reset-db.sh"]), &scripts),
-            Some("ci/reset-db.sh")
-        );
-        assert_eq!(invoked_script(&argv(&["./$SCRIPT"]), &scripts), None);
-        assert_eq!(invoked_script(&argv(&["make", "reset"]), &scripts), None);
+        assert_eq!(ci_root("tools/Jenkinsfile"), "tools/");
+        assert_eq!(ci_root(".gitlab-ci.yml"), "");
     }
 
     #[test]

@@ -46,6 +46,14 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             if in_dir(".github/workflows/") && format == Format::Yaml {
                 return "github-actions";
             }
+            // A composite action runs its steps in the workflow job that uses it.
+            let composite = doc
+                .get("runs")
+                .and_then(|r| r.get("using"))
+                .and_then(Node::as_str);
+            if matches!(name, "action.yml" | "action.yaml") && composite == Some("composite") {
+                return "github-actions";
+            }
             if name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") || in_dir(".gitlab/ci/")
             {
                 return "gitlab-ci";

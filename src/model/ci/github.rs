@@ -59,35 +59,84 @@ pub(super) fn github(doc: &Node, source: &str, model: &mut CiModel) {
                 with: node.get("with").map_or(Json::Null, Node::to_json),
             });
         }
-        if let Some(steps) = node.get("steps").and_then(Node::as_seq) {
-            for (i, step) in steps.iter().enumerate() {
-                let step_path = child(&child(&path, key("steps")), json!(i));
-                if let Some(run) = step.get("run") {
-                    if let Some(text) = run.as_str() {
-                        let map = ScriptMap::new(source, run.span, text);
-                        extract_commands(
-                            text,
-                            &map,
-                            (
-                                Some(index),
-                                Some(job.steps.len()),
-                                child(&step_path, key("run")),
-                            ),
-                            &mut model.commands,
-                        );
-                    }
-                }
-                job.variables
-                    .extend(variables(step.get("env"), &child(&step_path, key("env"))));
-                job.steps.push(Step {
-                    path: step_path,
-                    name: step.get("name").and_then(Node::as_str).map(str::to_owned),
-                    uses: step.get("uses").and_then(Node::as_str).map(str::to_owned),
-                    with: step.get("with").map_or(Json::Null, Node::to_json),
-                });
-            }
+        if let Some(steps) = node.get("steps") {
+            run_steps(
+                steps,
+                &child(&path, key("steps")),
+                source,
+                index,
+                &mut job,
+                model,
+            );
         }
         job.path = path;
         model.jobs.push(job);
+    }
+}
+
+/// A composite action (`action.yml` with `runs.using: composite`): its steps are
+/// one job, named for the action, that the workflows using it run.
+pub(super) fn composite_action(doc: &Node, source: &str, file: &str, model: &mut CiModel) {
+    let Some(steps) = doc.get("runs").and_then(|r| r.get("steps")) else {
+        return;
+    };
+    let directory = file.rsplit_once('/').map_or(file, |(dir, _)| dir);
+    let id = directory.rsplit('/').next().unwrap_or(directory).to_owned();
+    let index = model.jobs.len();
+    let mut job = Job {
+        name: doc
+            .get("name")
+            .and_then(Node::as_str)
+            .unwrap_or(&id)
+            .to_owned(),
+        id,
+        ..Job::default()
+    };
+    run_steps(
+        steps,
+        &[key("runs"), key("steps")],
+        source,
+        index,
+        &mut job,
+        model,
+    );
+    job.path = vec![key("runs")];
+    model.jobs.push(job);
+}
+
+/// `steps[]`: `run:` scripts become the job's commands, `env:` its variables.
+fn run_steps(
+    steps: &Node,
+    path: &[Json],
+    source: &str,
+    index: usize,
+    job: &mut Job,
+    model: &mut CiModel,
+) {
+    for (i, step) in steps.as_seq().unwrap_or_default().iter().enumerate() {
+        let step_path = child(path, json!(i));
+        if let Some(run) = step.get("run") {
+            if let Some(text) = run.as_str() {
+                let map = ScriptMap::new(source, run.span, text);
+                extract_commands(
+                    text,
+                    &map,
+                    (
+                        Some(index),
+                        Some(job.steps.len()),
+                        child(&step_path, key("run")),
+                    ),
+                    &mut model.commands,
+                );
+            }
+        }
+        job.variables
+            .extend(variables(step.get("env"), &child(&step_path, key("env"))));
+        job.steps.push(Step {
+            path: step_path,
+            name: step.get("name").and_then(Node::as_str).map(str::to_owned),
+            uses: step.get("uses").and_then(Node::as_str).map(str::to_owned),
+            with: step.get("with").map_or(Json::Null, Node::to_json),
+        });
     }
 }

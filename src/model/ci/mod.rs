@@ -43,6 +43,9 @@ pub fn ci_model(
 ) -> CiModel {
     let mut model = CiModel::default();
     match kind {
+        "github-actions" if doc.get("runs").is_some() => {
+            github::composite_action(doc, source, file, &mut model);
+        }
         "github-actions" => github::github(doc, source, &mut model),
         "gitlab-ci" => gitlab::gitlab(doc, source, file, includes, &mut model),
         "circleci" => circleci::circleci(doc, source, &mut model),
