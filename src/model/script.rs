@@ -53,7 +53,9 @@ fn program_and_args(argv: &[String]) -> Option<(String, Vec<String>)> {
 pub struct ScriptMap {
     /// (offset in script, offset in file) for the start of each located line or word.
     lines: Vec<(usize, usize)>,
-    fallback: usize,
+    /// Where unlocated offsets go: the scalar the script came from (an alias of
+    /// a script defined elsewhere is located nowhere inside its own span).
+    fallback: Span,
 }
 
 impl ScriptMap {
@@ -85,7 +87,7 @@ impl ScriptMap {
         }
         ScriptMap {
             lines,
-            fallback: node_span.start,
+            fallback: node_span,
         }
     }
 
@@ -100,7 +102,10 @@ impl ScriptMap {
         }
         ScriptMap {
             lines,
-            fallback: offsets.first().copied().unwrap_or_default(),
+            fallback: Span::new(
+                offsets.first().copied().unwrap_or_default(),
+                offsets.first().copied().unwrap_or_default(),
+            ),
         }
     }
 
@@ -108,13 +113,13 @@ impl ScriptMap {
     pub fn identity() -> Self {
         ScriptMap {
             lines: vec![(0, 0)],
-            fallback: 0,
+            fallback: Span::default(),
         }
     }
 
     pub fn map(&self, offset: usize) -> usize {
         match self.lines.partition_point(|(s, _)| *s <= offset) {
-            0 => self.fallback,
+            0 => self.fallback.start,
             i => {
                 let (script_start, file_start) = self.lines[i - 1];
                 file_start + (offset - script_start)
@@ -123,6 +128,9 @@ impl ScriptMap {
     }
 
     pub fn map_span(&self, span: Span) -> Span {
+        if self.lines.is_empty() {
+            return self.fallback;
+        }
         let start = self.map(span.start);
         let end = self.map(span.end.saturating_sub(1).max(span.start))
             + usize::from(span.end > span.start);

@@ -313,7 +313,7 @@ impl Builder<'_> {
                     ));
                 }
                 self.budget -= size;
-                self.push_value(target)?;
+                self.push_value(relocated(target, span))?;
             }
             Event::SequenceStart(anchor, tag) => {
                 self.enter(span)?;
@@ -462,6 +462,27 @@ fn reference_target(node: &Node) -> Option<Vec<&str>> {
         }
         _ => None,
     }
+}
+
+/// An alias's copy of its anchor, located where the alias is written: a value
+/// brought into a job by `*x` or `<<: *x` is that job's, and findings about it
+/// belong inside the job, not at the shared definition.
+fn relocated(mut node: Node, site: Span) -> Node {
+    let mut stack = vec![&mut node];
+    while let Some(node) = stack.pop() {
+        node.span = site;
+        match &mut node.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for (key, value) in entries.iter_mut() {
+                    key.span = site;
+                    stack.push(value);
+                }
+            }
+            _ => {}
+        }
+    }
+    node
 }
 
 /// Replaces every resolvable `!reference` with a copy of the node it names in `doc`,
@@ -704,14 +725,14 @@ mod tests {
         let json = doc.to_json();
         assert_eq!(json["rspec"]["image"], "ruby:3.2");
         assert_eq!(json["rspec"]["variables"]["RAILS_ENV"], "test");
-        // Merged values keep the span of their definition under the anchor.
+        // Merged values are located where the job brings them in: at `*defaults`.
         let merged = doc.span_of_path(&[
             K("rspec".into()),
             K("variables".into()),
             K("RAILS_ENV".into()),
         ]);
-        assert_eq!(slice(text, merged), "test");
-        assert!(merged.start < text.find("rspec:").unwrap());
+        assert_eq!(slice(text, merged), "*defaults");
+        assert!(merged.start > text.find("rspec:").unwrap());
     }
 
     #[test]
