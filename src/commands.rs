@@ -35,7 +35,7 @@ fn configured(args: &PolicyArgs, targets: &[PathBuf]) -> Result<(PolicySet, Load
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = Loaded::find(args.config.as_deref(), targets, &cwd)?;
     let mut set = PolicySet::builtin().map_err(policy_errors)?;
-    for dir in config.policy_dirs().iter().chain(&args.policy) {
+    for dir in config.policy_dirs()?.iter().chain(&args.policy) {
         set.add_dir(dir).map_err(policy_errors)?;
     }
     config.check_rules(&set)?;
@@ -63,10 +63,17 @@ fn policy_errors(errors: Vec<PolicyError>) -> anyhow::Error {
 }
 
 fn lint(args: LintArgs) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    // A path that does not exist is a mistake in the command, not a clean scan.
+    if let Some(missing) =
+        (args.paths.iter()).find(|p| std::fs::symlink_metadata(cwd.join(p)).is_err())
+    {
+        eprintln!("blastwall: error: `{}` does not exist", missing.display());
+        return Ok(ExitCode::from(2));
+    }
     let compile = std::time::Instant::now();
     let engine = engine(&args.policies, &args.paths)?;
     let compile = compile.elapsed().as_millis();
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let scan = || -> Result<report::Report> {
         let mut report = crate::lint::lint(&engine, &args.paths, &cwd, &args.cache.dir());
         if let Some(path) = &args.write_baseline {
@@ -124,7 +131,15 @@ fn lint(args: LintArgs) -> Result<ExitCode> {
         FailOn::Never => None,
     };
     let failed = threshold.is_some_and(|t| report.active().any(|f| f.severity.rank() >= t.rank()));
-    Ok(ExitCode::from(u8::from(failed)))
+    let allow_file_errors = args.allow_file_errors || engine.config.config.allow_file_errors;
+    let code = if report.errors.iter().any(|e| e.kind.is_scan_failure()) {
+        2
+    } else if failed || (!allow_file_errors && !report.errors.is_empty()) {
+        1
+    } else {
+        0
+    };
+    Ok(ExitCode::from(code))
 }
 
 fn baseline(args: BaselineArgs) -> Result<ExitCode> {
@@ -222,7 +237,7 @@ fn docs(write: bool, out: &std::path::Path) -> Result<ExitCode> {
 fn test(dirs: Vec<PathBuf>) -> Result<ExitCode> {
     let dirs = if dirs.is_empty() {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        Loaded::find(None, &[], &cwd)?.policy_dirs()
+        Loaded::find(None, &[], &cwd)?.policy_dirs()?
     } else {
         dirs
     };

@@ -21,6 +21,7 @@ use crate::model::terraform::Scopes;
 use crate::model::{build_document_in, Document};
 use crate::parse::{self, node::Span, Format, Node};
 use crate::report::diagnostic::line_col;
+use crate::report::diagnostic::ErrorKind;
 use crate::report::{FileError, Finding, Related, Report};
 
 /// Files larger than this are reported and skipped: deploy configs are small,
@@ -158,8 +159,11 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
         .map_init(
             || engine.worker(),
             |worker, (file, plan)| {
-                let outcome = matches!(plan, Plan::Scan)
-                    .then(|| scan_file(engine, worker, file, &terraform, &gitlab, &callers));
+                let outcome = matches!(plan, Plan::Scan).then(|| {
+                    isolated(engine, worker, file, |worker| {
+                        scan_file(engine, worker, file, &terraform, &gitlab, &callers)
+                    })
+                });
                 progress.inc(1);
                 outcome
             },
@@ -194,6 +198,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
             line: 1,
             column: 1,
             message: error.message.clone(),
+            kind: ErrorKind::Read,
             span: None,
         });
     }
@@ -276,6 +281,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
             line: 1,
             column: 1,
             message: error.message,
+            kind: ErrorKind::Policy,
             span: None,
         });
     }
@@ -517,6 +523,41 @@ fn is_action_file(display: &str) -> bool {
     )
 }
 
+/// Runs one file's scan so that a panic in it becomes that file's internal error:
+/// the other files' findings are still reported, and the run exits 2. The worker
+/// engine is replaced, as the panic may have left it mid-evaluation.
+fn isolated(
+    engine: &Engine,
+    worker: &mut regorus::Engine,
+    file: &SourceFile,
+    scan: impl FnOnce(&mut regorus::Engine) -> FileOutcome,
+) -> FileOutcome {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(worker))) {
+        Ok(outcome) => outcome,
+        Err(panic) => {
+            *worker = engine.worker();
+            let reason = (panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            let mut outcome = FileOutcome {
+                reported: file.reported,
+                ..FileOutcome::default()
+            };
+            outcome.errors.push(FileError {
+                file: file.display.clone(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "internal error while scanning this file ({reason}); please report it"
+                ),
+                kind: ErrorKind::Internal,
+                span: None,
+            });
+            outcome
+        }
+    }
+}
+
 /// The CI jobs that run each shell script and composite action of the scan.
 fn script_callers(files: &[SourceFile], gitlab: &GitlabIncludes) -> Callers {
     let by_display: std::collections::BTreeMap<&str, &Path> = files
@@ -548,17 +589,18 @@ fn scan_file(
         reported: file.reported,
         ..FileOutcome::default()
     };
-    let error = |message: String| FileError {
+    let error = |kind: ErrorKind, message: String| FileError {
         file: file.display.clone(),
         line: 1,
         column: 1,
         message,
+        kind,
         span: None,
     };
     let text = match read_text(&file.path) {
         Ok(text) => text,
         Err(message) => {
-            outcome.errors.push(error(message));
+            outcome.errors.push(error(ErrorKind::Read, message));
             return outcome;
         }
     };
@@ -580,6 +622,7 @@ fn scan_file(
                 line,
                 column,
                 message: e.message,
+                kind: ErrorKind::Parse,
                 span: Some(span),
             });
             outcome.source = Some((file.display.clone(), text));
@@ -618,10 +661,10 @@ fn scan_file(
                 .push(located_fact(fact, &document, &file.display, &text));
         }
         for e in eval_errors {
-            outcome.errors.push(error(format!(
-                "policy `{}` failed: {}",
-                e.package, e.message
-            )));
+            outcome.errors.push(error(
+                ErrorKind::Policy,
+                format!("policy `{}` failed on this file: {}", e.package, e.message),
+            ));
         }
     }
     if !outcome.findings.is_empty()
@@ -675,16 +718,24 @@ fn progress_bar(files: usize) -> indicatif::ProgressBar {
 }
 
 /// Reads a file as UTF-8 text, refusing what is not config.
+/// Reads a regular file of at most `MAX_FILE_BYTES`, bounded by the bytes actually
+/// read: a FIFO is never opened (it would block), a device never read to the end.
 fn read_text(path: &Path) -> Result<String, String> {
+    use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if meta.len() > MAX_FILE_BYTES {
+    if !meta.is_file() {
+        return Err("not a regular file (a FIFO, socket or device); skipped".into());
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!(
-            "file is {} bytes, over the {} byte limit; skipped",
-            meta.len(),
-            MAX_FILE_BYTES
+            "file is over the {MAX_FILE_BYTES} byte limit; skipped"
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("binary file (contains NUL bytes); skipped".into());
     }
@@ -921,23 +972,27 @@ fn inspect_file(
     gitlab: &GitlabIncludes,
     callers: &Callers,
 ) -> (Vec<String>, Option<FileError>) {
-    let error = |line, column, message| FileError {
+    let error = |line, column, kind, message| FileError {
         file: file.display.clone(),
         line,
         column,
         message,
+        kind,
         span: None,
     };
     let text = match read_text(&file.path) {
         Ok(text) => text,
-        Err(message) => return (Vec::new(), Some(error(1, 1, message))),
+        Err(message) => return (Vec::new(), Some(error(1, 1, ErrorKind::Read, message))),
     };
     let nodes = match parse::parse(file.format, &text) {
         Ok(nodes) => nodes,
         Err(_) if is_unrendered_template(file.format, &text) => return (Vec::new(), None),
         Err(e) => {
             let (line, column) = line_col(&text, e.offset);
-            return (Vec::new(), Some(error(line, column, e.message)));
+            return (
+                Vec::new(),
+                Some(error(line, column, ErrorKind::Parse, e.message)),
+            );
         }
     };
     let documents = nodes
@@ -959,6 +1014,33 @@ fn inspect_file(
 mod tests {
     use super::*;
     use crate::discover::format_of;
+    use crate::engine::registry::PolicySet;
+
+    #[test]
+    fn a_panic_in_one_file_is_that_files_internal_error() {
+        let engine = Engine::new(PolicySet::default(), Default::default(), false).unwrap();
+        let mut worker = engine.worker();
+        let file = SourceFile {
+            display: "ci/deploy.sh".into(),
+            path: "ci/deploy.sh".into(),
+            format: Format::Shell,
+            reported: true,
+            stamp: None,
+        };
+        let outcome = isolated(&engine, &mut worker, &file, |_| panic!("boom at byte 7"));
+        let error = &outcome.errors[0];
+        assert_eq!(
+            (error.file.as_str(), error.kind),
+            ("ci/deploy.sh", ErrorKind::Internal)
+        );
+        assert!(
+            error.message.contains("boom at byte 7"),
+            "{}",
+            error.message
+        );
+        let fine = isolated(&engine, &mut worker, &file, |_| FileOutcome::default());
+        assert!(fine.errors.is_empty());
+    }
 
     /// `may_hold_facts` skips unread context files on the promise that the
     /// path alone decides the kind outside YAML and JSON.

@@ -94,6 +94,10 @@ pub struct LintArgs {
     /// Report only findings on lines added or changed since REV (reads `git diff`).
     #[arg(long, value_name = "REV")]
     pub diff_base: Option<String>,
+    /// Do not fail the run for files that cannot be read or parsed (they are still
+    /// reported) [default: `allow-file-errors` in .blastwall.yaml, else false].
+    #[arg(long)]
+    pub allow_file_errors: bool,
     /// Print each suggested fix as a unified diff under its finding; writes nothing.
     #[arg(long)]
     pub fix_suggest: bool,

@@ -63,6 +63,10 @@ pub struct Config {
     /// Accept one account shared by dev/test/staging (never with prod).
     #[serde(default)]
     pub allow_shared_nonprod: bool,
+    /// Files that cannot be read or parsed are reported but do not fail the run
+    /// (for repositories that keep deliberately broken fixtures).
+    #[serde(default)]
+    pub allow_file_errors: bool,
 }
 
 /// The configuration in force, where it came from, and its compiled globs.
@@ -188,11 +192,29 @@ impl Loaded {
     }
 
     /// Extra policy directories, resolved against the config file's directory.
-    pub fn policy_dirs(&self) -> Vec<PathBuf> {
-        self.config
-            .policies
-            .iter()
-            .map(|dir| self.root.join(dir))
+    /// The extra policy directories, each inside the directory of the config file:
+    /// a `.blastwall.yaml` a pull request edits must not load code from elsewhere
+    /// (`policies: ["../../.."]`, `/etc`).
+    pub fn policy_dirs(&self) -> Result<Vec<PathBuf>, ConfigError> {
+        let root = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone());
+        (self.config.policies.iter())
+            .map(|dir| {
+                let path = self.root.join(dir);
+                let resolved = path.canonicalize().unwrap_or_else(|_| path.clone());
+                let escapes = dir.is_absolute()
+                    || dir.components().any(|c| c == std::path::Component::ParentDir)
+                    || !resolved.starts_with(&root);
+                match escapes {
+                    true => Err(ConfigError(format!(
+                        "policies: `{}` is outside the directory of the configuration file; only directories inside it are loaded",
+                        dir.display()
+                    ))),
+                    false => Ok(path),
+                }
+            })
             .collect()
     }
 

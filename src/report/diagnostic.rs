@@ -56,8 +56,28 @@ pub struct FileError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    pub kind: ErrorKind,
     #[serde(skip)]
     pub span: Option<Span>,
+}
+
+/// What went wrong, which decides the exit code: a file blastwall could not read or
+/// parse fails the run (exit 1, unless allowed); a policy that failed or an internal
+/// error means the scan itself is not trustworthy (exit 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorKind {
+    Read,
+    Parse,
+    Policy,
+    Internal,
+}
+
+impl ErrorKind {
+    /// The scan could not check what it was asked to, through no fault of the input.
+    pub fn is_scan_failure(self) -> bool {
+        matches!(self, ErrorKind::Policy | ErrorKind::Internal)
+    }
 }
 
 /// Everything a scan produced, sorted for byte-identical output.

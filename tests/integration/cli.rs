@@ -155,6 +155,7 @@ fn named_files_report_only_themselves_but_see_the_whole_repository() {
     assert_eq!(findings[0]["file"], "envs/dev/main.tf");
     assert_eq!(findings[0]["related"][0]["file"], "envs/prod/main.tf");
     // Files given that blastwall does not read are ignored, not errors.
+    write(dir.path(), "README.md", "# infra\n");
     let run = blastwall(dir.path(), &["lint", "README.md", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }

@@ -243,3 +243,112 @@ fn non_ascii_ci_text_in_every_ci_system_is_scanned() {
     let expected: std::collections::BTreeSet<&str> = files.iter().map(|(path, _)| *path).collect();
     assert_eq!(reported, expected, "{json:#}");
 }
+
+/// Exit codes say whether the scan could check what it was asked to: 2 for a
+/// mistake in the command or a scan failure, 1 for findings or for files that
+/// could not be read or parsed (unless allowed), 0 only for a clean, complete scan.
+#[test]
+fn exit_codes_are_honest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let missing = blastwall(root, &["lint", "does/not/exist"]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("does not exist"),
+        "{}",
+        missing.stderr
+    );
+
+    fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    fs::write(
+        root.join(".github/workflows/ci.yml"),
+        "on: push\njobs:\n  build:\n    runs-on: [ubuntu-latest\n",
+    )
+    .unwrap();
+    let broken = blastwall(root, &["lint", "--format", "json"]);
+    assert_eq!(broken.code, 1, "{}", broken.stdout);
+    assert_eq!(broken.json()["errors"][0]["kind"], "parse");
+    let allowed = blastwall(root, &["lint", "--allow-file-errors"]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stdout);
+    assert!(
+        allowed.stdout.contains("could not be read"),
+        "{}",
+        allowed.stdout
+    );
+    fs::write(root.join(".blastwall.yaml"), "allow-file-errors: true\n").unwrap();
+    assert_eq!(blastwall(root, &["lint"]).code, 0);
+
+    // A pull request's `.blastwall.yaml` cannot load policies from elsewhere.
+    fs::write(root.join(".blastwall.yaml"), "policies: [\"../..\"]\n").unwrap();
+    let outside = blastwall(root, &["lint"]);
+    assert_eq!(outside.code, 2, "{}", outside.stderr);
+    assert!(
+        outside.stderr.contains("outside the directory"),
+        "{}",
+        outside.stderr
+    );
+}
+
+/// A FIFO or a device named on the command line is never opened for reading
+/// (it would block or never end); the other files' findings are kept.
+#[cfg(unix)]
+#[test]
+fn special_files_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join("reset.sh"),
+        "psql -h orders.prod.acme.io -c 'TRUNCATE orders'\n",
+    )
+    .unwrap();
+    let fifo = root.join("pipe.yml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", root.join(".env.test")).unwrap();
+    let run = blastwall(
+        root,
+        &[
+            "lint",
+            "--format",
+            "json",
+            "pipe.yml",
+            ".env.test",
+            "reset.sh",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["findings"][0]["file"], "reset.sh", "{json:#}");
+    let errors: Vec<&str> = (json["errors"].as_array().unwrap().iter())
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors.iter().all(|m| m.contains("not a regular file")),
+        "{errors:?}"
+    );
+}
+
+/// A Jenkinsfile nested far deeper than any pipeline is a located error.
+#[test]
+fn deep_jenkinsfiles_are_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let deep = format!(
+        "pipeline {}{}",
+        "{ stage('x') ".repeat(5_000),
+        "}".repeat(5_000)
+    );
+    fs::write(root.join("Jenkinsfile"), deep).unwrap();
+    let run = blastwall(root, &["lint", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let error = &run.json()["errors"][0];
+    assert_eq!(error["file"], "Jenkinsfile");
+    assert!(
+        error["message"].as_str().unwrap().contains("too deep"),
+        "{error}"
+    );
+}
