@@ -5,11 +5,14 @@
 #   `application-test.yml`/`.properties`, `pytest.ini`/`tox.ini`/`setup.cfg`
 #   incl. pytest-env `env =` lines, `docker-compose.test.yml`, settings under
 #   `tests/`, Helm `values-test.yaml`/`values-ci.yaml`, the container `env:` of a
-#   Kubernetes workload in a test namespace or directory, the literal variables
-#   of a CI test job) names a database or service host that is production — a whole
+#   Kubernetes workload in a test namespace or directory, a test environment's
+#   own YAML or JSON such as `Pulumi.test.yaml` or `inventories/test/group_vars/`,
+#   the literal variables of a CI test job) names a database or service host that
+#   is production — a whole
 #   `prod`/`production` label (`prod-db.acme.io`, `db.prod.acme.net`) or a host
-#   `.blastwall.yaml` declares — or holds a live-mode payment key (`sk_live_…`,
-#   `rk_live_…`).
+#   `.blastwall.yaml` declares —, holds a live-mode payment key (`sk_live_…`,
+#   `rk_live_…`), or reads a production secret (`{{ vault_prod_db_password }}`,
+#   `${PROD_DB_URL}`, a Secrets Manager ARN `…:secret:prod/db`).
 #
 #   Why is this bad? Whatever reads the test configuration — a developer's
 #   laptop, CI, a fixture loader that truncates tables — now talks to
@@ -93,6 +96,28 @@ findings contains result if {
 		"help": sprintf("Use a test-mode key (`%s…`) in test configuration and revoke the leaked live key.", [replace(substring(key, 0, 8), "live", "test")]),
 	}
 }
+
+# A setting that reads a production secret: a template or shell variable
+# (`{{ vault_prod_db_password }}`, `${PROD_DB_URL}`), an AWS Secrets Manager or SSM
+# ARN (`:secret:prod/reports/db`), a GCP secret (`projects/p/secrets/prod-db`).
+findings contains result if {
+	regex.match(`prod|prd`, lower(values))
+	some s, setting in input.settings
+	references := {name |
+		some m in regex.find_all_string_submatch_n(secret_reference, setting.value, -1)
+		name := concat("", array.slice(m, 1, count(m)))
+		regex.match(`(^|[^a-z])(prod|production|prd)([^a-z]|$)`, lower(name))
+	}
+	count(references) > 0
+	name := min(references)
+	result := {
+		"msg": sprintf("test configuration `%s` sets `%s` from production secret `%s`", [input.file, setting.name, name]),
+		"path": ["settings", s],
+		"help": sprintf("Read a test-scoped secret for `%s` (e.g. `%s`), never the production one.", [setting.name, regex.replace(name, `(?:prod|production|prd)`, "test")]),
+	}
+}
+
+secret_reference := `\{\{-? *\.?([A-Za-z0-9_.]+) *-?\}\}|\$\{([A-Za-z0-9_]+)\}|:secret:([A-Za-z0-9/_+=.@-]+)|:parameter/([A-Za-z0-9/_.-]+)|/secrets/([A-Za-z0-9_-]+)`
 
 # The settings' values joined by line breaks, which no searched word spans: one search over all
 # of them rules out most documents, whose settings name neither a production word nor a live

@@ -104,3 +104,15 @@ test_ignores_deploy_jobs_production_checks_and_test_values if {
 	]
 	count(rule.deny) == 0 with input as {"kind": "drone", "settings": [], "jobs": [ci_job(true, "test", placeholders)]}
 }
+
+test_flags_production_secrets_read_by_test_settings if {
+	settings := [
+		{"name": "app_db_password", "value": "{{ vault_prod_billing_db_password }}"},
+		{"name": "reports:dbSecretArn", "value": "arn:aws:secretsmanager:us-east-1:497310258846:secret:prod/reports/db-Xq3T9a"},
+		{"name": "DATABASE_URL", "value": "${PROD_DATABASE_URL}"},
+		{"name": "api_token", "value": "{{ vault_test_api_token }}"},
+		{"name": "product_secret", "value": "arn:aws:secretsmanager:us-east-1:1:secret:test/product-api"},
+	]
+	results := rule.deny with input as {"test_context": true, "file": "inventories/test/group_vars/all.yml", "settings": settings}
+	{r.path[1] | some r in results} == {0, 1, 2}
+}

@@ -1,5 +1,6 @@
 //! Document kinds: what a parsed document is, from its path and its content.
 
+use super::environment::{env_of_path, Env};
 use crate::parse::{Format, Node};
 
 /// Returns the kind name policies select on (`input.kind`).
@@ -164,6 +165,32 @@ pub fn is_test_config_name(lower_path: &str) -> bool {
                 | "docker-compose.ci.yaml"
         )
         || (in_test_dir(lower_path) && is_config_like(name))
+}
+
+/// The environment a YAML or JSON file configures, when its path names one outside a
+/// test-suite directory: a Pulumi stack file (`Pulumi.test.yaml`), an Ansible
+/// inventory (`inventories/test/group_vars/all.yml`), `environments/test.json`. Under
+/// `tests/` or `spec/` files are fixtures and suite settings, read as `test-config`.
+pub fn is_environment_config(path: &str) -> Option<Env> {
+    let lower = path.to_ascii_lowercase();
+    // `inventories/test/`, `overlays/test/`: an environment named `test`, not a suite.
+    let per_environment = [
+        "inventories/",
+        "inventory/",
+        "environments/",
+        "envs/",
+        "overlays/",
+        "stacks/",
+        "group_vars/",
+        "host_vars/",
+    ]
+    .iter()
+    .any(|d| lower.starts_with(d) || lower.contains(&format!("/{d}")));
+    let fixture = !per_environment && in_test_dir(&lower)
+        || ["spec/", "fixtures/", "testdata/", "__fixtures__/"]
+            .iter()
+            .any(|d| lower.starts_with(d) || lower.contains(&format!("/{d}")));
+    (!fixture).then(|| env_of_path(path)).flatten()
 }
 
 fn in_test_dir(lower_path: &str) -> bool {

@@ -102,6 +102,12 @@ pub fn build_document_in(
         settings::settings(&node, source)
     } else if test_config && kind == "kubernetes" {
         settings::container_env_settings(&node)
+    } else if matches!(kind, "yaml" | "json")
+        && classify::is_environment_config(path) == Some(Env::Test)
+    {
+        // A test environment's own configuration: `Pulumi.test.yaml`,
+        // `inventories/test/group_vars/all.yml`, `config/environments/test.json`.
+        settings::settings(&node, source)
     } else if matches!(kind, "yaml" | "json") {
         settings::test_section_settings(&node, source)
     } else {

@@ -87,7 +87,11 @@ fn user_policy_is_loaded_and_its_findings_are_located() {
     // The same policies through `policies:` in the config (a directory inside the
     // repository: the config a pull request edits loads nothing from outside it);
     // `rules` lists them.
-    write(dir.path(), "repo/policies/floating_runner_image.rego", TEAM_POLICY);
+    write(
+        dir.path(),
+        "repo/policies/floating_runner_image.rego",
+        TEAM_POLICY,
+    );
     write(dir.path(), "repo/.blastwall.yaml", "policies: [policies]\n");
     let run = blastwall(&dir.path().join("repo"), &["lint", "--format", "json"]);
     assert_eq!(run.json()["findings"][0]["rule"], "floating-runner-image");
