@@ -11,7 +11,8 @@
 #   is production — a whole
 #   `prod`/`production` label (`prod-db.acme.io`, `db.prod.acme.net`) or a host
 #   `.blastwall.yaml` declares —, holds a live-mode payment key (`sk_live_…`,
-#   `rk_live_…`), or reads a production secret (`{{ vault_prod_db_password }}`,
+#   `rk_live_…`), loads a production environment file (compose `env_file:
+#   ./config/production.env`), or reads a production secret (`{{ vault_prod_db_password }}`,
 #   `${PROD_DB_URL}`, a Secrets Manager ARN `…:secret:prod/db`).
 #
 #   Why is this bad? Whatever reads the test configuration — a developer's
@@ -114,6 +115,21 @@ findings contains result if {
 		"msg": sprintf("test configuration `%s` sets `%s` from production secret `%s`", [input.file, setting.name, name]),
 		"path": ["settings", s],
 		"help": sprintf("Read a test-scoped secret for `%s` (e.g. `%s`), never the production one.", [setting.name, regex.replace(name, `(?:prod|production|prd)`, "test")]),
+	}
+}
+
+# A test configuration that loads a production configuration file: compose
+# `env_file: ./config/production.env`, `dotenv_path`, `envFile: .env.prod`.
+findings contains result if {
+	regex.match(`prod|prd|live`, lower(values))
+	some s, setting in input.settings
+	key := lower(regex.replace(setting.name, `^.*[.]`, ""))
+	key in {"env_file", "env_files", "envfile", "env-file", "dotenv", "dotenv_path", "dotenvpath", "envpath", "env_path"}
+	regex.match(`(^|[/._-])(prod|production|prd|live)([/._-]|$)`, lower(setting.value))
+	result := {
+		"msg": sprintf("test configuration `%s` loads production configuration `%s` (`%s`)", [input.file, setting.value, setting.name]),
+		"path": ["settings", s],
+		"help": "Load a test environment file (`.env.test`, `config/test.env`) with a disposable database and test-mode keys.",
 	}
 }
 

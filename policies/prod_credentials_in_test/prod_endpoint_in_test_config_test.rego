@@ -116,3 +116,13 @@ test_flags_production_secrets_read_by_test_settings if {
 	results := rule.deny with input as {"test_context": true, "file": "inventories/test/group_vars/all.yml", "settings": settings}
 	{r.path[1] | some r in results} == {0, 1, 2}
 }
+
+test_flags_production_env_files_loaded_by_test_configuration if {
+	settings := [
+		{"name": "services.api.env_file", "value": "./config/production.env"},
+		{"name": "services.db.env_file", "value": "./config/test.env"},
+		{"name": "services.api.environment.PRODUCT_CATALOG", "value": "catalog.env"},
+	]
+	results := rule.deny with input as {"test_context": true, "file": "docker-compose.test.yml", "settings": settings}
+	{r.path[1] | some r in results} == {0}
+}
