@@ -33,6 +33,7 @@ const OTHER_KINDS: &[&str] = &[
     "helm-values",
     "docker-compose",
     "iam-policy",
+    "package-json",
     "test-config",
     "samconfig",
     "serverless",
@@ -58,7 +59,7 @@ pub fn is_ci(kind: &str) -> bool {
 
 /// Whether documents of `kind` carry shell commands (`input.commands`).
 pub fn has_commands(kind: &str) -> bool {
-    is_ci(kind) || matches!(kind, "shell" | "kubernetes")
+    is_ci(kind) || matches!(kind, "shell" | "kubernetes" | "package-json")
 }
 
 /// The kinds a METADATA `kinds` entry names: a family expands to its members,

@@ -19,7 +19,7 @@
 #   id: prod-runtime-env-in-tests
 #   category: prod-credentials-in-test
 #   severity: warning
-#   kinds: [ci, test-config, docker-compose, yaml, json]
+#   kinds: [ci, package-json, test-config, docker-compose, yaml, json]
 #   help: >-
 #     Run tests with the test environment (`RAILS_ENV=test`, `NODE_ENV=test`,
 #     `SPRING_PROFILES_ACTIVE=test`); set production only in build and deploy steps.
@@ -107,6 +107,26 @@ deny contains result if {
 		"msg": sprintf("test job `%s` (%s) runs `%s` after `export %s=%s`, so the tests run against the production configuration", [job.name, concat(", ", job.test_reasons), concat(" ", test.argv), name, value]),
 		"path": ["commands", e, "words", w],
 		"help": sprintf("Export `%s` as the test environment before the tests; set `%s=%s` only on the build or deploy command that needs it.", [name, name, value]),
+	}
+}
+
+# `dotenv -e .env.production -- playwright test`, `env-cmd -f .env.prod jest`,
+# `docker compose --env-file .env.prod run tests`: the tests load production's
+# environment file.
+deny contains result if {
+	some j, job in input.jobs
+	job.test
+	some c in job.test_commands
+	cmd := input.commands[c]
+	some i, flag in cmd.argv
+	flag in {"-e", "-f", "--env-file", "--file", "--dotenv", "--env"}
+	file := cmd.argv[i + 1]
+	regex.match(`(^|[/._-])(prod|production|prd|live)([/._-]|$)`, lower(file))
+	not production.production_check(job)
+	result := {
+		"msg": sprintf("test job `%s` (%s) runs `%s` with production environment file `%s`", [job.name, concat(", ", job.test_reasons), concat(" ", cmd.argv), file]),
+		"path": ["commands", c],
+		"help": sprintf("Load the test environment file (`.env.test`) for the tests, never `%s`.", [file]),
 	}
 }
 

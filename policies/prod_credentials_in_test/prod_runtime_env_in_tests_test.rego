@@ -103,3 +103,14 @@ test_ignores_test_config_without_production_values if {
 	settings := [{"name": "RAILS_ENV", "value": "test"}, {"name": "NODE_ENV", "value": "ci"}]
 	count(rule.deny) == 0 with input as {"test_context": true, "file": ".env.test", "settings": settings, "jobs": []}
 }
+
+test_flags_tests_run_with_a_production_env_file if {
+	loaded := [{"argv": ["npm", "ci"], "assignments": [], "job": 0, "step": 0}, {"argv": ["dotenv", "-e", ".env.production", "--", "playwright", "test"], "assignments": [], "job": 0, "step": 0}]
+	results := rule.deny with input as {"commands": loaded, "jobs": [tjob([])]}
+	count(results) == 1
+	some r in results
+	r.path == ["commands", 1]
+	contains(r.msg, "`.env.production`")
+	test_file := [loaded[0], {"argv": ["dotenv", "-e", ".env.test", "--", "playwright", "test"], "assignments": [], "job": 0, "step": 0}]
+	count(rule.deny) == 0 with input as {"commands": test_file, "jobs": [tjob([])]}
+}

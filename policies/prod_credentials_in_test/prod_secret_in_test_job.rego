@@ -13,7 +13,7 @@
 #   id: prod-secret-in-test-job
 #   category: prod-credentials-in-test
 #   severity: error
-#   kinds: [ci]
+#   kinds: [ci, package-json]
 #   help: >-
 #     Use a test-scoped secret (e.g. `TEST_DATABASE_URL`) in test jobs; keep
 #     production secrets in deploy jobs behind `environment: production`.

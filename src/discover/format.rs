@@ -18,12 +18,13 @@ pub fn format_of(path: &Path) -> Option<Format> {
         "ini" => return Some(Format::Ini),
         "mk" => return Some(Format::Make),
         "json" => {
-            // Lock files and editor/tooling manifests never hold deploy config.
+            // Lock files and editor/tooling manifests never hold deploy config
+            // (`package.json` does: its scripts run the tests).
             let skip = lower.ends_with("-lock.json")
                 || lower.ends_with(".lock.json")
                 || matches!(
                     lower.as_str(),
-                    "package.json" | "tsconfig.json" | "composer.json" | "jsconfig.json"
+                    "tsconfig.json" | "composer.json" | "jsconfig.json"
                 )
                 || lower.ends_with(".map.json");
             return (!skip).then_some(Format::Json);
@@ -85,7 +86,7 @@ mod tests {
         assert_eq!(f("Makefile.am"), None);
         assert_eq!(f("iam/ci-policy.json"), Some(Format::Json));
         assert_eq!(f("package-lock.json"), None);
-        assert_eq!(f("package.json"), None);
+        assert_eq!(f("package.json"), Some(Format::Json));
         assert_eq!(f(".envrc"), None);
         assert_eq!(f("README.md"), None);
     }

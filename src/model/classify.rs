@@ -89,6 +89,9 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             if matches!(name, ".travis.yml" | ".travis.yaml") {
                 return "travis-ci";
             }
+            if name == "package.json" && format == Format::Json {
+                return "package-json";
+            }
             if name.ends_with(".tf.json") {
                 return "terraform";
             }

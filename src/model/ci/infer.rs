@@ -128,6 +128,19 @@ pub(super) fn mark_test_runners(jobs: &mut [Job], commands: &[ModelCommand]) {
 /// The test runner an argv invokes, if it is one.
 fn test_runner(argv: &[String]) -> Option<String> {
     let mut args: Vec<&str> = argv.iter().map(String::as_str).collect();
+    // `dotenv -e .env.test -- playwright test`, `env-cmd -f .env.ci jest`: an env-file
+    // loader runs what follows its options.
+    if matches!(args.first(), Some(&("dotenv" | "env-cmd" | "dotenvx"))) {
+        let rest = match args.iter().position(|a| *a == "--") {
+            Some(dashes) => dashes + 1,
+            None => (1..args.len())
+                .find(|&i| {
+                    !args[i].starts_with('-') && !args[i - 1].starts_with('-') && args[i] != "run"
+                })
+                .unwrap_or(args.len()),
+        };
+        args.drain(..rest);
+    }
     while let Some(first) = args.first() {
         if matches!(
             *first,

@@ -17,10 +17,12 @@ mod gitlab;
 mod infer;
 mod jenkins;
 mod job;
+mod npm;
 mod refs;
+mod travis;
+
 #[cfg(test)]
 mod tests;
-mod travis;
 
 use serde_json::{json, Value as Json};
 
@@ -57,6 +59,7 @@ pub fn ci_model(
         "drone" | "woodpecker" => drone::drone(doc, source, &mut model),
         "travis-ci" => travis::travis(doc, source, &mut model),
         "jenkins" => jenkins::jenkins(doc, source, &mut model),
+        "package-json" => npm::package_scripts(doc, source, &mut model),
         _ => {}
     }
     for job in &mut model.jobs {
