@@ -9,11 +9,14 @@
 #   `sam deploy --config-env <env>` / `serverless deploy --stage <stage>`) and
 #   the AWS account it targets (`aws-account` facts from account-id keys and
 #   role ARNs). A CloudFormation `Mappings` entry keyed by stage
-#   (`StageConfig.production.AccountId`) gives the stage's `aws-account` facts.
+#   (`StageConfig.production.AccountId`) gives the stage's `aws-account` facts, as do
+#   a Pulumi stack file (`Pulumi.<stack>.yaml`: `aws:profile`, `aws:assumeRole.roleArn`,
+#   `aws:allowedAccountIds`) and any YAML or JSON map keyed by stages one of which is
+#   production (`cdk.json` `context.stages.{uat,prod}.account`).
 #   `input.stages` names each section's environment. The `default` profile and
 #   `${…}` variables are not identities and are skipped.
 # custom:
-#   kinds: [samconfig, serverless, cloudformation]
+#   kinds: [samconfig, serverless, cloudformation, yaml, json]
 package blastwall.facts.sam_serverless
 
 import rego.v1
@@ -37,14 +40,32 @@ value_key(_, rel) := rel[count(rel) - 1] if {
 	is_string(rel[count(rel) - 1])
 }
 
+# An item of a list (`aws:allowedAccountIds: ["1…"]`) is named by the list's key.
+value_key(_, rel) := rel[count(rel) - 2] if {
+	count(rel) > 1
+	is_number(rel[count(rel) - 1])
+	is_string(rel[count(rel) - 2])
+}
+
 value_key(section, rel) := section[count(section) - 2] if count(rel) == 0
 
 # `deploymentRole`, `aws_profile`, `AccountId` → `deploymentrole`, `awsprofile`, `accountid`.
-normal(key) := lower(replace(replace(key, "_", ""), "-", ""))
+# `aws:profile` (Pulumi's provider namespace) is a `profile`.
+normal(key) := lower(replace(replace(regex.replace(key, `^[A-Za-z0-9-]+:`, ""), "_", ""), "-", ""))
 
 job(stage) := sprintf("sam deploy --config-env %s", [stage.name]) if input.kind == "samconfig"
 
 job(stage) := sprintf("serverless deploy --stage %s", [stage.name]) if input.kind == "serverless"
+
+job(stage) := sprintf("pulumi up --stack %s", [stage.name]) if {
+	input.kind == "yaml"
+	startswith(split(input.file, "/")[count(split(input.file, "/")) - 1], "Pulumi.")
+}
+
+job(stage) := sprintf("the `%s` section of %s", [stage.name, input.file]) if {
+	input.kind in {"yaml", "json"}
+	not startswith(split(input.file, "/")[count(split(input.file, "/")) - 1], "Pulumi.")
+}
 
 credential(stage, path, value, via) := {
 	"type": "deploy-credential", "value": value, "via": via,
@@ -77,7 +98,7 @@ facts contains fact if {
 
 facts contains fact if {
 	some [stage, path, key, value] in stage_values
-	normal(key) in {"account", "accounts", "accountid", "awsaccount", "awsaccountid"}
+	normal(key) in {"account", "accounts", "accountid", "awsaccount", "awsaccountid", "allowedaccountids"}
 	cloud_ids.aws_account(value)
 	fact := {"type": "aws-account", "value": value, "via": key, "environment": stage.env, "path": path}
 }

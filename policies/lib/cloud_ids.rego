@@ -64,7 +64,7 @@ own_account_key(key) if {
 role_key(key) if {
 	name := lower(key)
 	contains(name, "role")
-	regex.match(`^((aws|iam|assume|deploy|deployment|deployer|terraform|tf|provider|target|env|environment|account|ci|cd|cicd|pipeline|github|gitlab|oidc|admin|infra|infrastructure)_)*role(_arn|_to_assume)?$`, name)
+	regex.match(`^((aws|iam|assume|deploy|deployment|deployer|terraform|tf|provider|target|env|environment|account|ci|cd|cicd|pipeline|github|gitlab|oidc|admin|infra|infrastructure)_)*role(_?arn|_to_assume)?$`, name)
 }
 
 # (`^(gcp_|google_)?project_id$|^(gcp|google)_project$`)

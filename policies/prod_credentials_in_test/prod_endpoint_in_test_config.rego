@@ -13,7 +13,8 @@
 #   `.blastwall.yaml` declares —, holds a live-mode payment key (`sk_live_…`,
 #   `rk_live_…`), loads a production environment file (compose `env_file:
 #   ./config/production.env`), or reads a production secret (`{{ vault_prod_db_password }}`,
-#   `${PROD_DB_URL}`, a Secrets Manager ARN `…:secret:prod/db`).
+#   `${PROD_DB_URL}`, a Secrets Manager ARN `…:secret:prod/db`), or logs in with a
+#   production AWS profile or kube context (`aws:profile: ledger-prod`).
 #
 #   Why is this bad? Whatever reads the test configuration — a developer's
 #   laptop, CI, a fixture loader that truncates tables — now talks to
@@ -132,6 +133,25 @@ findings contains result if {
 		"help": "Load a test environment file (`.env.test`, `config/test.env`) with a disposable database and test-mode keys.",
 	}
 }
+
+# A test configuration that logs in as production: an AWS profile or a kube
+# context named for it (`aws:profile: ledger-prod`, `kubeContext: prod-eks`).
+findings contains result if {
+	regex.match(`prod|prd`, lower(values))
+	some s, setting in input.settings
+	key := lower(replace(replace(regex.replace(setting.name, `^.*[.:]`, ""), "_", ""), "-", ""))
+	key in {"profile", "awsprofile", "context", "kubecontext", "kubectx", "kubeconfigcontext"}
+	regex.match(`(^|[^a-z])(prod|production|prd)([^a-z]|$)`, lower(setting.value))
+	result := {
+		"msg": sprintf("test configuration `%s` logs in with production %s `%s` (`%s`)", [input.file, login_kind(key), setting.value, setting.name]),
+		"path": ["settings", s],
+		"help": sprintf("Give the test environment its own %s, with credentials only for test resources.", [login_kind(key)]),
+	}
+}
+
+login_kind(key) := "profile" if contains(key, "profile")
+
+else := "context"
 
 secret_reference := `\{\{-? *\.?([A-Za-z0-9_.]+) *-?\}\}|\$\{([A-Za-z0-9_]+)\}|:secret:([A-Za-z0-9/_+=.@-]+)|:parameter/([A-Za-z0-9/_.-]+)|/secrets/([A-Za-z0-9_-]+)`
 

@@ -126,3 +126,15 @@ test_flags_production_env_files_loaded_by_test_configuration if {
 	results := rule.deny with input as {"test_context": true, "file": "docker-compose.test.yml", "settings": settings}
 	{r.path[1] | some r in results} == {0}
 }
+
+test_flags_production_profiles_and_contexts_of_test_configuration if {
+	settings := [
+		{"name": "config.aws:profile", "value": "ledger-prod"},
+		{"name": "kubeContext", "value": "prod-eks"},
+		{"name": "config.aws:profile", "value": "ledger-test"},
+		{"name": "spring.profiles.active", "value": "test"},
+		{"name": "profile", "value": "product-sandbox"},
+	]
+	results := rule.deny with input as {"test_context": true, "file": "Pulumi.test.yaml", "settings": settings}
+	{r.path[1] | some r in results} == {0, 1}
+}

@@ -123,7 +123,13 @@ pub fn build_document_in(
         input.insert("secret_refs".into(), json!(secrets));
     }
     if matches!(kind, "samconfig" | "serverless" | "cloudformation") {
-        input.insert("stages".into(), json!(stages::stages(kind, &node)));
+        input.insert("stages".into(), json!(stages::stages(kind, path, &node)));
+    } else if matches!(kind, "yaml" | "json") {
+        // Only where a file has per-environment sections (a Pulumi stack, `cdk.json`).
+        let found = stages::stages(kind, path, &node);
+        if !found.is_empty() {
+            input.insert("stages".into(), json!(found));
+        }
     }
 
     let mut commands: Vec<ModelCommand> = Vec::new();

@@ -23,9 +23,9 @@ pub struct Stage {
     pub path: Vec<Json>,
 }
 
-/// The sections of `doc` (of `kind` `samconfig`, `serverless` or `cloudformation`) that name
-/// an environment.
-pub fn stages(kind: &str, doc: &Node) -> Vec<Stage> {
+/// The sections of `doc` (of `kind` `samconfig`, `serverless`, `cloudformation`, or a
+/// `yaml`/`json` file at `file`) that name an environment.
+pub fn stages(kind: &str, file: &str, doc: &Node) -> Vec<Stage> {
     let mut out = Vec::new();
     let mut add = |name: &str, path: Vec<&str>| {
         if let Some(env) = env_of_name(name) {
@@ -73,9 +73,50 @@ pub fn stages(kind: &str, doc: &Node) -> Vec<Stage> {
                 }
             }
         }
+        // A Pulumi stack file configures its stack (`Pulumi.test.yaml` → `test`).
+        "yaml" if pulumi_stack(file).is_some() => {
+            if let Some(stack) = pulumi_stack(file) {
+                add(stack, vec!["config"]);
+            }
+        }
+        // Per-stage maps anywhere near the top (`cdk.json` `context.stages.{uat,prod}`,
+        // helmfile `environments.{staging,production}`): one of them production, so
+        // that each section is a deploy target, not test data.
+        "yaml" | "json" => {
+            let mut maps = vec![(doc, Vec::new())];
+            while let Some((node, path)) = maps.pop() {
+                let sections = keyed_by_stage(node);
+                let production = (sections.iter())
+                    .any(|(s, v)| env_of_name(&s.name) == Some(Env::Prod) && v.as_map().is_some());
+                if production {
+                    for (s, v) in sections {
+                        if v.as_map().is_some() {
+                            let mut at: Vec<&str> = path.clone();
+                            at.push(&s.name);
+                            add(&s.name, at);
+                        }
+                    }
+                } else if path.len() < 3 {
+                    for (k, v) in entries(Some(node)) {
+                        let mut at = path.clone();
+                        at.push(k.name.as_str());
+                        maps.push((v, at));
+                    }
+                }
+            }
+        }
         _ => {}
     }
     out
+}
+
+/// `Pulumi.<stack>.yaml` → the stack's name.
+fn pulumi_stack(file: &str) -> Option<&str> {
+    let name = file.rsplit('/').next()?;
+    let stack = name.strip_prefix("Pulumi.")?;
+    stack
+        .strip_suffix(".yaml")
+        .or_else(|| stack.strip_suffix(".yml"))
 }
 
 fn entries(node: Option<&Node>) -> &[(Key, Node)] {
@@ -116,7 +157,7 @@ mod tests {
         let text = "Mappings:\n  StageConfig:\n    staging:\n      AccountId: '111111111111'\n    production:\n      AccountId: '222222222222'\n  RegionMap:\n    us-east-1:\n      Ami: ami-1\n    prod:\n      Ami: ami-2\n";
         let doc = parse_yaml(text).unwrap().remove(0);
         assert_eq!(
-            names(&stages("cloudformation", &doc)),
+            names(&stages("cloudformation", "template.yaml", &doc)),
             vec![
                 (
                     "staging".into(),
@@ -137,7 +178,7 @@ mod tests {
         let text = "version = 0.1\n[default.deploy.parameters]\nprofile = \"x\"\n[prod.deploy.parameters]\nprofile = \"p\"\n[dev-eu.deploy.parameters]\nprofile = \"p\"\n";
         let doc = crate::parse::toml::parse_toml(text).unwrap();
         assert_eq!(
-            names(&stages("samconfig", &doc)),
+            names(&stages("samconfig", "samconfig.toml", &doc)),
             vec![
                 ("prod".into(), "prod", r#"["content","prod"]"#.into()),
                 ("dev-eu".into(), "dev", r#"["content","dev-eu"]"#.into()),
@@ -150,7 +191,7 @@ mod tests {
         let text = "service: orders\nprovider:\n  name: aws\n  stage: ${opt:stage, 'dev'}\n  profile: ${self:custom.profiles.${sls:stage}}\nparams:\n  default:\n    domain: x\n  prod:\n    deploymentRole: arn:aws:iam::111111111111:role/deploy\ncustom:\n  profiles:\n    dev: acme-dev\n    prod: acme-prod\n  staging:\n    accountId: '222222222222'\n  webpack:\n    packager: npm\n";
         let doc = parse_yaml(text).unwrap().remove(0);
         assert_eq!(
-            names(&stages("serverless", &doc)),
+            names(&stages("serverless", "serverless.yml", &doc)),
             vec![
                 (
                     "prod".into(),
@@ -178,12 +219,33 @@ mod tests {
             .unwrap()
             .remove(0);
         assert_eq!(
-            names(&stages("serverless", &fixed)),
+            names(&stages("serverless", "serverless.yml", &fixed)),
             vec![(
                 "production".into(),
                 "prod",
                 r#"["content","provider"]"#.into()
             )]
         );
+    }
+
+    #[test]
+    fn pulumi_stacks_and_per_stage_maps_in_yaml_and_json() {
+        let stack = parse_yaml("config:\n  aws:profile: ledger-test\n")
+            .unwrap()
+            .remove(0);
+        assert_eq!(
+            names(&stages("yaml", "infra/Pulumi.test.yaml", &stack)),
+            vec![("test".into(), "test", r#"["content","config"]"#.into())]
+        );
+        let cdk = "{\"context\": {\"stages\": {\"uat\": {\"account\": \"1\"}, \"prod\": {\"account\": \"1\"}}}}";
+        let doc = crate::parse::json::parse_json(cdk).unwrap().unwrap();
+        let got = names(&stages("json", "cdk.json", &doc));
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].2, r#"["content","context","stages","prod"]"#);
+        // Environment-keyed maps without production are not deploy targets.
+        let test_data = parse_yaml("fixtures:\n  dev: {a: 1}\n  test: {a: 2}\n")
+            .unwrap()
+            .remove(0);
+        assert!(stages("yaml", "data.yml", &test_data).is_empty());
     }
 }

@@ -357,13 +357,27 @@ fn jenkins_stages_are_jobs_with_bound_credentials() {
 #[test]
 fn package_scripts_are_jobs_and_env_file_loaders_run_their_tests() {
     let text = "{\n  \"scripts\": {\n    \"build\": \"next build\",\n    \"test:contract\": \"STRIPE_API_KEY=$STRIPE_LIVE_SECRET_KEY vitest run tests/contract\",\n    \"test:e2e\": \"dotenv -e .env.production -- playwright test\"\n  }\n}\n";
-    let doc = crate::parse::json::parse_json(text).expect("parses").expect("a document");
-    let m = ci_model("package-json", &doc, text, "package.json", &GitlabIncludes::default());
+    let doc = crate::parse::json::parse_json(text)
+        .expect("parses")
+        .expect("a document");
+    let m = ci_model(
+        "package-json",
+        &doc,
+        text,
+        "package.json",
+        &GitlabIncludes::default(),
+    );
     assert!(!job(&m, "build").test);
     let contract = job(&m, "test:contract");
     assert!(contract.test);
     assert_eq!(contract.secrets[0].name, "STRIPE_LIVE_SECRET_KEY");
     assert_eq!(contract.secrets[0].env, Some(Env::Prod));
     let e2e = job(&m, "test:e2e");
-    assert!(e2e.test_reasons.iter().any(|r| r == "runs `playwright test`"), "{:?}", e2e.test_reasons);
+    assert!(
+        e2e.test_reasons
+            .iter()
+            .any(|r| r == "runs `playwright test`"),
+        "{:?}",
+        e2e.test_reasons
+    );
 }
