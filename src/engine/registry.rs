@@ -316,29 +316,16 @@ impl PolicySet {
         if !is_test && !package.starts_with("blastwall.lib") {
             match metadata_of(&file.source) {
                 Some(Ok((meta, line))) if package.starts_with("blastwall.facts.") => {
-                    let kinds =
-                        crate::kinds::expand_all(&meta.custom.kinds).map_err(|message| {
-                            vec![PolicyError {
-                                file: file.path.clone(),
-                                line,
-                                column: 1,
-                                message,
-                            }]
-                        })?;
+                    let kinds = crate::kinds::expand_all(&meta.custom.kinds)
+                        .map_err(|message| at_metadata(&file, line, message))?;
                     self.collectors.push(Collector {
                         package: package.clone(),
                         kinds,
                     });
                 }
                 Some(Ok((meta, line))) => {
-                    let rule = rule_from(&file, &package, meta).map_err(|message| {
-                        vec![PolicyError {
-                            file: file.path.clone(),
-                            line,
-                            column: 1,
-                            message,
-                        }]
-                    })?;
+                    let rule = rule_from(&file, &package, meta)
+                        .map_err(|message| at_metadata(&file, line, message))?;
                     if self.rules.iter().any(|r| r.id == rule.id) {
                         return Err(vec![PolicyError {
                             file: file.path.clone(),
@@ -374,6 +361,16 @@ impl PolicySet {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+}
+
+/// A problem with a policy's METADATA, located at its `# METADATA` line.
+fn at_metadata(file: &PolicyFile, line: usize, message: String) -> Vec<PolicyError> {
+    vec![PolicyError {
+        file: file.path.clone(),
+        line,
+        column: 1,
+        message,
+    }]
 }
 
 fn rule_from(file: &PolicyFile, package: &str, meta: Metadata) -> Result<Rule, String> {

@@ -7,7 +7,9 @@
 
 use serde_json::{json, Value as Json};
 
-use super::{child, collect_refs, key, scripts, variables, CiModel, Job, RefStyle, SecretRef};
+use super::{
+    child, collect_refs, key, scripts, string_list, variables, CiModel, Job, RefStyle, SecretRef,
+};
 use crate::model::environment::env_of_secret_name;
 use crate::model::script::argv_commands;
 use crate::parse::node::{Node, Span};
@@ -49,13 +51,7 @@ pub(super) fn cloud_build(doc: &Node, source: &str, file: &str, model: &mut CiMo
             name,
             stage: Some(stage.to_owned()),
             variables: build_vars.clone(),
-            needs: (step.get("waitFor").and_then(Node::as_seq))
-                .map(|s| {
-                    s.iter()
-                        .filter_map(|n| n.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            needs: string_list(step.get("waitFor")),
             ..Job::default()
         };
         if let Some(env) = step.get("env") {

@@ -6,7 +6,8 @@
 use serde_json::{json, Value as Json};
 
 use super::{
-    child, collect_refs, key, scripts, secret_at, CiModel, Job, RefStyle, SecretRef, Variable,
+    child, collect_refs, key, scripts, secret_at, string_list, CiModel, Job, RefStyle, SecretRef,
+    Variable,
 };
 use crate::model::environment::env_of_secret_name;
 use crate::parse::node::Node;
@@ -65,15 +66,7 @@ pub(super) fn drone(doc: &Node, source: &str, model: &mut CiModel) {
             environment: target,
             scheduled,
             triggers: events.unwrap_or_default(),
-            needs: doc
-                .get("depends_on")
-                .and_then(Node::as_seq)
-                .map(|s| {
-                    s.iter()
-                        .filter_map(|n| n.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            needs: string_list(doc.get("depends_on")),
             ..Job::default()
         };
         environment(
