@@ -145,3 +145,6 @@ pull_request_started(job) if {
 	some t in job.triggers
 	t in {"pull_request", "pull_request_target", "merge_request_event", "merge_group"}
 }
+
+# A file named for production (`.env.production`, `config/prod.env`, `values-prd.yaml`).
+production_file(path) if regex.match(`(^|[/._-])(prod|production|prd|live)([/._-]|$)`, lower(path))

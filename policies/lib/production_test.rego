@@ -48,3 +48,11 @@ test_prod_host_skips_reserved_names_even_when_declared if {
 	production.prod_host("orders.acme.net") with data.blastwall.config.environments.prod.hosts as ["*.acme.net"]
 	not production.prod_host("orders.internal.test") with data.blastwall.config.environments.prod.hosts as ["*.internal.test"]
 }
+
+test_production_file_names_by_whole_words if {
+	production.production_file(".env.production")
+	production.production_file("./config/prod.env")
+	production.production_file("values-prd.yaml")
+	not production.production_file(".env.test")
+	not production.production_file("config/products.env")
+}

@@ -126,7 +126,7 @@ findings contains result if {
 	some s, setting in input.settings
 	key := lower(regex.replace(setting.name, `^.*[.]`, ""))
 	key in {"env_file", "env_files", "envfile", "env-file", "dotenv", "dotenv_path", "dotenvpath", "envpath", "env_path"}
-	regex.match(`(^|[/._-])(prod|production|prd|live)([/._-]|$)`, lower(setting.value))
+	production.production_file(setting.value)
 	result := {
 		"msg": sprintf("test configuration `%s` loads production configuration `%s` (`%s`)", [input.file, setting.value, setting.name]),
 		"path": ["settings", s],

@@ -121,7 +121,7 @@ deny contains result if {
 	some i, flag in cmd.argv
 	flag in {"-e", "-f", "--env-file", "--file", "--dotenv", "--env"}
 	file := cmd.argv[i + 1]
-	regex.match(`(^|[/._-])(prod|production|prd|live)([/._-]|$)`, lower(file))
+	production.production_file(file)
 	not production.production_check(job)
 	result := {
 		"msg": sprintf("test job `%s` (%s) runs `%s` with production environment file `%s`", [job.name, concat(", ", job.test_reasons), concat(" ", cmd.argv), file]),

@@ -359,31 +359,41 @@ impl Parser {
 
     /// `( a, name: b, … )`, the `(` current.
     fn arguments(&mut self) -> Result<Vec<Node>, ParseError> {
+        Ok(self.items(')')?.0)
+    }
+
+    /// Comma-separated arguments up to `close`, the opening bracket current: the
+    /// items and the span from the opening to the closing bracket.
+    fn items(&mut self, close: char) -> Result<(Vec<Node>, Span), ParseError> {
         let open = self.span();
         self.enter()?;
         self.at += 1;
-        let mut args = Vec::new();
+        let mut items = Vec::new();
         loop {
             while matches!(self.peek(), Some(Tok::Newline | Tok::Punct(','))) {
                 self.at += 1;
             }
             match self.peek() {
-                None => return Err(ParseError::new("unclosed `(`", open.start)),
-                Some(Tok::Punct(')')) => {
-                    self.at += 1;
-                    break;
+                None => {
+                    return Err(ParseError::new(
+                        format!("unclosed bracket before `{close}`"),
+                        open.start,
+                    ))
                 }
+                Some(Tok::Punct(c)) if *c == close => break,
                 _ => {
                     let before = self.at;
-                    args.push(self.argument()?);
+                    items.push(self.argument()?);
                     if self.at == before {
                         self.at += 1;
                     }
                 }
             }
         }
+        let span = open.cover(self.span());
+        self.at += 1;
         self.depth -= 1;
-        Ok(args)
+        Ok((items, span))
     }
 
     /// Arguments without parentheses, up to the end of the line or a closure.
@@ -482,29 +492,7 @@ impl Parser {
 
     /// `[a, b]` (a list) or `[k: v, …]` (named entries), the `[` current.
     fn list(&mut self) -> Result<Node, ParseError> {
-        let open = self.span();
-        self.enter()?;
-        self.at += 1;
-        let mut items = Vec::new();
-        loop {
-            while matches!(self.peek(), Some(Tok::Newline | Tok::Punct(','))) {
-                self.at += 1;
-            }
-            match self.peek() {
-                None => return Err(ParseError::new("unclosed `[`", open.start)),
-                Some(Tok::Punct(']')) => break,
-                _ => {
-                    let before = self.at;
-                    items.push(self.argument()?);
-                    if self.at == before {
-                        self.at += 1;
-                    }
-                }
-            }
-        }
-        let span = open.cover(self.span());
-        self.at += 1;
-        self.depth -= 1;
+        let (items, span) = self.items(']')?;
         Ok(Node::new(Value::Seq(items), span))
     }
 }
