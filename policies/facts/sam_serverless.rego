@@ -12,11 +12,14 @@
 #   (`StageConfig.production.AccountId`) gives the stage's `aws-account` facts, as do
 #   a Pulumi stack file (`Pulumi.<stack>.yaml`: `aws:profile`, `aws:assumeRole.roleArn`,
 #   `aws:allowedAccountIds`) and any YAML or JSON map keyed by stages one of which is
-#   production (`cdk.json` `context.stages.{uat,prod}.account`).
+#   production (`cdk.json` `context.stages.{uat,prod}.account`), as is a Terraform
+#   map keyed by environment in `locals`, a variable default, a tfvars value or
+#   Terragrunt `inputs` (`deploy_role_arns = { staging = "arn:…", prod = "arn:…" }`,
+#   read through variables and locals).
 #   `input.stages` names each section's environment. The `default` profile and
 #   `${…}` variables are not identities and are skipped.
 # custom:
-#   kinds: [samconfig, serverless, cloudformation, yaml, json]
+#   kinds: [samconfig, serverless, cloudformation, yaml, json, terraform, terraform-vars, terragrunt, hcl]
 package blastwall.facts.sam_serverless
 
 import rego.v1
@@ -27,7 +30,8 @@ import data.blastwall.lib.cloud_ids
 # key below the section, or for `custom.profiles.dev: acme-dev` the map's key.
 stage_values contains [stage, path, key, value] if {
 	some stage in input.stages
-	section := object.get(input, stage.path, null)
+	# Terraform's `resolved` has the shape of `content` with references resolved.
+	section := object.get(object.get(input, "resolved", input.content), array.slice(stage.path, 1, count(stage.path)), null)
 	walk(section, [rel, value])
 	is_string(value)
 	not contains(value, "${")
@@ -62,8 +66,9 @@ job(stage) := sprintf("pulumi up --stack %s", [stage.name]) if {
 	startswith(split(input.file, "/")[count(split(input.file, "/")) - 1], "Pulumi.")
 }
 
-job(stage) := sprintf("the `%s` section of %s", [stage.name, input.file]) if {
-	input.kind in {"yaml", "json"}
+# A section is named by its key path (`context.stages.uat`, `locals.deploy_role_arns.staging`).
+job(stage) := concat(".", [k | some k in array.slice(stage.path, 1, count(stage.path)); is_string(k)]) if {
+	input.kind in {"yaml", "json", "terraform", "terraform-vars", "terragrunt", "hcl"}
 	not startswith(split(input.file, "/")[count(split(input.file, "/")) - 1], "Pulumi.")
 }
 
@@ -81,7 +86,7 @@ facts contains credential(stage, path, sprintf("AWS profile %s", [value]), sprin
 # The role a stage deploys with: SAM's `role_arn`, Serverless `iam.deploymentRole`,
 # `cfnRole`, a stage-keyed `deployRoles` map. `dnsRoleArn` or `prodRoleArn` name a
 # role in another account the stage reaches on purpose.
-deploy_role_key(key) if regex.match(`^(deploy|deployment|cfn|cloudformation)?roles?(arn)?$`, normal(key))
+deploy_role_key(key) if regex.match(`^(deploy|deployment|cfn|cloudformation)?roles?(arns?)?$`, normal(key))
 
 facts contains credential(stage, path, value, sprintf("role `%s`", [value])) if {
 	some [stage, path, key, value] in stage_values

@@ -61,3 +61,22 @@ test_cloudformation_mappings_give_accounts_not_credentials if {
 		["aws-account", "prod", "222222222222"],
 	}
 }
+
+test_terraform_maps_keyed_by_environment_read_through_locals if {
+	facts := sam_serverless.facts with input as {
+		"kind": "terraform",
+		"file": "infra/locals.tf",
+		"stages": [
+			{"name": "staging", "env": "staging", "path": ["content", "locals", 0, "deploy_role_arns", "staging"]},
+			{"name": "prod", "env": "prod", "path": ["content", "locals", 0, "deploy_role_arns", "prod"]},
+		],
+		"content": {"locals": [{"deploy_role_arns": {"staging": "${local.shared_role}", "prod": "arn:aws:iam::222222222222:role/deploy"}}]},
+		"resolved": {"locals": [{"deploy_role_arns": {"staging": "arn:aws:iam::222222222222:role/deploy", "prod": "arn:aws:iam::222222222222:role/deploy"}}]},
+	}
+	{[f.type, f.environment, f.value] | some f in facts} == {
+		["deploy-credential", "staging", "arn:aws:iam::222222222222:role/deploy"],
+		["deploy-credential", "prod", "arn:aws:iam::222222222222:role/deploy"],
+		["aws-account", "staging", "222222222222"],
+		["aws-account", "prod", "222222222222"],
+	}
+}

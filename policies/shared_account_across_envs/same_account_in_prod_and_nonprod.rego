@@ -57,6 +57,7 @@ deny contains result if {
 	prod_facts := prod_by_id[[fact.type, fact.value]]
 	prod := [p | some p in prod_facts]
 	not earlier_in_file(fact)
+	not [fact.file, fact.span] in shared_credential_at
 	result := {
 		"msg": sprintf("%s environment targets %s %s (via `%s`), which production also uses (%s)", [fact.environment, names[fact.type], fact.value, fact.via, prod[0].file]),
 		"at": fact,
@@ -75,6 +76,23 @@ deny contains result if {
 		"msg": sprintf("%s environment targets %s %s (via `%s`), which `.blastwall.yaml` declares as production", [fact.environment, names[fact.type], fact.value, fact.via]),
 		"at": fact,
 	}
+}
+
+# A role ARN production deploys with too is reported as that shared credential
+# (same-credential-in-prod-and-nonprod); its account is not a second finding.
+prod_credentials contains fact.value if {
+	some fact in input.facts
+	fact.type == "deploy-credential"
+	fact.environment == "prod"
+	not fact.scoped
+}
+
+shared_credential_at contains [fact.file, fact.span] if {
+	some fact in input.facts
+	fact.type == "deploy-credential"
+	fact.environment != "prod"
+	not fact.scoped
+	fact.value in prod_credentials
 }
 
 configured_field := {"aws-account": "accounts", "gcp-project": "projects", "azure-subscription": "subscriptions"}

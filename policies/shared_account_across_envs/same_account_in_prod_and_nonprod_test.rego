@@ -89,3 +89,11 @@ test_a_reference_does_not_hide_a_written_id_later_in_its_file if {
 	results := rule.deny with input as {"facts": [fact("prod", "111111111111"), reference, written, tfvars]}
 	{[r.at.file, r.at.span[0]] | some r in results} == {["envs/dev/main.tf", 50], ["envs/dev/dev.tfvars", 0]}
 }
+
+credential(env) := object.union(fact(env, "arn:aws:iam::111111111111:role/deploy"), {"type": "deploy-credential", "scoped": false})
+
+test_a_shared_role_is_one_finding_not_two if {
+	facts := [fact("prod", "111111111111"), fact("staging", "111111111111"), credential("prod"), credential("staging")]
+	count(rule.deny) == 0 with input as {"facts": facts}
+	count(rule.deny) == 1 with input as {"facts": array.slice(facts, 0, 3)}
+}

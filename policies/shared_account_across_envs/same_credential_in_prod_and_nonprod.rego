@@ -6,7 +6,9 @@
 #   variable (`AWS_ACCESS_KEY_ID`, `GCP_SA_KEY`, `KUBECONFIG`, a role passed to
 #   `aws-actions/configure-aws-credentials`), the same service account or
 #   client id, the same CircleCI context, or the same Azure Pipelines service
-#   connection or cloud-named variable group. Secrets read by jobs that declare
+#   connection or cloud-named variable group, or the same role or profile in the
+#   per-environment sections of one config (SAM, Serverless, Pulumi, a
+#   Terraform map keyed by environment). Secrets read by jobs that declare
 #   an `environment:` are not compared, since GitHub environments and GitLab
 #   environment-scoped variables give one name a value per environment.
 #
@@ -24,7 +26,9 @@
 #     deploy jobs and store the secret per environment (GitHub environment
 #     secrets, GitLab environment-scoped variables, one CircleCI context or
 #     Azure service connection per environment), each for a role in that
-#     environment's account.
+#     environment's account. In a per-environment map (Terraform `locals`,
+#     Serverless `deployRoles`, SAM config environments) give each entry the
+#     deploy role of its own environment's account.
 #   bad: |
 #     deploy-dev:
 #       steps:

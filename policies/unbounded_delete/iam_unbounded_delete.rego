@@ -88,9 +88,13 @@ statements := document_statements(input.content, ["content"], sprintf("policy `%
 	input.kind == "cloudformation"
 }
 
+# Terraform reads through variables and locals (`actions = local.prune_actions`): `resolved` has
+# the content's shape with the values they give, so paths still name the written expression.
+terraform := object.get(input, "resolved", input.content)
+
 # Terraform `data "aws_iam_policy_document"` blocks.
 terraform_statements contains st if {
-	some name, blocks in input.content.data.aws_iam_policy_document
+	some name, blocks in terraform.data.aws_iam_policy_document
 	some b, block in blocks
 	some i, s in block.statement
 	st := {
@@ -109,7 +113,7 @@ terraform_policy_types := {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_use
 
 # `policy = jsonencode({...})` (already an object) or a heredoc/JSON string.
 terraform_statements contains st if {
-	some type, resources in input.content.resource
+	some type, resources in terraform.resource
 	type in terraform_policy_types
 	some name, blocks in resources
 	some b, block in blocks

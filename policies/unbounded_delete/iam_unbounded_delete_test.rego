@@ -105,3 +105,13 @@ test_ignores_stateless_deletes_and_services if {
 	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": ["ecr:Get*", "ecr:Describe*", "s3:List*"], "Resource": "*"})
 	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": "ecr:BatchDeleteImage", "Resource": "arn:aws:ecr:us-east-1:123456789012:repository/ci-cache"})
 }
+
+test_reads_actions_through_locals if {
+	written := {"actions": "${local.prune_actions}", "resources": ["*"]}
+	resolved := {"actions": ["backup:DeleteRecoveryPoint", "rds:DeleteDBSnapshot"], "resources": ["*"]}
+	doc := object.union(tf_doc(written), {"resolved": tf_doc(resolved).content})
+	some r in rule.deny with input as doc
+	r.path == ["content", "data", "aws_iam_policy_document", "key", 0, "statement", 0, "actions"]
+	contains(r.msg, "`rds:DeleteDBSnapshot`")
+	count(rule.deny) == 0 with input as tf_doc(written)
+}

@@ -60,7 +60,9 @@ deny contains result if {
 	base := ["content", "resource", type, name, i]
 	result := {
 		"msg": sprintf("production %s `%s.%s` is one mistaken destroy away from deletion: %s", [noun(type), type, name, concat("; ", [p.why | some p in problems])]),
-		"path": array.concat(base, problems[0].attr),
+		# The resource's label: a resource address is unique, and its header is where it is named.
+		"path": ["content", "resource", type, name],
+		"related": related(base, problems),
 		"fix": value_fix(array.concat(base, problems[0].attr), problems),
 	}
 }
@@ -75,10 +77,17 @@ deny contains result if {
 	cfn_production(name, res)
 	result := {
 		"msg": sprintf("production `%s` (`%s`) is one mistaken destroy away from deletion: %s", [name, res.Type, concat("; ", [p.why | some p in problems])]),
-		"path": array.concat(["content", "Resources", name], problems[0].attr),
+		"path": ["content", "Resources", name],
+		"related": related(["content", "Resources", name], problems),
 		"fix": value_fix(array.concat(["content", "Resources", name], problems[0].attr), problems),
 	}
 }
+
+# The finding is the resource (whose header names it); each value that weakens it is related.
+related(base, problems) := [{"path": array.concat(base, p.attr), "msg": p.why} |
+	some p in problems
+	count(p.attr) > 0
+]
 
 # A read replica is a copy of its source (which is judged on its own): destroying it loses no
 # data, and RDS takes no final snapshot of a replica, so `skip_final_snapshot` is its norm.

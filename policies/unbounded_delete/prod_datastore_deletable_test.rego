@@ -10,12 +10,15 @@ test_flags_skip_final_snapshot_in_prod if {
 	results := rule.deny with input as tf("prod", "aws_db_instance", {"skip_final_snapshot": true, "deletion_protection": true})
 	count(results) == 1
 	some r in results
-	r.path == ["content", "resource", "aws_db_instance", "db", 0, "skip_final_snapshot"]
+	r.path == ["content", "resource", "aws_db_instance", "db"]
+	r.related == [{"path": ["content", "resource", "aws_db_instance", "db", 0, "skip_final_snapshot"], "msg": "`skip_final_snapshot = true` leaves no snapshot when it is destroyed"}]
+	r.fix.path == ["content", "resource", "aws_db_instance", "db", 0, "skip_final_snapshot"]
 }
 
 test_flags_missing_protection_on_the_block if {
 	some r in rule.deny with input as tf("prod", "aws_rds_cluster", {"engine": "aurora"})
-	r.path == ["content", "resource", "aws_rds_cluster", "db", 0]
+	r.path == ["content", "resource", "aws_rds_cluster", "db"]
+	r.related == []
 	contains(r.msg, "prevent_destroy")
 }
 

@@ -124,8 +124,12 @@ pub fn build_document_in(
     }
     if matches!(kind, "samconfig" | "serverless" | "cloudformation") {
         input.insert("stages".into(), json!(stages::stages(kind, path, &node)));
-    } else if matches!(kind, "yaml" | "json") {
-        // Only where a file has per-environment sections (a Pulumi stack, `cdk.json`).
+    } else if matches!(
+        kind,
+        "yaml" | "json" | "terraform" | "terraform-vars" | "terragrunt" | "hcl"
+    ) {
+        // Only where a file has per-environment sections (a Pulumi stack, `cdk.json`, a
+        // Terraform map keyed by environment).
         let found = stages::stages(kind, path, &node);
         if !found.is_empty() {
             input.insert("stages".into(), json!(found));

@@ -105,9 +105,51 @@ pub fn stages(kind: &str, file: &str, doc: &Node) -> Vec<Stage> {
                 }
             }
         }
+        // Terraform maps keyed by environment (`locals { role_arns = { staging = …, prod = … } }`,
+        // a variable's default, a tfvars value, Terragrunt `inputs`), looked up with
+        // `local.role_arns[terraform.workspace]`: each entry configures one environment.
+        // Entries may be plain strings; one of them is production, as for YAML.
+        "terraform" | "terraform-vars" | "terragrunt" | "hcl" => {
+            terraform_stages(doc, &mut vec![json!("content")], &mut out);
+        }
         _ => {}
     }
     out
+}
+
+/// How deep below the top a Terraform map keyed by environment is looked for
+/// (`locals` → block → name → map is three).
+const TERRAFORM_DEPTH: usize = 6;
+
+fn terraform_stages(node: &Node, path: &mut Vec<Json>, out: &mut Vec<Stage>) {
+    let sections = keyed_by_stage(node);
+    if sections
+        .iter()
+        .any(|(s, _)| env_of_name(&s.name) == Some(Env::Prod))
+    {
+        for (s, _) in sections {
+            if let Some(env) = env_of_name(&s.name) {
+                let mut at = path.clone();
+                at.push(json!(s.name));
+                out.push(Stage {
+                    name: s.name.clone(),
+                    env,
+                    path: at,
+                });
+            }
+        }
+    } else if path.len() < TERRAFORM_DEPTH {
+        let children: Vec<(Json, &Node)> = match (node.as_map(), node.as_seq()) {
+            (Some(map), _) => map.iter().map(|(k, v)| (json!(k.name), v)).collect(),
+            (_, Some(seq)) => seq.iter().enumerate().map(|(i, v)| (json!(i), v)).collect(),
+            _ => Vec::new(),
+        };
+        for (step, child) in children {
+            path.push(step);
+            terraform_stages(child, path, out);
+            path.pop();
+        }
+    }
 }
 
 /// `Pulumi.<stack>.yaml` → the stack's name.
@@ -225,6 +267,37 @@ mod tests {
                 "prod",
                 r#"["content","provider"]"#.into()
             )]
+        );
+    }
+
+    #[test]
+    fn terraform_maps_keyed_by_environment() {
+        let text = "locals {\n  role_arns = {\n    staging = \"arn:a\"\n    prod    = local.shared\n    default = \"x\"\n  }\n  sizes = { dev = \"s\", test = \"m\" }\n}\nvariable \"accounts\" {\n  default = { uat = \"1\", production = \"2\" }\n}\n";
+        let doc = crate::parse::hcl::parse_hcl(text).unwrap();
+        assert_eq!(
+            names(&stages("terraform", "infra/locals.tf", &doc)),
+            vec![
+                (
+                    "staging".into(),
+                    "staging",
+                    r#"["content","locals",0,"role_arns","staging"]"#.into()
+                ),
+                (
+                    "prod".into(),
+                    "prod",
+                    r#"["content","locals",0,"role_arns","prod"]"#.into()
+                ),
+                (
+                    "uat".into(),
+                    "staging",
+                    r#"["content","variable","accounts",0,"default","uat"]"#.into()
+                ),
+                (
+                    "production".into(),
+                    "prod",
+                    r#"["content","variable","accounts",0,"default","production"]"#.into()
+                ),
+            ]
         );
     }
 
