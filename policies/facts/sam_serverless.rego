@@ -103,7 +103,7 @@ facts contains fact if {
 
 facts contains fact if {
 	some [stage, path, key, value] in stage_values
-	normal(key) in {"account", "accounts", "accountid", "awsaccount", "awsaccountid", "allowedaccountids"}
+	normal(key) in {"account", "accounts", "accountid", "accountids", "awsaccount", "awsaccountid", "awsaccountids", "allowedaccountids"}
 	cloud_ids.aws_account(value)
 	fact := {"type": "aws-account", "value": value, "via": key, "environment": stage.env, "path": path}
 }

@@ -7,7 +7,8 @@
 #   `tests/`, Helm `values-test.yaml`/`values-ci.yaml`, the container `env:` of a
 #   Kubernetes workload in a test namespace or directory, a test environment's
 #   own YAML or JSON such as `Pulumi.test.yaml` or `inventories/test/group_vars/`,
-#   the literal variables of a CI test job) names a database or service host that
+#   the literal variables of a CI test job and the `VAR=value` assignments before
+#   its commands) names a database or service host that
 #   is production — a whole
 #   `prod`/`production` label (`prod-db.acme.io`, `db.prod.acme.net`) or a host
 #   `.blastwall.yaml` declares —, holds a live-mode payment key (`sk_live_…`,
@@ -44,67 +45,85 @@ import data.blastwall.lib.production
 reads := {"settings", "jobs"}
 
 # Settings exist only for test contexts (files and per-environment test sections), and most
-# documents (Kubernetes workloads outside tests) have none: one definition rules them out, as
-# each definition costs an evaluation for every document.
+# documents (Kubernetes workloads outside tests) have none; most CI documents have no test job.
+# Each is ruled out by its own definition, as each definition costs an evaluation for every
+# document.
 deny contains result if {
 	input.settings != []
 	some result in findings
 }
 
-# A CI test job's literal variables (`env:`, `variables:`, Travis `env.global`) are
-# the configuration its tests run with. Checks after a production deploy are exempt.
 deny contains result if {
-	some j, job in input.jobs
-	job.test
-	some v, variable in job.variables
-	is_string(variable.value)
-	regex.match(`pro?d|_live_`, lower(variable.value))
-	why := production_value(variable.name, variable.value)
-	not production.production_check(job)
-	result := {
-		"msg": sprintf("test job `%s` (%s) sets `%s` to %s", [job.name, concat(", ", job.test_reasons), variable.name, why]),
-		"path": ["jobs", j, "variables", v],
-		"help": sprintf("Give the test job a disposable test host and test-mode keys for `%s`; keep production values on deploy jobs.", [variable.name]),
-	}
+	input.jobs != []
+	some result in findings
 }
 
-production_value(name, value) := sprintf("a live-mode key (`%s…`)", [substring(key, 0, 8)]) if {
-	key := production.live_key(value)
-} else := sprintf("production host `%s`", [host]) if {
-	host := production.setting_host(name, value)
-	production.prod_host(host)
+# What the checks below read: each setting of a test configuration, and each literal variable
+# a CI test job sets (`env:`, `variables:`, Travis `env.global`, `AWS_PROFILE=x cmd` before one
+# of its commands), the configuration its tests run with. Checks after a production deploy
+# are exempt. `in` names the place for messages.
+entries := array.concat(setting_entries, job_entries)
+
+setting_entries := [{"name": setting.name, "value": setting.value, "path": ["settings", s], "in": sprintf("test configuration `%s`", [input.file])} |
+	some s, setting in input.settings
+]
+
+job_entries := [] if {
+	input.jobs == []
+} else := array.concat(
+	[{"name": variable.name, "value": variable.value, "path": ["jobs", j, "variables", v], "in": test_job(job)} |
+		some j, job in test_jobs
+		some v, variable in job.variables
+		is_string(variable.value)
+	],
+	[{"name": a.name, "value": a.value, "path": ["commands", c, "assignments", k], "in": test_job(input.jobs[command.job])} |
+		some c, command in input.commands
+		count(command.assignments) > 0
+		count(command.argv) > 0
+		test_jobs[command.job]
+		some k, a in command.assignments
+	],
+)
+
+test_jobs[j] := job if {
+	some j, job in input.jobs
+	job.test
+	not production.production_check(job)
 }
+
+test_job(job) := sprintf("test job `%s` (%s)", [job.name, concat(", ", job.test_reasons)])
 
 findings contains result if {
 	some s in host_settings
-	setting := input.settings[s]
+	setting := entries[s]
 	host := production.setting_host(setting.name, setting.value)
 	production.prod_host(host)
 	result := {
-		"msg": sprintf("test configuration `%s` points `%s` at production host `%s`", [input.file, setting.name, host]),
-		"path": ["settings", s],
+		"msg": sprintf("%s points `%s` at production host `%s`", [setting.in, setting.name, host]),
+		"path": setting.path,
 		"help": sprintf("Point `%s` at a disposable test host (a CI service container, `localhost`, a `*_test` database), never `%s`.", [setting.name, host]),
 	}
 }
 
 findings contains result if {
 	live_key_written
-	some s, setting in input.settings
+	some setting in entries
 	contains(setting.value, "_live_")
 	key := production.live_key(setting.value)
 	result := {
-		"msg": sprintf("test configuration `%s` sets `%s` to a live-mode key (`%s…`)", [input.file, setting.name, substring(key, 0, 8)]),
-		"path": ["settings", s],
+		"msg": sprintf("%s sets `%s` to a live-mode key (`%s…`)", [setting.in, setting.name, substring(key, 0, 8)]),
+		"path": setting.path,
 		"help": sprintf("Use a test-mode key (`%s…`) in test configuration and revoke the leaked live key.", [replace(substring(key, 0, 8), "live", "test")]),
 	}
 }
 
 # A setting that reads a production secret: a template or shell variable
 # (`{{ vault_prod_db_password }}`, `${PROD_DB_URL}`), an AWS Secrets Manager or SSM
-# ARN (`:secret:prod/reports/db`), a GCP secret (`projects/p/secrets/prod-db`).
+# ARN (`:secret:prod/reports/db`), a GCP secret (`projects/p/secrets/prod-db`). A CI test job's
+# secrets are prod-secret-in-test-job's.
 findings contains result if {
 	regex.match(`prod|prd`, lower(values))
-	some s, setting in input.settings
+	some setting in setting_entries
 	references := {name |
 		some m in regex.find_all_string_submatch_n(secret_reference, setting.value, -1)
 		name := concat("", array.slice(m, 1, count(m)))
@@ -113,9 +132,9 @@ findings contains result if {
 	count(references) > 0
 	name := min(references)
 	result := {
-		"msg": sprintf("test configuration `%s` sets `%s` from production secret `%s`", [input.file, setting.name, name]),
-		"path": ["settings", s],
-		"help": sprintf("Read a test-scoped secret for `%s` (e.g. `%s`), never the production one.", [setting.name, regex.replace(name, `(?:prod|production|prd)`, "test")]),
+		"msg": sprintf("%s sets `%s` from production secret `%s`", [setting.in, setting.name, name]),
+		"path": setting.path,
+		"help": sprintf("Read a test-scoped secret for `%s` (e.g. `%s`), never the production one.", [setting.name, regex.replace(name, `production|prod|prd|PRODUCTION|PROD|PRD|Production|Prod`, "test")]),
 	}
 }
 
@@ -123,13 +142,13 @@ findings contains result if {
 # `env_file: ./config/production.env`, `dotenv_path`, `envFile: .env.prod`.
 findings contains result if {
 	regex.match(`prod|prd|live`, lower(values))
-	some s, setting in input.settings
+	some setting in entries
 	key := lower(regex.replace(setting.name, `^.*[.]`, ""))
 	key in {"env_file", "env_files", "envfile", "env-file", "dotenv", "dotenv_path", "dotenvpath", "envpath", "env_path"}
 	production.production_file(setting.value)
 	result := {
-		"msg": sprintf("test configuration `%s` loads production configuration `%s` (`%s`)", [input.file, setting.value, setting.name]),
-		"path": ["settings", s],
+		"msg": sprintf("%s loads production configuration `%s` (`%s`)", [setting.in, setting.value, setting.name]),
+		"path": setting.path,
 		"help": "Load a test environment file (`.env.test`, `config/test.env`) with a disposable database and test-mode keys.",
 	}
 }
@@ -138,13 +157,13 @@ findings contains result if {
 # context named for it (`aws:profile: ledger-prod`, `kubeContext: prod-eks`).
 findings contains result if {
 	regex.match(`prod|prd`, lower(values))
-	some s, setting in input.settings
+	some setting in entries
 	key := lower(replace(replace(regex.replace(setting.name, `^.*[.:]`, ""), "_", ""), "-", ""))
 	key in {"profile", "awsprofile", "context", "kubecontext", "kubectx", "kubeconfigcontext"}
 	regex.match(`(^|[^a-z])(prod|production|prd)([^a-z]|$)`, lower(setting.value))
 	result := {
-		"msg": sprintf("test configuration `%s` logs in with production %s `%s` (`%s`)", [input.file, login_kind(key), setting.value, setting.name]),
-		"path": ["settings", s],
+		"msg": sprintf("%s logs in with production %s `%s` (`%s`)", [setting.in, login_kind(key), setting.value, setting.name]),
+		"path": setting.path,
 		"help": sprintf("Give the test environment its own %s, with credentials only for test resources.", [login_kind(key)]),
 	}
 }
@@ -158,14 +177,14 @@ secret_reference := `\{\{-? *\.?([A-Za-z0-9_.]+) *-?\}\}|\$\{([A-Za-z0-9_]+)\}|:
 # The settings' values joined by line breaks, which no searched word spans: one search over all
 # of them rules out most documents, whose settings name neither a production word nor a live
 # key, without a call per setting.
-values := concat("\n", [setting.value | some setting in input.settings])
+values := concat("\n", [setting.value | some setting in entries])
 
 live_key_written if contains(values, "_live_")
 
 # The settings parsed for a host: all of them when `.blastwall.yaml` declares production hosts,
 # else those that say so (`prod`, `prd`, `production`), which most settings do not.
-host_settings := {s | some s, _ in input.settings} if {
+host_settings := {s | some s, _ in entries} if {
 	count(production.configured("hosts")) > 0
-} else := {s | some s, setting in input.settings; regex.match(`pro?d`, lower(setting.value))} if {
+} else := {s | some s, setting in entries; regex.match(`pro?d`, lower(setting.value))} if {
 	regex.match(`pro?d`, lower(values))
 }

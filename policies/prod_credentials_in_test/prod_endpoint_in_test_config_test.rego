@@ -138,3 +138,17 @@ test_flags_production_profiles_and_contexts_of_test_configuration if {
 	results := rule.deny with input as {"test_context": true, "file": "Pulumi.test.yaml", "settings": settings}
 	{r.path[1] | some r in results} == {0, 1}
 }
+
+test_flags_production_logins_of_ci_test_jobs_and_their_commands if {
+	variables := [
+		{"name": "AWS_PROFILE", "value": "fulfilment-prod"},
+		{"name": "AWS_REGION", "value": "eu-west-1"},
+	]
+	commands := [
+		{"job": 0, "argv": ["pytest", "tests/integration"], "assignments": [{"name": "KUBE_CONTEXT", "value": "prod-eks"}]},
+		{"job": 0, "argv": ["pytest", "tests/unit"], "assignments": [{"name": "AWS_PROFILE", "value": "fulfilment-test"}]},
+		{"job": 1, "argv": ["./deploy.sh"], "assignments": [{"name": "AWS_PROFILE", "value": "fulfilment-prod"}]},
+	]
+	results := rule.deny with input as {"kind": "github-actions", "settings": [], "jobs": [ci_job(true, "integration", variables), ci_job(false, "deploy", [])], "commands": commands}
+	{r.path | some r in results} == {["jobs", 0, "variables", 0], ["commands", 0, "assignments", 0]}
+}

@@ -125,6 +125,14 @@ pub(super) fn mark_test_runners(jobs: &mut [Job], commands: &[ModelCommand]) {
     }
 }
 
+/// `-x test`, `-DskipTests`, `-Dmaven.test.skip=true`: a build told not to run its tests.
+fn skips_tests(args: &[&str]) -> bool {
+    args.windows(2).any(|w| w == ["-x", "test"])
+        || args
+            .iter()
+            .any(|a| a.starts_with("-DskipTests") || a.starts_with("-Dmaven.test.skip"))
+}
+
 /// The test runner an argv invokes, if it is one.
 fn test_runner(argv: &[String]) -> Option<String> {
     let mut args: Vec<&str> = argv.iter().map(String::as_str).collect();
@@ -167,15 +175,16 @@ fn test_runner(argv: &[String]) -> Option<String> {
         {
             format!("{program} test")
         }
-        "mvn" | "./mvnw" | "mvnw" if args.iter().any(|a| matches!(*a, "test" | "verify")) => {
-            format!("{program} test")
-        }
-        "gradle" | "./gradlew" | "gradlew"
-            if args
-                .iter()
-                .any(|a| a.ends_with("test") || a.ends_with("Test")) =>
-        {
-            format!("{program} test")
+        // Maven's and Gradle's lifecycle tasks past `test` run the tests too, unless skipped.
+        "mvn" | "mvnw" | "gradle" | "gradlew" if !skips_tests(&args) => {
+            let task = args.iter().skip(1).find(|a| {
+                matches!(
+                    **a,
+                    "test" | "verify" | "package" | "install" | "check" | "build"
+                ) || a.ends_with("test")
+                    || a.ends_with("Test")
+            })?;
+            format!("{program} {task}")
         }
         "make"
             if args

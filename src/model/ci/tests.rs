@@ -381,3 +381,16 @@ fn package_scripts_are_jobs_and_env_file_loaders_run_their_tests() {
         e2e.test_reasons
     );
 }
+
+#[test]
+fn build_lifecycle_tasks_run_tests_unless_told_to_skip_them() {
+    let src = "on: push\njobs:\n  gradle:\n    steps:\n      - run: ./gradlew check --no-daemon\n  maven:\n    steps:\n      - run: mvn -B package\n  skipped:\n    steps:\n      - run: ./mvnw -B install -DskipTests\n  assemble:\n    steps:\n      - run: ./gradlew build -x test\n  verify:\n    steps:\n      - run: gradle integrationTest\n";
+    let m = model("github-actions", src);
+    assert_eq!(job(&m, "gradle").test_reasons, ["runs `gradlew check`"]);
+    assert_eq!(job(&m, "maven").test_reasons, ["runs `mvn package`"]);
+    assert_eq!(
+        job(&m, "verify").test_reasons,
+        ["runs `gradle integrationTest`"]
+    );
+    assert!(!job(&m, "skipped").test && !job(&m, "assemble").test);
+}
