@@ -7,8 +7,8 @@
 #   `tests/`, Helm `values-test.yaml`/`values-ci.yaml`, the container `env:` of a
 #   Kubernetes workload in a test namespace or directory, a test environment's
 #   own YAML or JSON such as `Pulumi.test.yaml` or `inventories/test/group_vars/`,
-#   the literal variables of a CI test job and the `VAR=value` assignments before
-#   its commands) names a database or service host that
+#   the literal variables of a CI test job or Makefile test target and the
+#   `VAR=value` assignments of its commands) names a database or service host that
 #   is production — a whole
 #   `prod`/`production` label (`prod-db.acme.io`, `db.prod.acme.net`) or a host
 #   `.blastwall.yaml` declares —, holds a live-mode payment key (`sk_live_…`,
@@ -25,7 +25,7 @@
 #   id: prod-endpoint-in-test-config
 #   category: prod-credentials-in-test
 #   severity: error
-#   kinds: [test-config, docker-compose, helm-values, kubernetes, yaml, json, ci]
+#   kinds: [test-config, docker-compose, helm-values, kubernetes, yaml, json, ci, shell]
 #   help: >-
 #     Point test configuration at a disposable database (a CI service container,
 #     `localhost`, a `*_test` database) and use test-mode keys (`sk_test_…`).
@@ -59,8 +59,8 @@ deny contains result if {
 }
 
 # What the checks below read: each setting of a test configuration, and each literal variable
-# a CI test job sets (`env:`, `variables:`, Travis `env.global`, `AWS_PROFILE=x cmd` before one
-# of its commands), the configuration its tests run with. Checks after a production deploy
+# a CI test job or Makefile test target sets (`env:`, `variables:`, Travis `env.global`,
+# `AWS_PROFILE=x cmd` before one of its commands, `export KUBE_CONTEXT=x`), the configuration its tests run with. Checks after a production deploy
 # are exempt. `in` names the place for messages.
 entries := array.concat(setting_entries, job_entries)
 
@@ -79,7 +79,6 @@ job_entries := [] if {
 	[{"name": a.name, "value": a.value, "path": ["commands", c, "assignments", k], "in": test_job(input.jobs[command.job])} |
 		some c, command in input.commands
 		count(command.assignments) > 0
-		count(command.argv) > 0
 		test_jobs[command.job]
 		some k, a in command.assignments
 	],
@@ -91,7 +90,9 @@ test_jobs[j] := job if {
 	not production.production_check(job)
 }
 
-test_job(job) := sprintf("test job `%s` (%s)", [job.name, concat(", ", job.test_reasons)])
+test_job(job) := sprintf("Makefile test target `%s` (%s)", [job.name, concat(", ", job.test_reasons)]) if {
+	input.kind == "shell"
+} else := sprintf("test job `%s` (%s)", [job.name, concat(", ", job.test_reasons)])
 
 findings contains result if {
 	some s in host_settings

@@ -1,9 +1,12 @@
 # METADATA
 # title: Production secret read by a test job
 # description: |
-#   A CI job that runs tests (by its name, stage, trigger or the test runner it
-#   calls) reads a secret or variable whose name marks it as production
-#   (`PROD_*`, `*_PRODUCTION_*`, `LIVE_*`).
+#   A CI job or Makefile target that runs tests (by its name, stage, trigger,
+#   the test runner it calls or the test job that runs it) reads a secret or
+#   variable whose name marks it as production (`PROD_*`, `*_PRODUCTION_*`,
+#   `LIVE_*`), or fetches one from a secret store (`aws ssm get-parameter --name
+#   /shop/prod/stripe_key`, `aws secretsmanager get-secret-value --secret-id
+#   prod/db`, `gcloud secrets versions access`, `vault kv get`).
 #
 #   Why is this bad? Tests create, truncate and delete data by design. In 2017
 #   DigitalOcean lost its primary database when an automated test process was
@@ -13,7 +16,7 @@
 #   id: prod-secret-in-test-job
 #   category: prod-credentials-in-test
 #   severity: error
-#   kinds: [ci, package-json]
+#   kinds: [ci, package-json, shell]
 #   help: >-
 #     Use a test-scoped secret (e.g. `TEST_DATABASE_URL`) in test jobs; keep
 #     production secrets in deploy jobs behind `environment: production`.
@@ -53,9 +56,16 @@ deny contains result if {
 		"path": ["jobs", j, "secrets", s],
 		"help": sprintf("Give `%s` a test-scoped secret instead of `%s` (e.g. `%s`), or move the step into a deploy job behind `environment: production`.", [job.name, ref.name, test_name(ref.name)]),
 		"fix": test_secret_fix(ref, ["jobs", j, "secrets", s]),
-		"related": inherited_from(ref),
+		"related": array.concat(inherited_from(ref), run_by(job)),
 	}
 }
+
+# The CI test jobs that run a Makefile target (`make e2e`).
+run_by(job) := [{"msg": sprintf("test job `%s` runs this target", [caller.job]), "at": caller} |
+	some i in object.get(job, "called_by", [])
+	caller := input.callers[i]
+	caller.test
+]
 
 # A secret inherited from a template in another file (GitLab `include: local`)
 # is reported at the job's `extends:`: the job is what is wrong, the template

@@ -1,8 +1,9 @@
 # METADATA
 # title: Terraform or Pulumi destroy with no confirmation on a shared state
 # description: |
-#   A CI job runs `terraform destroy -auto-approve` (or `terraform apply
-#   -destroy -auto-approve`, `pulumi destroy --yes`) with no `-target`, and
+#   A CI job, or a Makefile target a CI job runs (`make nightly-reset`), runs
+#   `terraform destroy -auto-approve` (or `terraform apply -destroy
+#   -auto-approve`, `pulumi destroy --yes`) with no `-target`, and
 #   nothing in the job ties the workspace, backend key or stack to the run or
 #   pull request (`terraform workspace select pr-$PR`,
 #   `-backend-config=key=preview/$PR.tfstate`, `--stack pr-$PR`), nor names a
@@ -18,7 +19,7 @@
 #   id: unattended-iac-destroy
 #   category: unbounded-delete
 #   severity: warning
-#   kinds: [ci, kubernetes]
+#   kinds: [ci, kubernetes, shell]
 #   help: >-
 #     Destroy only a per-run state (`terraform workspace select -or-create
 #     pr-$PR_NUMBER` before `terraform destroy -auto-approve`), name the
@@ -68,6 +69,7 @@ deny contains result if {
 		]),
 		"path": ["commands", c],
 		"severity": severity(cmd),
+		"related": run_by(cmd),
 	}
 }
 
@@ -100,8 +102,17 @@ targeted(a) if {
 	shell.has_flag(a, flag)
 }
 
-# Runs in a CI job or a Kubernetes Job/CronJob, not a script a person runs by hand.
-in_ci(cmd) if is_number(cmd.job)
+# Runs in a CI job or a Kubernetes Job/CronJob, not a script a person runs by hand. A Makefile
+# target runs in CI when a CI job runs it: it then has that job's triggers.
+in_ci(cmd) if {
+	input.kind != "shell"
+	is_number(cmd.job)
+}
+
+in_ci(cmd) if {
+	input.kind == "shell"
+	count(input.jobs[cmd.job].triggers) > 0
+}
 
 in_ci(_) if input.kind == "kubernetes"
 
@@ -111,8 +122,29 @@ ephemeral(cmd) if {
 	some other in job_commands(cmd)
 	other.program in {"terraform", "terragrunt", "pulumi"}
 	some w in other.args
-	throwaway(w)
+	throwaway(argument_value(w))
 }
+
+# … through a variable the file sets (`WORKSPACE := mr-$(CI_MERGE_REQUEST_IID)`, `STACK=pr-$PR`).
+ephemeral(cmd) if {
+	some other in job_commands(cmd)
+	other.program in {"terraform", "terragrunt", "pulumi"}
+	some word in other.words
+	some name in word.expansions
+	some assigning in input.commands
+	some assignment in assigning.assignments
+	assignment.name == name
+	throwaway(assignment.value)
+}
+
+# What a word says about the state: a flag's value (`-var-file=env/e2e.tfvars`), never a flag's
+# own name (`--skip-preview` says nothing about which stack).
+argument_value(word) := word if {
+	not startswith(word, "-")
+} else := substring(word, i + 1, -1) if {
+	i := indexof(word, "=")
+	i > 0
+} else := ""
 
 ephemeral(cmd) if {
 	some v in input.jobs[cmd.job].variables
@@ -155,7 +187,9 @@ pulumi_stack(a) := stack if {
 	stack := shell.flag_value(a, "--stack")
 } else := shell.flag_value(a, "-s")
 
-where(cmd) := sprintf(" in %s job `%s`", [kind(cmd), input.jobs[cmd.job].name]) if is_number(cmd.job)
+where(cmd) := sprintf(" in Makefile target `%s`, which %s runs", [input.jobs[cmd.job].name, runner(cmd)]) if {
+	input.kind == "shell"
+} else := sprintf(" in %s job `%s`", [kind(cmd), input.jobs[cmd.job].name]) if is_number(cmd.job)
 
 else := " in a Kubernetes CronJob" if input.scheduled == true
 
@@ -167,6 +201,18 @@ else := "production" if input.jobs[cmd.job].env == "prod"
 
 else := "CI"
 
+runner(cmd) := "a scheduled CI job" if shell.scheduled(cmd)
+
+else := "a CI job"
+
 severity(cmd) := "error" if input.jobs[cmd.job].env == "prod"
 
 else := shell.severity(cmd, "warning")
+
+# The CI jobs that run a Makefile target (`make nightly-reset`).
+run_by(cmd) := [{"msg": sprintf("CI job `%s` runs this target", [caller.job]), "at": caller} |
+	some i in object.get(input.jobs[cmd.job], "called_by", [])
+	caller := input.callers[i]
+] if input.kind == "shell"
+
+else := []

@@ -52,3 +52,31 @@ test_ignores_targeted_confirmed_and_local_runs if {
 	count(run([cmd(["terraform", "plan", "-destroy"])], job({}))) == 0
 	count(rule.deny) == 0 with input as {"kind": "shell", "commands": [object.union(cmd(["terraform", "destroy", "-auto-approve"]), {"job": null})], "jobs": []}
 }
+
+test_makefile_targets_count_when_ci_runs_them if {
+	nightly := {"id": "nightly-reset", "name": "nightly-reset", "scheduled": true, "triggers": ["schedule"], "called_by": [0], "env": null, "environment": null, "variables": []}
+	local := {"id": "destroy", "name": "destroy", "scheduled": false, "triggers": [], "env": null, "environment": null, "variables": []}
+	caller := {"job": "nightly", "file": ".gitlab-ci.yml", "line": 12, "column": 7, "span": [200, 218]}
+	commands := [object.union(cmd(["terraform", "destroy", "-auto-approve"]), {"job": 0}), object.union(cmd(["terraform", "destroy", "-auto-approve"]), {"job": 1})]
+	results := rule.deny with input as {"kind": "shell", "commands": commands, "jobs": [nightly, local], "callers": [caller]}
+	count(results) == 1
+	some r in results
+	r.path == ["commands", 0]
+	r.severity == "error"
+	contains(r.msg, "Makefile target `nightly-reset`, which a scheduled CI job runs")
+	r.related[0].at == caller
+}
+
+test_a_flag_name_is_not_a_throwaway_environment if {
+	count(run([cmd(["pulumi", "destroy", "--yes", "--skip-preview", "--stack", "acme/network/shared"])], job({}))) == 1
+	count(run([cmd(["terraform", "destroy", "-auto-approve", "-var-file=env/preview.tfvars"])], job({}))) == 0
+}
+
+test_a_variable_the_file_sets_can_scope_a_workspace if {
+	select := object.union(cmd(["terraform", "workspace", "select", "${WORKSPACE}"]), {"words": [{"text": "${WORKSPACE}", "expansions": ["WORKSPACE"]}]})
+	destroy := cmd(["terraform", "destroy", "-auto-approve"])
+	scoped := {"argv": [], "assignments": [{"name": "WORKSPACE", "value": "mr-${CI_MERGE_REQUEST_IID}"}], "job": null}
+	count(run([select, destroy, scoped], job({}))) == 0
+	shared := {"argv": [], "assignments": [{"name": "WORKSPACE", "value": "shared-network"}], "job": null}
+	count(run([select, destroy, shared], job({}))) == 1
+}

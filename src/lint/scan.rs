@@ -57,7 +57,7 @@ pub(super) fn isolated(
     }
 }
 
-/// The CI jobs that run each shell script and composite action of the scan.
+/// The CI jobs that run each shell script, Makefile and composite action of the scan.
 pub(super) fn script_callers(files: &[SourceFile], gitlab: &GitlabIncludes) -> Callers {
     let by_display: std::collections::BTreeMap<&str, &Path> = files
         .iter()
@@ -68,7 +68,7 @@ pub(super) fn script_callers(files: &[SourceFile], gitlab: &GitlabIncludes) -> C
         .map(|f| (f.display.as_str(), f.format))
         .collect();
     let scripts: Vec<&str> = (files.iter())
-        .filter(|f| f.format == Format::Shell || is_action_file(&f.display))
+        .filter(|f| matches!(f.format, Format::Shell | Format::Make) || is_action_file(&f.display))
         .map(|f| f.display.as_str())
         .collect();
     Callers::collect(&listed, &scripts, gitlab, |display| {

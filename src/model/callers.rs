@@ -1,9 +1,11 @@
-//! The CI jobs that run each script (`./ci/reset-db.sh`, `bash scripts/x.sh`).
+//! The CI jobs that run each script (`./ci/reset-db.sh`, `bash scripts/x.sh`) and
+//! Makefile target (`make e2e`, `make -C infra destroy`).
 //!
 //! A script's commands run in its caller's context: with the job's variables and
 //! credentials, on its schedule, as its test or its deploy. Before documents are
 //! modelled, the scan models every CI file's jobs once and records, per script,
-//! who runs it; a script's document then carries them as `input.callers`.
+//! who runs it; a script's document then carries them as `input.callers`, and a
+//! Makefile's targets (with what they build first) take their callers' contexts.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +27,9 @@ pub struct Caller {
     pub column: usize,
     pub span: [usize; 2],
     pub job: String,
+    /// The Makefile targets the job runs (`make lint unit` runs two); empty for scripts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
     pub test: bool,
     pub test_reasons: Vec<String>,
     pub deploy: bool,
@@ -97,12 +102,18 @@ impl Callers {
                     let Some(job) = command.job.and_then(|j| model.jobs.get(j)) else {
                         continue;
                     };
-                    let Some(script) = invoked_script(&command.command.argv, &root, scripts) else {
-                        continue;
+                    let argv = &command.command.argv;
+                    let (script, targets) = match invoked_script(argv, &root, scripts) {
+                        Some(script) => (script, Vec::new()),
+                        None => match invoked_make(argv, &root, scripts) {
+                            Some(made) => made,
+                            None => continue,
+                        },
                     };
                     let (line, column) = line_col(&text, command.command.span.start);
                     let span = command.command.span;
-                    let caller = caller(job, file, (line, column), [span.start, span.end]);
+                    let mut caller = caller(job, file, (line, column), [span.start, span.end]);
+                    caller.targets = targets;
                     callers.add(script, caller);
                 }
             }
@@ -112,11 +123,15 @@ impl Callers {
 
     fn add(&mut self, callee: &str, caller: Caller) {
         let list = self.by_script.entry(callee.to_owned()).or_default();
-        if !list
-            .iter()
-            .any(|c| c.file == caller.file && c.job == caller.job)
-        {
-            list.push(caller);
+        match (list.iter_mut()).find(|c| c.file == caller.file && c.job == caller.job) {
+            Some(known) => {
+                for target in caller.targets {
+                    if !known.targets.contains(&target) {
+                        known.targets.push(target);
+                    }
+                }
+            }
+            None => list.push(caller),
         }
     }
 
@@ -132,6 +147,11 @@ impl Callers {
         }
         let file = input.get("file").and_then(Json::as_str).unwrap_or_default();
         let callers = self.by_script.get(file).cloned().unwrap_or_default();
+        if kind == Some("shell") {
+            for (index, caller) in callers.iter().enumerate() {
+                lend_context(input, index, caller);
+            }
+        }
         let job = input
             .pointer_mut("/jobs/0")
             .filter(|_| composite && !callers.is_empty());
@@ -149,6 +169,153 @@ impl Callers {
             map.insert("callers".into(), json!(callers));
         }
     }
+}
+
+/// A Makefile's targets that `caller` runs, and what they build first, run in its
+/// context: as its test (unless they deploy), on its schedule, on its triggers, against
+/// its environment (unless they name their own). Each
+/// such job lists the caller (its index in `input.callers`) in `called_by`.
+fn lend_context(input: &mut Json, index: usize, caller: &Caller) {
+    let Some(jobs) = input.get("jobs").and_then(Json::as_array) else {
+        return;
+    };
+    let goals = if caller.targets.is_empty() {
+        vec![default_goal(input)]
+    } else {
+        caller.targets.clone()
+    };
+    let id_of = |j: &Json| {
+        j.get("id")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut reached: Vec<usize> = Vec::new();
+    let mut pending = goals;
+    while let Some(target) = pending.pop() {
+        let Some(j) = jobs.iter().position(|job| id_of(job) == target) else {
+            continue;
+        };
+        if reached.contains(&j) {
+            continue;
+        }
+        reached.push(j);
+        let needs = jobs[j].get("needs").and_then(Json::as_array);
+        pending.extend(
+            needs
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+                .map(str::to_owned),
+        );
+    }
+    let Some(jobs) = input.get_mut("jobs").and_then(Json::as_array_mut) else {
+        return;
+    };
+    for j in reached {
+        let job = &mut jobs[j];
+        match job.get_mut("called_by").and_then(Json::as_array_mut) {
+            Some(called_by) => called_by.push(json!(index)),
+            None => job["called_by"] = json!([index]),
+        }
+        if caller.test && job["deploy"] != json!(true) {
+            job["test"] = json!(true);
+            push_new(
+                &mut job["test_reasons"],
+                format!("run by test job `{}`", caller.job),
+            );
+        }
+        if caller.scheduled {
+            job["scheduled"] = json!(true);
+        }
+        if job["env"].is_null() {
+            job["env"] = json!(caller.env);
+        }
+        for trigger in &caller.triggers {
+            push_new(&mut job["triggers"], trigger.clone());
+        }
+    }
+}
+
+/// `.DEFAULT_GOAL := help`, else the first target: what a bare `make` builds.
+fn default_goal(input: &Json) -> String {
+    let commands = input.get("commands").and_then(Json::as_array);
+    let assigned = (commands.into_iter().flatten())
+        .rev()
+        .filter(|c| c.get("job").is_some_and(Json::is_null))
+        .flat_map(|c| {
+            c.get("assignments")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .filter(|a| a.get("name").and_then(Json::as_str) == Some(".DEFAULT_GOAL"))
+        .find_map(|a| a.get("value").and_then(Json::as_str));
+    assigned
+        .or_else(|| input.pointer("/jobs/0/id").and_then(Json::as_str))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+fn push_new(list: &mut Json, item: String) {
+    if let Some(items) = list.as_array_mut() {
+        if !items.iter().any(|i| i.as_str() == Some(&item)) {
+            items.push(json!(item));
+        }
+    }
+}
+
+/// The Makefile among `makefiles` and the targets an argv runs: `make e2e`,
+/// `make -C infra -j4 destroy`, `make -f ci.mk lint unit`, relative to `root`.
+fn invoked_make<'a>(
+    argv: &[String],
+    root: &str,
+    makefiles: &[&'a str],
+) -> Option<(&'a str, Vec<String>)> {
+    let mut words = argv
+        .iter()
+        .map(String::as_str)
+        .skip_while(|w| w.contains('='));
+    if !matches!(words.next()?, "make" | "gmake") {
+        return None;
+    }
+    let (mut directory, mut file, mut targets) = (String::new(), None, Vec::new());
+    while let Some(word) = words.next() {
+        let value = |flag: &str, words: &mut dyn Iterator<Item = &'_ str>| match word
+            .strip_prefix(flag)
+            .map(|v| v.trim_start_matches('='))
+        {
+            Some("") => words.next().map(str::to_owned),
+            other => other.map(str::to_owned),
+        };
+        if let Some(dir) = value("--directory", &mut words).or_else(|| value("-C", &mut words)) {
+            directory = format!("{}/", dir.trim_start_matches("./").trim_end_matches('/'));
+        } else if let Some(name) = value("--file", &mut words)
+            .or_else(|| value("--makefile", &mut words))
+            .or_else(|| value("-f", &mut words))
+        {
+            file = Some(name.trim_start_matches("./").to_owned());
+        } else if matches!(word, "-j" | "-l" | "-I" | "-o" | "-W") {
+            words.next();
+        } else if !word.starts_with('-') && !word.contains('=') {
+            targets.push(word.to_owned());
+        }
+    }
+    if targets.iter().chain(&file).any(|w| w.contains('$')) || directory.contains('$') {
+        return None;
+    }
+    let names = match file {
+        Some(file) => vec![format!("{root}{directory}{file}")],
+        None => ["GNUmakefile", "makefile", "Makefile"]
+            .iter()
+            .map(|name| format!("{root}{directory}{name}"))
+            .collect(),
+    };
+    let makefile = names
+        .iter()
+        .find_map(|n| makefiles.iter().copied().find(|m| m == n))?;
+    Some((makefile, targets))
 }
 
 /// The composite action among `callees` a step's `uses: ./path` names.
@@ -232,6 +399,7 @@ fn caller(job: &Job, file: &str, (line, column): (usize, usize), span: [usize; 2
         column,
         span,
         job: job.name.clone(),
+        targets: Vec::new(),
         test: job.test,
         test_reasons: job.test_reasons.clone(),
         deploy: job.deploy,
@@ -299,5 +467,95 @@ mod tests {
         assert_eq!(caller["line"], 8);
         assert_eq!(caller["secrets"][0]["name"], "PROD_DATABASE_URL");
         assert_eq!(caller["secrets"][0]["env"], "prod");
+    }
+
+    #[test]
+    fn make_invocations_name_the_makefile_and_its_targets() {
+        let makefiles = ["Makefile", "services/api/GNUmakefile", "ci/release.mk"];
+        let run = |words: &[&str]| {
+            let argv: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+            invoked_make(&argv, "", &makefiles)
+        };
+        let owned = |t: &[&str]| t.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            run(&["make", "lint", "unit"]),
+            Some(("Makefile", owned(&["lint", "unit"])))
+        );
+        assert_eq!(
+            run(&["make", "-C", "./services/api/", "-j", "4", "test", "ENV=ci"]),
+            Some(("services/api/GNUmakefile", owned(&["test"])))
+        );
+        assert_eq!(
+            run(&["make", "--file=ci/release.mk", "-k", "publish"]),
+            Some(("ci/release.mk", owned(&["publish"])))
+        );
+        assert_eq!(run(&["make"]), Some(("Makefile", Vec::new())));
+        assert_eq!(run(&["make", "-C", "docs", "html"]), None);
+        assert_eq!(run(&["make", "$TARGET"]), None);
+        assert_eq!(run(&["cmake", "--build", "."]), None);
+    }
+
+    #[test]
+    fn targets_run_by_a_job_and_what_they_need_take_its_context() {
+        let workflow = "on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n  nightly-e2e:\n    steps:\n      - run: make e2e\n";
+        let callers = Callers::collect(
+            &[
+                (".github/workflows/nightly.yml", Format::Yaml),
+                ("Makefile", Format::Make),
+            ],
+            &["Makefile"],
+            &GitlabIncludes::default(),
+            |_| Some(workflow.to_owned()),
+        );
+        let job = |id: &str, needs: &[&str], deploy: bool| json!({"id": id, "needs": needs, "deploy": deploy, "test": false, "test_reasons": [], "scheduled": false, "triggers": []});
+        let mut input = json!({
+            "kind": "shell",
+            "file": "Makefile",
+            "jobs": [job("help", &[], false), job("e2e", &["seed"], false), job("seed", &[], false), job("deploy", &[], true)],
+            "commands": [],
+        });
+        callers.annotate(&mut input);
+        let jobs = input["jobs"].as_array().unwrap();
+        let contexts: Vec<(bool, bool, &Json)> = jobs
+            .iter()
+            .map(|j| {
+                (
+                    j["test"].as_bool().unwrap(),
+                    j["scheduled"].as_bool().unwrap(),
+                    &j["triggers"],
+                )
+            })
+            .collect();
+        assert_eq!(
+            contexts,
+            [
+                (false, false, &json!([])),
+                (true, true, &json!(["schedule"])),
+                (true, true, &json!(["schedule"])),
+                (false, false, &json!([])),
+            ]
+        );
+        assert_eq!(jobs[2]["called_by"], json!([0]));
+        assert_eq!(
+            jobs[1]["test_reasons"],
+            json!(["run by test job `nightly-e2e`"])
+        );
+        assert_eq!(input["callers"][0]["targets"], json!(["e2e"]));
+    }
+
+    #[test]
+    fn a_bare_make_builds_the_default_goal() {
+        let jobs = json!([{"id": "help"}, {"id": "all"}]);
+        let goal =
+            json!({"job": null, "assignments": [{"name": ".DEFAULT_GOAL", "value": "all "}]});
+        let other = json!({"job": null, "assignments": [{"name": "SHELL", "value": "bash"}]});
+        assert_eq!(
+            default_goal(&json!({"jobs": jobs, "commands": [other]})),
+            "help"
+        );
+        assert_eq!(
+            default_goal(&json!({"jobs": jobs, "commands": [goal, other]})),
+            "all"
+        );
     }
 }

@@ -1,54 +1,51 @@
 //! Makefiles as shell documents: recipe lines are tokenized like a `.sh` file's
 //! commands, and variable definitions are bare assignment statements, so shell
 //! rules see `BUILD_DIR := build` the way they see `BUILD_DIR=build`.
+//!
+//! Each target is a job (`input.jobs`) like a `package.json` script: named for what it
+//! runs (`test-integration`, `e2e`, `nightly-reset`), with its prerequisites as
+//! `needs`, its recipe's commands and its target-specific variables. The CI jobs that
+//! run `make <target>` then lend it their context (see `callers`).
 
-use crate::parse::make::{parse_makefile, Makefile, Mapped};
+use crate::parse::make::{parse_makefile, Makefile, Mapped, Variable};
 use crate::parse::node::Span;
 use crate::parse::shell::{Assignment, Command};
 
+use super::ci::{infer_jobs, CiModel, Job};
 use super::script::{extract_commands, ModelCommand, ScriptMap};
 
-/// The commands of the Makefile `text`, and the files it includes. A malformed
-/// Makefile gives none (its parse error is reported with the file).
-pub fn make_commands(text: &str, out: &mut Vec<ModelCommand>) -> Vec<String> {
+/// The jobs and commands of the Makefile `text`, and the files it includes. A
+/// malformed Makefile gives none (its parse error is reported with the file).
+pub fn make_model(text: &str) -> (CiModel, Vec<String>) {
+    let mut model = CiModel::default();
     let Ok(makefile) = parse_makefile(text) else {
-        return Vec::new();
+        return (model, Vec::new());
     };
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let line_of = |offset: usize| line_starts.partition_point(|&start| start <= offset);
-    for (pipeline, variable) in makefile.variables.iter().enumerate() {
-        let span = Span::new(variable.start, variable.end);
-        push(
-            out,
-            Command {
-                argv: Vec::new(),
-                words: Vec::new(),
-                assignments: vec![Assignment {
-                    name: variable.name.clone(),
-                    value: variable.value.clone(),
-                    span,
-                }],
-                span,
-                line: line_of(variable.start),
-                pipeline,
-                stage: 0,
-                via: None,
-                inputs: Vec::new(),
-                heredoc: None,
-                stdin_from: None,
-                in_loop: false,
-                in_function: None,
-                loops: Vec::new(),
-            },
-        );
+    model.jobs = target_jobs(&makefile);
+    let job_of = |targets: &[String]| {
+        let first = targets.iter().find(|t| is_job(t))?;
+        model.jobs.iter().position(|j| &j.id == first)
+    };
+    let globals = makefile.variables.iter().map(|v| (None, v));
+    let specific = (makefile.target_variables.iter()).map(|t| (job_of(&t.targets), &t.variable));
+    let out = &mut model.commands;
+    for (pipeline, (job, variable)) in globals.chain(specific).enumerate() {
+        out.push(assignment_command(
+            variable,
+            job,
+            pipeline,
+            line_of(variable.start),
+        ));
     }
-    let mut next = makefile.variables.len();
-    for script in scripts(&makefile) {
+    let mut next = out.len();
+    for (targets, script) in scripts(&makefile) {
         let base = out.len();
         let map = ScriptMap::from_offsets(&script.offsets);
-        extract_commands(&script.text, &map, (None, None, Vec::new()), out);
+        extract_commands(&script.text, &map, (job_of(targets), None, Vec::new()), out);
         // Each script numbers its lines and pipelines from its own start.
         for command in &mut out[base..] {
             command.command.pipeline += next;
@@ -60,22 +57,97 @@ pub fn make_commands(text: &str, out: &mut Vec<ModelCommand>) -> Vec<String> {
             .max()
             .unwrap_or(next);
     }
-    makefile.includes
+    infer_jobs(&mut model.jobs, &model.commands);
+    (model, makefile.includes)
 }
 
-/// What one shell runs: each recipe line, or with `.ONESHELL:` each whole recipe.
-fn scripts(makefile: &Makefile) -> Vec<Mapped> {
+/// Targets a person or CI runs: not special (`.PHONY`) and not patterns (`%.o`).
+fn is_job(target: &str) -> bool {
+    !target.starts_with('.') && !target.contains('%')
+}
+
+/// One job per target, at its first rule with a recipe (else its first rule), needing
+/// the prerequisites of all its rules.
+fn target_jobs(makefile: &Makefile) -> Vec<Job> {
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut located_at_recipe: Vec<bool> = Vec::new();
+    for recipe in &makefile.recipes {
+        let has_recipe = !recipe.lines.is_empty();
+        for target in recipe.targets.iter().filter(|t| is_job(t)) {
+            let at = jobs
+                .iter()
+                .position(|j| &j.id == target)
+                .unwrap_or_else(|| {
+                    jobs.push(Job {
+                        id: target.clone(),
+                        name: target.clone(),
+                        ..Job::default()
+                    });
+                    located_at_recipe.push(false);
+                    jobs.len() - 1
+                });
+            let job = &mut jobs[at];
+            if job.span.is_none() || (has_recipe && !located_at_recipe[at]) {
+                job.span = Some([recipe.start, recipe.end]);
+                located_at_recipe[at] = has_recipe;
+            }
+            for prerequisite in &recipe.prerequisites {
+                if !job.needs.contains(prerequisite) {
+                    job.needs.push(prerequisite.clone());
+                }
+            }
+        }
+    }
+    jobs
+}
+
+/// A variable definition as a bare assignment statement (`NAME=value`).
+fn assignment_command(
+    variable: &Variable,
+    job: Option<usize>,
+    pipeline: usize,
+    line: usize,
+) -> ModelCommand {
+    let span = Span::new(variable.start, variable.end);
+    ModelCommand {
+        command: Command {
+            argv: Vec::new(),
+            words: Vec::new(),
+            assignments: vec![Assignment {
+                name: variable.name.clone(),
+                value: variable.value.clone(),
+                span,
+            }],
+            span,
+            line,
+            pipeline,
+            stage: 0,
+            via: None,
+            inputs: Vec::new(),
+            heredoc: None,
+            stdin_from: None,
+            in_loop: false,
+            in_function: None,
+            loops: Vec::new(),
+        },
+        job,
+        step: None,
+        path: Vec::new(),
+        program: None,
+        args: None,
+    }
+}
+
+/// What one shell runs, with the targets of its rule: each recipe line, or with
+/// `.ONESHELL:` each whole recipe.
+fn scripts(makefile: &Makefile) -> Vec<(&[String], Mapped)> {
+    let recipes = makefile.recipes.iter().filter(|r| !r.lines.is_empty());
     if !makefile.oneshell {
-        return makefile
-            .recipes
-            .iter()
-            .flat_map(|r| r.lines.iter().cloned())
+        return recipes
+            .flat_map(|r| r.lines.iter().map(|l| (r.targets.as_slice(), l.clone())))
             .collect();
     }
-    makefile
-        .recipes
-        .iter()
-        .filter(|r| !r.lines.is_empty())
+    recipes
         .map(|r| {
             let mut script = Mapped::default();
             for line in &r.lines {
@@ -86,20 +158,9 @@ fn scripts(makefile: &Makefile) -> Vec<Mapped> {
                 script.text.push_str(&line.text);
                 script.offsets.extend(&line.offsets);
             }
-            script
+            (r.targets.as_slice(), script)
         })
         .collect()
-}
-
-fn push(out: &mut Vec<ModelCommand>, command: Command) {
-    out.push(ModelCommand {
-        command,
-        job: None,
-        step: None,
-        path: Vec::new(),
-        program: None,
-        args: None,
-    });
 }
 
 #[cfg(test)]
@@ -109,8 +170,9 @@ mod tests {
     #[test]
     fn recipe_commands_are_located_in_the_makefile() {
         let src = "BUILD_DIR ?= build\n\nclean:\n\t@rm -rf $(BUILD_DIR)/ \\\n\t  dist\nnuke: ; -aws-nuke -c nuke.yml --no-dry-run | tee $@.log\n";
-        let mut out = Vec::new();
-        assert!(make_commands(src, &mut out).is_empty());
+        let (model, includes) = make_model(src);
+        assert!(includes.is_empty());
+        let out = model.commands;
         let text = |span: Span| &src[span.start..span.end];
         assert_eq!(out[0].command.argv, Vec::<String>::new());
         assert_eq!(out[0].command.assignments[0].value, "build");
@@ -133,8 +195,7 @@ mod tests {
     #[test]
     fn oneshell_recipes_are_one_script() {
         let src = ".ONESHELL:\nclean:\n\tDIRS=$$(ls -d build-*)\n\trm -rf $$DIRS\n";
-        let mut out = Vec::new();
-        make_commands(src, &mut out);
+        let out = make_model(src).0.commands;
         let rm = out.iter().find(|c| c.program.as_deref() == Some("rm"));
         assert!(!rm.expect("rm").command.inputs.is_empty());
     }

@@ -140,7 +140,9 @@ pub fn build_document_in(
     let mut jobs = Json::Array(Vec::new());
     match kind {
         "shell" if format == Format::Make => {
-            let includes = make::make_commands(node.as_str().unwrap_or_default(), &mut commands);
+            let (make, includes) = make::make_model(node.as_str().unwrap_or_default());
+            commands = make.commands;
+            jobs = serde_json::to_value(make.jobs).unwrap_or_default();
             input.insert("includes".into(), json!(includes));
         }
         "shell" => {

@@ -41,16 +41,32 @@ pub struct Variable {
     pub end: usize,
 }
 
-/// The recipe of one rule: shell command lines, in order.
+/// One rule: its targets, prerequisites and recipe (shell command lines, in order).
 #[derive(Debug, Clone, Default)]
 pub struct Recipe {
+    /// `test unit:` names two targets; `.PHONY:` and other special targets are kept.
+    pub targets: Vec<String>,
+    /// What make builds first (order-only ones after `|` included).
+    pub prerequisites: Vec<String>,
+    /// The rule's line, up to the end of its targets.
+    pub start: usize,
+    pub end: usize,
     pub lines: Vec<Mapped>,
+}
+
+/// `target: VAR = value` (also `export`ed): a variable only that target's recipe, and
+/// what it builds, sees.
+#[derive(Debug, Clone)]
+pub struct TargetVariable {
+    pub targets: Vec<String>,
+    pub variable: Variable,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Makefile {
     pub recipes: Vec<Recipe>,
     pub variables: Vec<Variable>,
+    pub target_variables: Vec<TargetVariable>,
     /// Files named by `include`, `-include` and `sinclude`, as written.
     pub includes: Vec<String>,
     /// `.ONESHELL:`: each recipe runs as one script, not one shell per line.
@@ -160,16 +176,48 @@ pub fn parse_makefile(src: &str) -> Result<Makefile, ParseError> {
         let Some(colon) = rule_colon(code) else {
             continue;
         };
+        let targets: Vec<String> = code[..colon]
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        let after = code[colon + 1..].trim_start_matches(':');
+        let after_start = code.len() - after.len();
+        let specific = strip_modifiers(after.trim());
+        if let Some((name, _, value_at)) = assignment(specific) {
+            let value_start = start + value_offset(&text, specific, value_at);
+            let value_end = (start + code.trim_end().len()).max(value_start);
+            let value = shell_text(src, value_start, value_end, false)?.text;
+            let variable = Variable {
+                name: name.to_owned(),
+                value,
+                start: start + after_start + (after.len() - after.trim_start().len()),
+                end: value_end,
+            };
+            mk.target_variables
+                .push(TargetVariable { targets, variable });
+            continue;
+        }
         in_rule = true;
-        if code[..colon].split_whitespace().any(|t| t == ".ONESHELL") {
+        if targets.iter().any(|t| t == ".ONESHELL") {
             mk.oneshell = true;
         }
-        let mut recipe = Recipe::default();
-        // `target: prerequisites ; recipe`: the rest of the line is the first recipe line.
-        if let Some(semi) = src[start..logical_end_offset]
+        let semi = src[start..logical_end_offset]
             .find(';')
-            .filter(|&s| s > colon && s < code.len() && !code[colon..s].contains('='))
-        {
+            .filter(|&s| s > colon && s < code.len() && !code[colon..s].contains('='));
+        let prerequisites = code[after_start..semi.unwrap_or(code.len())]
+            .split_whitespace()
+            .filter(|p| *p != "|")
+            .map(str::to_owned)
+            .collect();
+        let mut recipe = Recipe {
+            targets,
+            prerequisites,
+            start,
+            end: start + code[..colon].trim_end().len(),
+            lines: Vec::new(),
+        };
+        // `target: prerequisites ; recipe`: the rest of the line is the first recipe line.
+        if let Some(semi) = semi {
             let first = lines.partition_point(|&(_, e)| e < start + semi);
             recipe
                 .lines
@@ -524,6 +572,50 @@ mod tests {
         assert_eq!(recipes(src), vec![vec!["echo ${call f,_x_}".to_owned()]]);
         assert!(!mk.oneshell);
         assert!(parse_makefile(".ONESHELL:\n").unwrap().oneshell);
+    }
+
+    #[test]
+    fn targets_prerequisites_and_target_variables() {
+        let src = "test: unit integration | venv\nintegration: export AWS_PROFILE = acme-test\nunit integration::\n\tpytest\nall: ; @echo ok\n";
+        let mk = parse_makefile(src).unwrap();
+        let rules: Vec<(Vec<String>, Vec<String>, &str)> = (mk.recipes.iter())
+            .map(|r| {
+                (
+                    r.targets.clone(),
+                    r.prerequisites.clone(),
+                    &src[r.start..r.end],
+                )
+            })
+            .collect();
+        let owned = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            rules,
+            [
+                (
+                    owned(&["test"]),
+                    owned(&["unit", "integration", "venv"]),
+                    "test"
+                ),
+                (
+                    owned(&["unit", "integration"]),
+                    owned(&[]),
+                    "unit integration"
+                ),
+                (owned(&["all"]), owned(&[]), "all"),
+            ]
+        );
+        let specific = &mk.target_variables[0];
+        assert_eq!(specific.targets, ["integration"]);
+        assert_eq!(
+            (
+                specific.variable.name.as_str(),
+                specific.variable.value.as_str()
+            ),
+            ("AWS_PROFILE", "acme-test")
+        );
+        let (start, end) = (specific.variable.start, specific.variable.end);
+        assert_eq!(&src[start..end], "export AWS_PROFILE = acme-test");
+        assert_eq!(recipes(src)[1], ["pytest"]);
     }
 
     #[test]

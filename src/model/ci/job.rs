@@ -12,6 +12,9 @@ pub struct Job {
     pub name: String,
     /// Content path of the job's mapping.
     pub path: Vec<Json>,
+    /// Where a job without a content path is declared (a Makefile rule's targets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<[usize; 2]>,
     /// The raw `environment:` name, when declared.
     pub environment: Option<String>,
     /// The deployment environment this job targets: from `environment:`, else its name.

@@ -19,6 +19,7 @@ mod jenkins;
 mod job;
 mod npm;
 mod refs;
+mod stores;
 mod travis;
 
 #[cfg(test)]
@@ -62,11 +63,18 @@ pub fn ci_model(
         "package-json" => npm::package_scripts(doc, source, &mut model),
         _ => {}
     }
-    for job in &mut model.jobs {
+    infer_jobs(&mut model.jobs, &model.commands);
+    model
+}
+
+/// Test, deploy and environment contexts of `jobs`, from their names, triggers,
+/// environments and the test runners among `commands`, and the secrets those fetch.
+pub(crate) fn infer_jobs(jobs: &mut [Job], commands: &[super::script::ModelCommand]) {
+    for job in jobs.iter_mut() {
         infer::infer_contexts(job);
     }
-    infer::mark_test_runners(&mut model.jobs, &model.commands);
-    model
+    infer::mark_test_runners(jobs, commands);
+    stores::add_store_reads(jobs, commands);
 }
 
 fn key(k: &str) -> Json {

@@ -394,3 +394,31 @@ fn build_lifecycle_tasks_run_tests_unless_told_to_skip_them() {
     );
     assert!(!job(&m, "skipped").test && !job(&m, "assemble").test);
 }
+
+#[test]
+fn secret_store_reads_are_secrets_of_their_job() {
+    let src = "on: pull_request\njobs:\n  e2e:\n    steps:\n      - run: |\n          export STRIPE_KEY=$(aws ssm get-parameter --name /shop/prod/stripe_key --with-decryption --query Parameter.Value --output text)\n          DB=$(aws secretsmanager get-secret-value --secret-id \"staging/orders/db\" --query SecretString)\n          gcloud secrets versions access latest --secret=api-key-prod\n          vault kv get -field=password secret/prod/db\n          aws ssm get-parameter --name \"$PARAM\"\n          npx playwright test\n";
+    let m = model("github-actions", src);
+    let secrets: Vec<(&str, Option<Env>, &str)> = m.jobs[0]
+        .secrets
+        .iter()
+        .map(|s| (s.name.as_str(), s.env, &src[s.span[0]..s.span[1]]))
+        .collect();
+    assert_eq!(
+        secrets,
+        [
+            (
+                "/shop/prod/stripe_key",
+                Some(Env::Prod),
+                "/shop/prod/stripe_key"
+            ),
+            (
+                "staging/orders/db",
+                Some(Env::Staging),
+                "\"staging/orders/db\""
+            ),
+            ("api-key-prod", Some(Env::Prod), "--secret=api-key-prod"),
+            ("secret/prod/db", Some(Env::Prod), "secret/prod/db"),
+        ]
+    );
+}
