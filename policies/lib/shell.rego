@@ -88,11 +88,48 @@ scheduled(cmd) if input.jobs[cmd.job].scheduled
 
 scheduled(_) if input.scheduled == true
 
-# A script a scheduled CI job runs.
+# A script a scheduled CI job runs (a Makefile's targets take their callers' schedules).
 scheduled(_) if {
+	input.jobs == []
 	some caller in input.callers
 	caller.scheduled
 }
+
+# The command runs with nobody at the keyboard: in a CI job, a script or Makefile target a CI
+# job runs, a Kubernetes workload, or on a schedule.
+automated(cmd) if scheduled(cmd)
+
+automated(_) if input.kind == "kubernetes"
+
+automated(cmd) if {
+	input.kind != "shell"
+	is_number(cmd.job)
+}
+
+automated(cmd) if {
+	input.kind == "shell"
+	count(input.jobs[cmd.job].triggers) > 0
+}
+
+automated(_) if {
+	input.kind == "shell"
+	input.jobs == []
+	count(input.callers) > 0
+}
+
+# A name for a throwaway environment: `dev`, `test`, `e2e`, `preview`, `pr-`, `review`, …
+ephemeral_name(word) if regex.match(`(^|[^a-z])(dev|develop|development|test|testing|sandbox|ci|e2e|qa|preview|previews|review|ephemeral|pr|mr|tmp|temp|scratch)([^a-z]|$)`, lower(word))
+
+# A filter word that says what a job owns: a throwaway environment's name, the run's id, or an
+# ownership key (`tag:owner`, `created-by`, `run-id`, `ttl`).
+owned_filter(word) if ephemeral_name(word)
+
+owned_filter(word) if {
+	contains(word, "$")
+	run_scoped(word)
+}
+
+owned_filter(word) if regex.match(`(^|[^a-z])(owner|created-by|createdby|run-id|runid|run|build|ttl|expires|expiry)([^a-z]|$)`, lower(word))
 
 # `base` severity, raised to error for scheduled jobs, which run with nobody watching.
 severity(cmd, base) := "error" if {

@@ -58,16 +58,16 @@ deny contains result if {
 	unfiltered := {i |
 		some i in feeders
 		listing_of(tool, a, input.commands[i])
-		not filtered_listing(input.commands[i].args, a)
+		not bounded_listing(cmd, input.commands[i], a)
 		not tested(i)
 	}
 	count(unfiltered) > 0
-	not filtered_elsewhere(tool, a, feeders)
+	not filtered_elsewhere(cmd, a, feeders)
 	l := min(unfiltered)
 	listed := input.commands[l]
 	result := {
-		"msg": sprintf("`%s` deletes the %s listed by `%s`, which has no filter: that is every one the credentials can see, not only what this job created%s%s", [
-			head(a), noun, head(listed.args), unattended(cmd), no_snapshot(a),
+		"msg": sprintf("`%s` deletes the %s listed by `%s`, %s%s%s", [
+			head(a), noun, head(listed.args), selection(cmd, listed, a, feeders), unattended(cmd), no_snapshot(a),
 		]),
 		"path": ["commands", c],
 		"severity": severity(cmd, a),
@@ -75,6 +75,71 @@ deny contains result if {
 		"related": [{"path": ["commands", l], "msg": "Unfiltered listing that feeds the delete"}],
 		"fix": listing_fix(listed, l, tool),
 	}
+}
+
+# What the listing selects, for the message.
+selection(cmd, listed, a, feeders) := "whose only filter is a name, label or prefix that production's share: it selects by app, not by what this job created" if {
+	broad_filter(cmd, listed, a, feeders)
+} else := "which has no filter: that is every one the credentials can see, not only what this job created"
+
+broad_filter(_, listed, a, _) if filtered_listing(listed.args, a)
+
+broad_filter(_, _, _, feeders) if {
+	some i in feeders
+	filter_command(input.commands[i].args)
+}
+
+# A filter bounds the listing when a person runs it and picks what it names. A cleanup that runs
+# unattended (CI, a schedule, a Kubernetes workload) must select what its jobs own: a filter on
+# an app, team or name prefix (`-l team=search`, `name~^search-`, `starts_with(StackName,
+# 'orders-')`) also selects production's.
+bounded_listing(cmd, listed, a) if {
+	filtered_listing(listed.args, a)
+	not shell.automated(cmd)
+}
+
+bounded_listing(cmd, listed, a) if {
+	filtered_listing(listed.args, a)
+	shell.automated(cmd)
+	names_owned(listed)
+}
+
+# A filter on something other than names and labels (`--filter tagStatus=UNTAGGED`) selects by
+# what the resources are, not by whose.
+bounded_listing(cmd, listed, a) if {
+	filtered_listing(listed.args, a)
+	shell.automated(cmd)
+	not name_filtered(listed.args)
+}
+
+# Filters on names, prefixes or labels: `-l team=search`, `--selector`, `--name-prefix`,
+# `--filter="name~^search-"`, `--filters Name=tag:app,Values=orders`,
+# `--query "[?starts_with(StackName, 'orders-')]"`.
+name_filtered(la) if {
+	some w in la
+	regex.match(`^(-l|--selector|--label-selector|--[a-z-]*prefix)(=.*|.+)?$`, w)
+}
+
+name_filtered(la) if {
+	some i, w in la
+	regex.match(`^--(filter|filters|query)(=.*)?$`, w)
+	value := concat(" ", array.slice(la, i, i + 2))
+	regex.match(`[Nn]ame|labels[.]|tag:|[Tt]ags`, value)
+}
+
+# A word of the command, or the value a variable in it was set to, names what the job owns.
+names_owned(command) if {
+	some word in command.words
+	shell.owned_filter(word.text)
+}
+
+names_owned(command) if {
+	some word in command.words
+	some name in word.expansions
+	some other in input.commands
+	some assignment in other.assignments
+	assignment.name == name
+	shell.owned_filter(assignment.value)
 }
 
 # Unsafe: `owner=ci` is a placeholder for the tag or label this job puts on what it creates.
@@ -213,6 +278,12 @@ listing_of("aws", a, lister) if {
 	lister.program == "aws"
 	la := lister.args
 	[_, "ls"] := aws_op_s3(la)
+	[_, "rb"] := aws_op_s3(a)
+}
+
+listing_of("aws", a, lister) if {
+	lister.program == "aws"
+	["s3api", "list-buckets"] == aws_op(lister.args)
 	[_, "rb"] := aws_op_s3(a)
 }
 
@@ -356,9 +427,17 @@ filtered_listing(la, _) if {
 
 # A filter between listing and delete (`| grep '^ci-'`, `| jq 'select(.tags.owner == "ci")'`),
 # or a run-scoped name on the delete itself.
-filtered_elsewhere(_, _, feeders) if {
+filtered_elsewhere(cmd, _, feeders) if {
 	some i in feeders
 	filter_command(input.commands[i].args)
+	not shell.automated(cmd)
+}
+
+filtered_elsewhere(cmd, _, feeders) if {
+	some i in feeders
+	filter_command(input.commands[i].args)
+	shell.automated(cmd)
+	names_owned(input.commands[i])
 }
 
 filtered_elsewhere(_, a, _) if {
@@ -375,7 +454,14 @@ tested(l) if {
 	some op in {"=", "==", "!=", "=~"}
 	op in other.argv
 	l in shell.feeders(other)
+	# Unattended, the comparison must name what the job owns (`== preview-*`), not an age or a
+	# missing tag (`"$created" == "None"`).
+	owned_test(other)
 }
+
+owned_test(test) if not shell.automated(test)
+
+owned_test(test) if names_owned(test)
 
 filter_command(fa) if {
 	fa[0] in {"grep", "egrep", "fgrep", "rg"}

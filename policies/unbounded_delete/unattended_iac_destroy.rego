@@ -167,7 +167,7 @@ throwaway(word) if {
 	shell.run_scoped(word)
 }
 
-throwaway(word) if regex.match(`(^|[^a-z])(dev|develop|development|test|testing|sandbox|ci|e2e|qa|preview|previews|review|ephemeral|pr|mr)([^a-z]|$)`, lower(word))
+throwaway(word) if shell.ephemeral_name(word)
 
 job_commands(cmd) := [other | some other in input.commands; other.job == cmd.job] if is_number(cmd.job)
 

@@ -65,10 +65,14 @@ impl Callers {
             return callers;
         }
         for &(file, format) in files {
-            if !may_be_ci(file, format, gitlab) {
+            let by_name = may_be_ci(file, format, gitlab);
+            if !by_name && format != Format::Yaml {
                 continue;
             }
             let Some(text) = read(file) else { continue };
+            if !by_name && !may_be_azure(&text) {
+                continue;
+            }
             let Ok(docs) = parse(format, &text) else {
                 continue;
             };
@@ -81,13 +85,13 @@ impl Callers {
                     continue;
                 }
                 let model = ci_model(kind, &doc, &text, file, gitlab);
-                let root = ci_root(file);
+                let roots = ci_roots(file);
+                let root = &roots[0];
                 // `uses: ./.github/actions/reset` runs the composite action there.
                 for job in &model.jobs {
                     for step in &job.steps {
                         let uses = step.uses.as_deref();
-                        let Some(action) = uses.and_then(|u| local_action(u, &root, scripts))
-                        else {
+                        let Some(action) = uses.and_then(|u| local_action(u, root, scripts)) else {
                             continue;
                         };
                         let at = doc.span_of_path(&path_segments(&step.path));
@@ -103,12 +107,16 @@ impl Callers {
                         continue;
                     };
                     let argv = &command.command.argv;
-                    let (script, targets) = match invoked_script(argv, &root, scripts) {
-                        Some(script) => (script, Vec::new()),
-                        None => match invoked_make(argv, &root, scripts) {
-                            Some(made) => made,
-                            None => continue,
-                        },
+                    let script = (roots.iter())
+                        .find_map(|root| invoked_script(argv, root, scripts))
+                        .map(|script| (script, Vec::new()))
+                        .or_else(|| {
+                            roots
+                                .iter()
+                                .find_map(|root| invoked_make(argv, root, scripts))
+                        });
+                    let Some((script, targets)) = script else {
+                        continue;
                     };
                     let (line, column) = line_col(&text, command.command.span.start);
                     let span = command.command.span;
@@ -331,6 +339,26 @@ fn local_action<'a>(uses: &str, root: &str, callees: &[&'a str]) -> Option<&'a s
         .find(|c| names.iter().any(|n| c == n))
 }
 
+/// Where a CI job may start, nearest first: [`ci_root`], then its parents up to the scan
+/// root (a pipeline kept in `pipelines/` runs `scripts/x.sh` from the repository's root).
+fn ci_roots(file: &str) -> Vec<String> {
+    let mut roots = vec![ci_root(file)];
+    while let Some(parent) = roots.last().and_then(|r| parent_dir(r)) {
+        roots.push(parent);
+    }
+    roots
+}
+
+/// `a/b/` → `a/`, `a/` → `""`, `""` → none.
+fn parent_dir(dir: &str) -> Option<String> {
+    let trimmed = dir.strip_suffix('/')?;
+    Some(
+        trimmed
+            .rsplit_once('/')
+            .map_or_else(String::new, |(parent, _)| format!("{parent}/")),
+    )
+}
+
 /// The directory a CI file's jobs start in (the checkout's root): the one holding
 /// `.github/`, `.gitlab/`, `.circleci/`, … for files inside those, else the file's own
 /// (`Jenkinsfile`, `.travis.yml`, `buildspec.yml` sit at the root they build), with a
@@ -369,6 +397,21 @@ fn may_be_ci(file: &str, format: Format, gitlab: &GitlabIncludes) -> bool {
             || gitlab.is_included(file)
             || name.starts_with("cloudbuild")
             || name.starts_with("buildspec"))
+}
+
+/// Azure Pipelines files are found by content (`is_azure_pipeline`) wherever they live; a
+/// YAML file without one of these lines is none, and is not parsed here.
+fn may_be_azure(text: &str) -> bool {
+    [
+        "- stage:",
+        "- job:",
+        "- deployment:",
+        "- task:",
+        "- bash:",
+        "- checkout:",
+    ]
+    .iter()
+    .any(|line| text.contains(line))
 }
 
 /// The script among `scripts` an argv runs: `./ci/x.sh`, `ci/x.sh`, `bash -e ci/x.sh`,
@@ -443,6 +486,11 @@ mod tests {
         );
         assert_eq!(ci_root("tools/Jenkinsfile"), "tools/");
         assert_eq!(ci_root(".gitlab-ci.yml"), "");
+        assert_eq!(
+            ci_roots("deploy/pipelines/nightly.yml"),
+            ["deploy/pipelines/", "deploy/", ""]
+        );
+        assert_eq!(ci_roots(".github/workflows/ci.yml"), [""]);
     }
 
     #[test]

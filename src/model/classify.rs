@@ -137,6 +137,9 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             {
                 return "helm-values";
             }
+            if format == Format::Yaml && is_azure_pipeline(doc) {
+                return "azure-pipelines";
+            }
             if format == Format::Yaml {
                 "yaml"
             } else {
@@ -144,6 +147,22 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             }
         }
     }
+}
+
+/// An Azure Pipelines file wherever it lives (`pipelines/nightly.yml`, a `jobs`/`steps`
+/// template): `stages:` of `- stage:` items, `jobs:` of `- job:`/`- deployment:` items, or
+/// `steps:` holding a `- task:`, `- bash:`, `- pwsh:` or `- checkout:` step. GitLab's
+/// `stages:` are names, GitHub's and CircleCI's `jobs:` are maps, Buildkite steps say `command:`.
+pub fn is_azure_pipeline(doc: &Node) -> bool {
+    let items = |key: &str| doc.get(key).and_then(Node::as_seq).unwrap_or_default();
+    let any_has = |key: &str, fields: &[&str]| {
+        items(key)
+            .iter()
+            .any(|item| fields.iter().any(|f| item.get(f).is_some()))
+    };
+    any_has("stages", &["stage"])
+        || any_has("jobs", &["job", "deployment"])
+        || any_has("steps", &["task", "bash", "pwsh", "powershell", "checkout"])
 }
 
 /// `.env.test`, `config/test.yml`, `application-test.yml`, `pytest.ini`, config files under `tests/`.

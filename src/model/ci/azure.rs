@@ -65,6 +65,8 @@ pub(super) fn azure(doc: &Node, source: &str, model: &mut CiModel) {
                 .and_then(Node::as_str)
                 .map(str::to_owned),
             needs: string_list(node.get("dependsOn")),
+            scheduled: doc.get("schedules").is_some(),
+            triggers: triggers(doc),
             ..Job::default()
         };
         // Pipeline- and stage-level `variables:` reach every job below them; the job's
@@ -108,7 +110,7 @@ pub(super) fn azure(doc: &Node, source: &str, model: &mut CiModel) {
                 }
             }
             service_connections(step, &step_path, &mut job);
-            if let Some((field, script)) = inline_bash(step) {
+            if let Some((field, script)) = inline_bash(step).or_else(|| script_file(step)) {
                 let script_path = child(&child(&step_path, key("inputs")), key(field));
                 scripts(script, &script_path, source, index, model);
             }
@@ -116,6 +118,23 @@ pub(super) fn azure(doc: &Node, source: &str, model: &mut CiModel) {
         job.path = path;
         model.jobs.push(job);
     }
+}
+
+/// What starts the pipeline: `trigger:` (CI pushes; on by default), `pr:` (pull requests;
+/// on by default), `schedules:`; `none` turns one off.
+fn triggers(doc: &Node) -> Vec<String> {
+    let on = |k: &str| doc.get(k).and_then(Node::as_str) != Some("none");
+    let mut triggers = Vec::new();
+    if on("trigger") {
+        triggers.push("push".to_owned());
+    }
+    if on("pr") {
+        triggers.push("pull_request".to_owned());
+    }
+    if doc.get("schedules").is_some() {
+        triggers.push("schedule".to_owned());
+    }
+    triggers
 }
 
 /// Azure `variables:` at any level: a map, or a list of `- name: X` / `value: Y` items and
@@ -179,6 +198,24 @@ fn inline_bash(step: &Node) -> Option<(&'static str, &Node)> {
         return inputs.get("script").map(|s| ("script", s));
     }
     None
+}
+
+/// The script file a `Bash@3`, `AzureCLI@2` or `ShellScript@2` task runs (`filePath:`,
+/// `scriptPath:`): read as the command that runs it, so the script's callers include the job.
+fn script_file(step: &Node) -> Option<(&'static str, &Node)> {
+    let task = step
+        .get("task")
+        .and_then(Node::as_str)?
+        .to_ascii_lowercase();
+    let inputs = step.get("inputs")?;
+    let field = ["filePath", "scriptPath"]
+        .into_iter()
+        .find(|k| inputs.get(k).is_some())?;
+    let runs_shell = task.starts_with("bash@")
+        || task.starts_with("shellscript@")
+        || (task.starts_with("azurecli@")
+            && inputs.get("scriptType").and_then(Node::as_str) == Some("bash"));
+    runs_shell.then(|| inputs.get(field).map(|s| (field, s)))?
 }
 
 /// A task's service connection hands its identity to every command the task runs, like a

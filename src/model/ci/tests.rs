@@ -157,9 +157,15 @@ fn azure_inline_bash_tasks_are_scripts() {
         .iter()
         .map(|c| c.command.argv.join(" "))
         .collect();
+    // A task's script file is the command that runs it (so the script's callers know the job).
     assert_eq!(
         argv,
-        vec!["terraform init", "pytest tests/infra", "kubectl get pods"]
+        vec![
+            "terraform init",
+            "pytest tests/infra",
+            "kubectl get pods",
+            "scripts/run.sh"
+        ]
     );
     assert!(m.jobs[0].test_commands == vec![1]);
     let span = m.commands[1].command.span;
