@@ -126,6 +126,7 @@ all_facts contains fact if {
 all_facts contains fact if {
 	input.kind == "terragrunt"
 	inputs := object.get(input, "resolved", input.content).inputs
+	is_object(inputs)
 	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some key, _ in inputs; is_string(key)])))
 	some key, value in inputs
 	regex.match(`account|role|project|subscription`, lower(key))
@@ -137,6 +138,7 @@ all_facts contains fact if {
 all_facts contains fact if {
 	input.kind in {"terraform", "terragrunt", "hcl"}
 	locals := object.get(input, "resolved", input.content).locals
+	is_array(locals)
 	regex.match(`account|role|project|subscription`, lower(concat(" ", [key | some block in locals; some key, _ in block; is_string(key)])))
 	some l, block in locals
 	some key, value in block

@@ -68,3 +68,10 @@ test_lists_where_objects_belong_give_no_fact if {
 	locals := {"locals": [["111111111111"]], "module": {"dns": [["orders-dev-1"]]}}
 	count(collector.facts) == 0 with input as {"kind": "terraform", "file": "envs/dev/main.tf", "content": locals}
 }
+
+# `inputs = merge(local.account_vars.locals, …)` is an expression the parser
+# keeps as text: no fact, and no policy failure that would fail the whole run.
+test_expressions_where_objects_belong_give_no_fact if {
+	merged := {"inputs": "${merge(local.account_vars.locals, local.region_vars.locals)}", "locals": "${local.x}"}
+	count(collector.facts) == 0 with input as {"kind": "terragrunt", "file": "live/terragrunt.hcl", "content": merged}
+}

@@ -117,6 +117,25 @@ automated(_) if {
 	count(input.callers) > 0
 }
 
+# The CI jobs that run the command, as related locations: those that `make` its Makefile target,
+# or every job that runs its script.
+run_by(cmd) := [{"msg": sprintf("CI job `%s` runs this target", [caller.job]), "at": caller} |
+	some i in object.get(input.jobs[cmd.job], "called_by", [])
+	caller := input.callers[i]
+] if {
+	input.kind == "shell"
+	is_number(cmd.job)
+}
+
+else := [{"msg": sprintf("CI job `%s` runs this script", [caller.job]), "at": caller} |
+	some caller in input.callers
+] if {
+	input.kind == "shell"
+	input.jobs == []
+}
+
+else := []
+
 # A name for a throwaway environment: `dev`, `test`, `e2e`, `preview`, `pr-`, `review`, …
 ephemeral_name(word) if regex.match(`(^|[^a-z])(dev|develop|development|test|testing|sandbox|ci|e2e|qa|preview|previews|review|ephemeral|pr|mr|tmp|temp|scratch)([^a-z]|$)`, lower(word))
 

@@ -72,7 +72,7 @@ deny contains result if {
 		"path": ["commands", c],
 		"severity": severity(cmd, a),
 		"help": help(tool),
-		"related": [{"path": ["commands", l], "msg": "Unfiltered listing that feeds the delete"}],
+		"related": array.concat([{"path": ["commands", l], "msg": listing_label(cmd, listed, a, feeders)}], shell.run_by(cmd)),
 		"fix": listing_fix(listed, l, tool),
 	}
 }
@@ -81,6 +81,10 @@ deny contains result if {
 selection(cmd, listed, a, feeders) := "whose only filter is a name, label or prefix that production's share: it selects by app, not by what this job created" if {
 	broad_filter(cmd, listed, a, feeders)
 } else := "which has no filter: that is every one the credentials can see, not only what this job created"
+
+listing_label(cmd, listed, a, feeders) := "Listing selected only by a name, label or prefix production shares" if {
+	broad_filter(cmd, listed, a, feeders)
+} else := "Unfiltered listing that feeds the delete"
 
 broad_filter(_, listed, a, _) if filtered_listing(listed.args, a)
 

@@ -177,3 +177,62 @@ test_age_only_selects_and_inverted_greps_do_not_bound_the_listing if {
 	allow_list := cmd(["grep", "-E", "^e2e-"], [1])
 	count(rule.deny) == 0 with input as {"commands": [list_ns, by_age, allow_list, delete]}
 }
+
+# A command as a CI job runs it: its words, with the variables each expands.
+job_cmd(argv, inputs) := object.union(cmd(argv, inputs), {"job": 0, "words": [{"text": a, "expansions": expansions(a)} | some a in argv]})
+
+expansions(word) := [trim_left(v, "$") | some v in regex.find_n(`[$][A-Z_]+`, word, -1)]
+
+ci_input(commands) := {"kind": "gitlab-ci", "jobs": [{"scheduled": true}], "commands": commands}
+
+# Unattended, a label or prefix shared with production does not bound the listing: the nightly
+# sweep of `team=storefront` namespaces deletes production's too.
+test_unattended_listing_must_select_what_the_job_owns if {
+	delete := job_cmd(["kubectl", "delete", "namespace"], [0])
+	team := job_cmd(["kubectl", "get", "ns", "-l", "team=storefront", "-o", "name"], [])
+	results := rule.deny with input as ci_input([team, delete])
+	count(results) == 1
+	some r in results
+	r.severity == "error"
+	previews := job_cmd(["kubectl", "get", "ns", "-l", "env=preview", "-o", "name"], [])
+	count(rule.deny) == 0 with input as ci_input([previews, delete])
+
+	# Run by hand, the same filter is the person's choice.
+	by_hand := {"kind": "shell", "jobs": [], "callers": [], "commands": [cmd(team.argv, []), cmd(delete.argv, [0])]}
+	count(rule.deny) == 0 with input as by_hand
+}
+
+# A filter on what resources are, not whose (`tagStatus=UNTAGGED`), bounds an unattended prune.
+test_unattended_filters_on_state_other_than_names_bound_the_listing if {
+	untagged := job_cmd(["aws", "ecr", "list-images", "--repository-name", "web", "--filter", "tagStatus=UNTAGGED", "--query", "imageIds[*]"], [])
+	batch := job_cmd(["aws", "ecr", "batch-delete-image", "--repository-name", "web", "--image-ids", "$batch"], [0])
+	count(rule.deny) == 0 with input as ci_input([untagged, batch])
+}
+
+# An app prefix set in a variable (`grep "^$APP-"`, APP=storefront) names production's stacks
+# too; a preview prefix names only the job's.
+test_unattended_greps_and_tests_read_the_variables_they_expand if {
+	list := job_cmd(["aws", "cloudformation", "list-stacks", "--query", "StackSummaries[].StackName", "--output", "text"], [])
+	app := object.union(job_cmd(["grep", "^$APP-"], [0]), {"assignments": []})
+	delete := job_cmd(["aws", "cloudformation", "delete-stack", "--stack-name", "$s"], [1])
+	count(rule.deny) == 1 with input as ci_input([list, app, delete, set_app("storefront")])
+	count(rule.deny) == 0 with input as ci_input([list, app, delete, set_app("pr")])
+
+	ns := job_cmd(["kubectl", "get", "ns", "-o", "name"], [])
+	ns_delete := job_cmd(["kubectl", "delete", "$ns"], [0])
+	count(rule.deny) == 1 with input as ci_input([ns, compare_ns("storefront-*"), ns_delete])
+	count(rule.deny) == 0 with input as ci_input([ns, compare_ns("review-*"), ns_delete])
+}
+
+set_app(value) := object.union(job_cmd(["true"], []), {"assignments": [{"name": "APP", "value": value}]})
+
+compare_ns(prefix) := job_cmd(["[[", "$ns", "==", prefix, "]]"], [0])
+
+# In a script a scheduled CI job runs, the job is related: it is why the script runs unattended.
+test_a_script_relates_the_jobs_that_run_it if {
+	caller := {"job": "nightly-sweep", "file": ".gitlab-ci.yml", "line": 51, "column": 7, "span": [10, 20], "scheduled": true}
+	script := {"kind": "shell", "jobs": [], "callers": [caller], "commands": [cmd(list_ec2.argv, []), terminate]}
+	some r in rule.deny with input as script
+	r.severity == "error"
+	r.related[1] == {"msg": "CI job `nightly-sweep` runs this script", "at": caller}
+}

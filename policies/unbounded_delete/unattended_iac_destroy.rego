@@ -69,7 +69,7 @@ deny contains result if {
 		]),
 		"path": ["commands", c],
 		"severity": severity(cmd),
-		"related": run_by(cmd),
+		"related": shell.run_by(cmd),
 	}
 }
 
@@ -208,11 +208,3 @@ else := "a CI job"
 severity(cmd) := "error" if input.jobs[cmd.job].env == "prod"
 
 else := shell.severity(cmd, "warning")
-
-# The CI jobs that run a Makefile target (`make nightly-reset`).
-run_by(cmd) := [{"msg": sprintf("CI job `%s` runs this target", [caller.job]), "at": caller} |
-	some i in object.get(input.jobs[cmd.job], "called_by", [])
-	caller := input.callers[i]
-] if input.kind == "shell"
-
-else := []
