@@ -5,7 +5,8 @@
 #   tests) calls a workflow of the same repository (`uses:
 #   ./.github/workflows/x.yml`) with `secrets: inherit`, and that workflow reads
 #   a secret whose name marks it as production (`${{ secrets.PROD_* }}`) or
-#   that `.blastwall.yaml` declares. Secrets passed by name are reported by
+#   that `.blastwall.yaml` declares. Reported at the read, with the test jobs
+#   that call the workflow related. Secrets passed by name are reported by
 #   prod-secret-in-test-job where they are written.
 #
 #   Why is this bad? `secrets: inherit` passes every secret the caller can see,
@@ -43,35 +44,32 @@ package blastwall.prod_credentials_in_test.prod_secrets_inherited_by_test_job
 
 import rego.v1
 
+# Reported where the production secret is read, the workflow's test callers related: the read
+# is the line to change, and a workflow shared by a deploy and a test is only wrong for the test.
 deny contains result if {
-	some call in input.facts
-	call.type == "reusable-call"
-	called := concat("", [repository_root(call.file), call.value])
-	indices := reads_at[called]
-	reads := [input.facts[i] | some i in indices]
-	names := sort({sprintf("`%s`", [r.secret]) | some r in reads})
+	some read in input.facts
+	read.type == "prod-secret-read"
+	calls := calls_to[read.file]
+	contexts := sort({call.context | some call in calls})
 	result := {
-		"msg": sprintf("%s passes `secrets: inherit` to `%s`, which reads production %s %s", [call.context, call.value, noun(names), concat(", ", names)]),
-		"at": call,
-		"related": [{"at": r, "msg": sprintf("job `%s` reads `%s` here", [r.job, r.secret])} | some r in reads],
+		"msg": sprintf("job `%s` reads production secret `%s`, and %s %s this workflow with `secrets: inherit`", [read.job, read.secret, concat(" and ", contexts), verb(contexts)]),
+		"at": read,
+		"related": [{"at": call, "msg": sprintf("%s inherits every secret here", [call.context])} | some call in calls],
 	}
 }
 
-# The indices of production secret reads by workflow file, computed once so that
-# each call looks its workflow up instead of scanning every fact. Indices keep
-# the facts in input order.
-reads_at[file] contains i if {
-	some i, r in input.facts
-	r.type == "prod-secret-read"
-	file := r.file
+# The test callers of each workflow file, computed once for every read.
+calls_to[called] contains call if {
+	some call in input.facts
+	call.type == "reusable-call"
+	called := concat("", [repository_root(call.file), call.value])
 }
 
-# Workflows are named from the repository root; a scan may cover several repositories.
 repository_root(file) := substring(file, 0, i) if {
 	i := indexof(file, ".github/workflows/")
 	i >= 0
 }
 
-noun(names) := "secret" if {
-	count(names) == 1
-} else := "secrets"
+verb(contexts) := "calls" if count(contexts) == 1
+
+else := "call"

@@ -14,10 +14,19 @@ test_flags_inherit_into_workflow_reading_prod_secrets if {
 		read("svc/.github/workflows/db-suite.yml", "PROD_DATABASE_URL"),
 		read("svc/.github/workflows/db-suite.yml", "LIVE_STRIPE_KEY"),
 	]}
+	count(results) == 2
+	some r in results
+	r.at == read("svc/.github/workflows/db-suite.yml", "PROD_DATABASE_URL")
+	r.msg == "job `suite` reads production secret `PROD_DATABASE_URL`, and test job `integration` (triggered by `pull_request`) calls this workflow with `secrets: inherit`"
+	r.related == [{"at": call, "msg": "test job `integration` (triggered by `pull_request`) inherits every secret here"}]
+}
+
+test_relates_every_test_caller if {
+	nightly := object.union(call, {"context": "test job `nightly-e2e` (job name `nightly-e2e`)", "file": "svc/.github/workflows/nightly.yml"})
+	results := rule.deny with input as {"facts": [call, nightly, read("svc/.github/workflows/db-suite.yml", "PROD_DATABASE_URL")]}
 	count(results) == 1
 	some r in results
-	r.at == call
-	r.msg == "test job `integration` (triggered by `pull_request`) passes `secrets: inherit` to `.github/workflows/db-suite.yml`, which reads production secrets `LIVE_STRIPE_KEY`, `PROD_DATABASE_URL`"
+	contains(r.msg, "test job `integration` (triggered by `pull_request`) and test job `nightly-e2e` (job name `nightly-e2e`) call this workflow")
 	count(r.related) == 2
 }
 
