@@ -74,6 +74,13 @@ cloud_context(name) if {
 	word in {"aws", "gcp", "gcloud", "google", "azure", "kube", "kubernetes", "k8s", "eks", "gke", "aks", "deploy", "deployment", "terraform", "cloud", "infra", "credentials", "creds"}
 }
 
+# A test job given a production context is prod-context-in-test-job's finding: the test run
+# holds production credentials, whether or not it deploys anything with them.
+test_given_production(job, context) if {
+	job.test
+	context.env == "prod"
+}
+
 # Service accounts and client ids written into a login step are the same identity everywhere.
 facts contains fact if {
 	some [j, step] in login_steps
@@ -100,6 +107,7 @@ facts contains fact if {
 	job.env != null
 	some c, context in job.contexts
 	cloud_access(context)
+	not test_given_production(job, context)
 	fact := {
 		"type": "deploy-credential", "value": sprintf("%s %s", [context.via, context.name]), "via": sprintf("%s `%s`", [context.via, context.name]),
 		"job": job.id, "scoped": false, "environment": job.env,

@@ -24,6 +24,17 @@ test_contexts_and_groups_only_when_named_for_cloud_access if {
 	{f.value | some f in facts} == {"context aws-deploy"}
 }
 
+# A test job given production's connection is a test holding production credentials, reported
+# by prod-context-in-test-job; a neutral connection it shares with production is a credential.
+test_production_contexts_of_test_jobs_are_left_to_the_test_rule if {
+	prod_sc := {"name": "sc-orders-prod", "via": "service connection", "env": "prod"}
+	shared_sc := {"name": "sc-orders", "via": "service connection", "env": null}
+	tests := object.union(job("test", [prod_sc, shared_sc]), {"test": true})
+	{f.value | some f in collector.facts} == {"service connection sc-orders"} with input as {"jobs": [tests]}
+	deploys := job("staging", [prod_sc])
+	count(collector.facts) == 1 with input as {"jobs": [deploys]}
+}
+
 test_jobs_without_an_environment_give_no_facts if {
 	count(collector.facts) == 0 with input as {"jobs": [job(null, [{"name": "sc-prod", "via": "service connection"}])]}
 }

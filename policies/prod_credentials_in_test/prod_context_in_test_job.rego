@@ -55,8 +55,14 @@ deny contains result if {
 		"msg": sprintf("test job `%s` (%s) is given production %s `%s`", [job.name, concat(", ", job.test_reasons), context.via, context.name]),
 		"path": ["jobs", j, "contexts", c],
 		"help": sprintf("Give `%s` a test-scoped %s instead of `%s`, and keep `%s` on deploy jobs.", [job.name, context.via, context.name, context.name]),
+		"related": bound_at(context),
 	}
 }
+
+# A value passed to a template or reusable workflow is bound where the called file uses it.
+bound_at(context) := [{"at": context.origin, "msg": sprintf("the called file binds the %s here", [context.via])}] if {
+	context.origin
+} else := []
 
 # A pull-request-only job that runs tests inside a production environment. A
 # post-deploy smoke test runs after a deploy, never on an unmerged pull request.

@@ -34,6 +34,15 @@ test_names_azure_service_connection if {
 	contains(r.help, "test-scoped service connection")
 }
 
+# A value a test job passes to a template is reported where passed, the template's binding related.
+test_relates_where_a_template_binds_a_passed_value if {
+	origin := {"file": "pipelines/stages/integration-tests.yml", "line": 16, "column": 16, "span": [300, 332]}
+	passed := {"name": "inventory-prod-secrets", "env": "prod", "via": "variable group", "origin": origin}
+	some r in rule.deny with input as {"kind": "azure-pipelines", "jobs": [tjob([passed])]}
+	r.path == ["jobs", 0, "contexts", 0]
+	r.related == [{"at": origin, "msg": "the called file binds the variable group here"}]
+}
+
 test_ignores_test_context if {
 	count(rule.deny) == 0 with input as {"kind": "circleci", "jobs": [tjob([{"name": "test-aws", "env": "test", "via": "context"}])]}
 }

@@ -20,8 +20,8 @@ pub fn inspect(
         .map(|f| if f.reported { Plan::Scan } else { Plan::Skip })
         .collect();
     let terraform = terraform_scopes(&discovered.files, &plans);
-    let gitlab = gitlab_includes(&discovered.files);
-    let callers = script_callers(&discovered.files, &gitlab);
+    let linked = linked_files(&discovered.files);
+    let callers = script_callers(&discovered.files, &linked);
     // Files read only for context (around a named file) are not printed.
     let reported: Vec<&SourceFile> = discovered.files.iter().filter(|f| f.reported).collect();
     let mut errors = Vec::new();
@@ -30,7 +30,7 @@ pub fn inspect(
     for batch in reported.chunks(INSPECT_BATCH) {
         let results: Vec<(Vec<String>, Option<FileError>)> = batch
             .par_iter()
-            .map(|file| inspect_file(file, &terraform, &gitlab, &callers))
+            .map(|file| inspect_file(file, &terraform, &linked, &callers))
             .collect();
         for (documents, error) in results {
             for document in documents {
@@ -56,7 +56,7 @@ pub fn inspect(
 fn inspect_file(
     file: &SourceFile,
     terraform: &Scopes,
-    gitlab: &GitlabIncludes,
+    linked: &Linked,
     callers: &Callers,
 ) -> (Vec<String>, Option<FileError>) {
     let error = |line, column, kind, message| FileError {
@@ -87,7 +87,7 @@ fn inspect_file(
         .enumerate()
         .map(|(i, node)| {
             let mut input =
-                build_document_in(&file.display, file.format, &text, i, node, gitlab).input;
+                build_document_in(&file.display, file.format, &text, i, node, linked).input;
             terraform.annotate(&mut input);
             callers.annotate(&mut input);
             let pretty = serde_json::to_string_pretty(&input).unwrap_or_default();

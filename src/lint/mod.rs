@@ -25,7 +25,7 @@ use crate::engine::locate::locate;
 use crate::engine::registry::Severity;
 use crate::engine::{Engine, Profile, RawFinding};
 use crate::model::callers::Callers;
-use crate::model::ci::GitlabIncludes;
+use crate::model::ci::{GitlabIncludes, Linked, Templates};
 use crate::model::classify::classify;
 use crate::model::terraform::Scopes;
 use crate::model::{build_document_in, Document};
@@ -145,13 +145,13 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
     timings.discover = started.elapsed().as_millis();
     let phase = Instant::now();
     let files = &discovered.files;
-    let gitlab = gitlab_includes(files);
+    let linked = linked_files(files);
     // Scripts are never context-only for facts (no collector reads `shell`), so
     // their callers need no place in the cache's context fingerprints.
-    let callers = script_callers(files, &gitlab);
+    let callers = script_callers(files, &linked);
     let mut cache = open_cache(engine, &discovered, cache_dir);
     let contexts = match cache {
-        Some(_) => context_fingerprints(files, &gitlab),
+        Some(_) => context_fingerprints(files, &linked),
         None => vec![0; files.len()],
     };
     let plans: Vec<Plan> = files
@@ -171,7 +171,7 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
             |worker, (file, plan)| {
                 let outcome = matches!(plan, Plan::Scan).then(|| {
                     isolated(engine, worker, file, |worker| {
-                        scan_file(engine, worker, file, &terraform, &gitlab, &callers)
+                        scan_file(engine, worker, file, &terraform, &linked, &callers)
                     })
                 });
                 progress.inc(1);
@@ -370,20 +370,29 @@ enum Dependency {
     TerraformDirectory(String),
     /// The files of the GitLab pipeline rooted there (`include`/`extends`).
     GitlabPipeline(String),
+    /// A template or reusable workflow and the files that call it with parameters.
+    CalledFile(String),
 }
 
 /// Per file, a fingerprint of the names and stamps of its dependencies'
 /// files: any of them added, removed or changed changes it.
-fn context_fingerprints(files: &[SourceFile], gitlab: &GitlabIncludes) -> Vec<u64> {
+fn context_fingerprints(files: &[SourceFile], linked: &Linked) -> Vec<u64> {
     let dependencies: Vec<Vec<Dependency>> = files
         .iter()
         .map(|file| {
             let directory = Scopes::reads(&file.display)
                 .then(|| Dependency::TerraformDirectory(directory_of(&file.display).to_owned()));
-            let pipeline = gitlab
+            let pipeline = linked
+                .gitlab
                 .pipeline_root(&file.display)
                 .map(Dependency::GitlabPipeline);
-            directory.into_iter().chain(pipeline).collect()
+            let called = (linked.templates.read_by(&file.display))
+                .map(|callee| Dependency::CalledFile(callee.to_owned()));
+            directory
+                .into_iter()
+                .chain(pipeline)
+                .chain(called)
+                .collect()
         })
         .collect();
     let mut members: std::collections::BTreeMap<&Dependency, Vec<Vec<u8>>> = Default::default();

@@ -3,16 +3,24 @@
 
 use super::*;
 
-/// GitLab templates resolve across a pipeline's included files (see `model::ci`).
-pub(super) fn gitlab_includes(files: &[SourceFile]) -> GitlabIncludes {
+/// What CI files take from the repository's other files (see `model::ci`): GitLab
+/// templates across a pipeline's included files, and what called templates and reusable
+/// workflows do with their parameters.
+pub(super) fn linked_files(files: &[SourceFile]) -> Linked {
     let by_display: std::collections::BTreeMap<&str, &Path> = files
         .iter()
         .map(|f| (f.display.as_str(), f.path.as_path()))
         .collect();
+    let read = |display: &str| read_text(by_display.get(display)?).ok();
     let displays: Vec<&str> = by_display.keys().copied().collect();
-    GitlabIncludes::collect(&displays, |display| {
-        read_text(by_display.get(display)?).ok()
-    })
+    let listed: Vec<(&str, Format)> = files
+        .iter()
+        .map(|f| (f.display.as_str(), f.format))
+        .collect();
+    Linked {
+        gitlab: GitlabIncludes::collect(&displays, read),
+        templates: Templates::collect(&listed, read),
+    }
 }
 
 pub(super) fn is_action_file(display: &str) -> bool {
@@ -58,7 +66,7 @@ pub(super) fn isolated(
 }
 
 /// The CI jobs that run each shell script, Makefile and composite action of the scan.
-pub(super) fn script_callers(files: &[SourceFile], gitlab: &GitlabIncludes) -> Callers {
+pub(super) fn script_callers(files: &[SourceFile], linked: &Linked) -> Callers {
     let by_display: std::collections::BTreeMap<&str, &Path> = files
         .iter()
         .map(|f| (f.display.as_str(), f.path.as_path()))
@@ -71,7 +79,7 @@ pub(super) fn script_callers(files: &[SourceFile], gitlab: &GitlabIncludes) -> C
         .filter(|f| matches!(f.format, Format::Shell | Format::Make) || is_action_file(&f.display))
         .map(|f| f.display.as_str())
         .collect();
-    Callers::collect(&listed, &scripts, gitlab, |display| {
+    Callers::collect(&listed, &scripts, linked, |display| {
         read_text(by_display.get(display)?).ok()
     })
 }
@@ -81,7 +89,7 @@ pub(super) fn scan_file(
     worker: &mut regorus::Engine,
     file: &SourceFile,
     terraform: &Scopes,
-    gitlab: &GitlabIncludes,
+    linked: &Linked,
     callers: &Callers,
 ) -> FileOutcome {
     let mut outcome = FileOutcome {
@@ -131,7 +139,7 @@ pub(super) fn scan_file(
     for (index, node) in nodes.into_iter().enumerate() {
         let clock = Instant::now();
         let mut document =
-            build_document_in(&file.display, file.format, &text, index, node, gitlab);
+            build_document_in(&file.display, file.format, &text, index, node, linked);
         terraform.annotate(&mut document.input);
         callers.annotate(&mut document.input);
         outcome.spent.model += clock.elapsed();

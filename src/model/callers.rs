@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
-use super::ci::{ci_model, GitlabIncludes, Job};
+use super::ci::{ci_model, GitlabIncludes, Job, Linked};
 use super::classify::classify;
 use super::environment::Env;
 use crate::parse::node::line_col;
@@ -57,7 +57,7 @@ impl Callers {
     pub fn collect(
         files: &[(&str, Format)],
         scripts: &[&str],
-        gitlab: &GitlabIncludes,
+        linked: &Linked,
         read: impl Fn(&str) -> Option<String>,
     ) -> Self {
         let mut callers = Callers::default();
@@ -65,7 +65,7 @@ impl Callers {
             return callers;
         }
         for &(file, format) in files {
-            let by_name = may_be_ci(file, format, gitlab);
+            let by_name = may_be_ci(file, format, &linked.gitlab);
             if !by_name && format != Format::Yaml {
                 continue;
             }
@@ -78,13 +78,13 @@ impl Callers {
             };
             for doc in docs {
                 let kind = match classify(file, format, &doc) {
-                    "yaml" if gitlab.is_included(file) => "gitlab-ci",
+                    "yaml" if linked.gitlab.is_included(file) => "gitlab-ci",
                     kind => kind,
                 };
                 if !crate::kinds::is_ci(kind) {
                     continue;
                 }
-                let model = ci_model(kind, &doc, &text, file, gitlab);
+                let model = ci_model(kind, &doc, &text, file, linked);
                 let roots = ci_roots(file);
                 let root = &roots[0];
                 // `uses: ./.github/actions/reset` runs the composite action there.
@@ -409,6 +409,7 @@ fn may_be_azure(text: &str) -> bool {
         "- task:",
         "- bash:",
         "- checkout:",
+        "- template:",
     ]
     .iter()
     .any(|line| text.contains(line))
@@ -502,7 +503,7 @@ mod tests {
                 ("ci/reset-db.sh", Format::Shell),
             ],
             &["ci/reset-db.sh"],
-            &GitlabIncludes::default(),
+            &Linked::default(),
             |_| Some(workflow.to_owned()),
         );
         let mut input = json!({"kind": "shell", "file": "ci/reset-db.sh"});
@@ -552,7 +553,7 @@ mod tests {
                 ("Makefile", Format::Make),
             ],
             &["Makefile"],
-            &GitlabIncludes::default(),
+            &Linked::default(),
             |_| Some(workflow.to_owned()),
         );
         let job = |id: &str, needs: &[&str], deploy: bool| json!({"id": id, "needs": needs, "deploy": deploy, "test": false, "test_reasons": [], "scheduled": false, "triggers": []});

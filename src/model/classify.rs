@@ -160,9 +160,14 @@ pub fn is_azure_pipeline(doc: &Node) -> bool {
             .iter()
             .any(|item| fields.iter().any(|f| item.get(f).is_some()))
     };
-    any_has("stages", &["stage"])
-        || any_has("jobs", &["job", "deployment"])
-        || any_has("steps", &["task", "bash", "pwsh", "powershell", "checkout"])
+    // A pipeline made of templates (`stages: [{template: stages/test.yml}]`) is one too:
+    // GitLab's `stages:` are names, and no other CI system lists `jobs:` or `steps:` entries.
+    any_has("stages", &["stage", "template"])
+        || any_has("jobs", &["job", "deployment", "template"])
+        || any_has(
+            "steps",
+            &["task", "bash", "pwsh", "powershell", "checkout", "template"],
+        )
 }
 
 /// `.env.test`, `config/test.yml`, `application-test.yml`, `pytest.ini`, config files under `tests/`.

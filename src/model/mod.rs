@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::parse::node::Node;
 use crate::parse::Format;
-use ci::{ci_model, GitlabIncludes};
+use ci::{ci_model, Linked};
 use environment::{env_of_path, Env};
 use script::{argv_commands, extract_commands, ModelCommand, ScriptMap};
 
@@ -56,14 +56,7 @@ pub fn build_document(
     index: usize,
     node: Node,
 ) -> Document {
-    build_document_in(
-        path,
-        format,
-        source,
-        index,
-        node,
-        &GitlabIncludes::default(),
-    )
+    build_document_in(path, format, source, index, node, &Linked::default())
 }
 
 /// Builds the policy input for document `index` of the file at `path`, with
@@ -74,10 +67,10 @@ pub fn build_document_in(
     source: &str,
     index: usize,
     node: Node,
-    gitlab: &GitlabIncludes,
+    linked: &Linked,
 ) -> Document {
     let kind = match classify::classify(path, format, &node) {
-        "yaml" if gitlab.is_included(path) => "gitlab-ci",
+        "yaml" if linked.gitlab.is_included(path) => "gitlab-ci",
         kind => kind,
     };
     debug_assert!(crate::kinds::is_kind(kind), "unlisted kind `{kind}`");
@@ -166,7 +159,7 @@ pub fn build_document_in(
             container_commands(&node, &mut Vec::new(), source, &mut commands);
         }
         _ => {
-            let ci = ci_model(kind, &node, source, path, gitlab);
+            let ci = ci_model(kind, &node, source, path, linked);
             commands = ci.commands;
             jobs = serde_json::to_value(ci.jobs).unwrap_or_default();
         }

@@ -124,6 +124,34 @@ fn a_file_added_beside_cached_terraform_is_read_with_it() {
     );
 }
 
+/// Production deploys through a stage template with the connection staging also uses.
+const PRODUCTION: &str = "trigger: [main]\nstages:\n  - template: ../templates/deploy.yml\n    parameters:\n      stageName: DeployProduction\n      connection: sc-orders\n";
+const STAGING: &str = "trigger: [main]\nstages:\n  - stage: DeployStaging\n    jobs:\n      - job: deploy\n        steps:\n          - task: AzureCLI@2\n            inputs:\n              azureSubscription: sc-orders\n              inlineScript: az webapp deploy --name orders-staging\n";
+const DEPLOY: &str = "parameters:\n  - name: connection\nstages:\n  - stage: ${{ parameters.stageName }}\n    jobs:\n      - job: deploy\n        steps:\n          - task: AzureCLI@2\n            inputs:\n              azureSubscription: ${{ parameters.connection }}\n              inlineScript: az webapp deploy --name orders\n";
+
+#[test]
+fn an_edited_template_is_read_again_with_its_callers() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    write_aged(dir.path(), "pipelines/production.yml", PRODUCTION, HOUR);
+    write_aged(dir.path(), "pipelines/staging.yml", STAGING, HOUR);
+    write_aged(dir.path(), "templates/deploy.yml", DEPLOY, HOUR);
+    let lint = || {
+        let run = blastwall(
+            dir.path(),
+            &["lint", "pipelines/staging.yml", "--format", "json"],
+        );
+        rules(&stable_json(&run))
+    };
+    let shared = ["\"same-credential-in-prod-and-nonprod\" \"pipelines/staging.yml\""];
+    assert_eq!(lint(), shared);
+    assert_eq!(lint(), shared);
+    // `production.yml` is unchanged, but the template no longer binds the connection passed.
+    let own = DEPLOY.replace("${{ parameters.connection }}", "sc-orders-prod");
+    write_aged(dir.path(), "templates/deploy.yml", &own, HOUR / 2);
+    assert!(lint().is_empty());
+}
+
 #[test]
 fn a_damaged_cache_is_ignored_and_rewritten() {
     let dir = repository();

@@ -43,6 +43,8 @@ pub(super) fn azure(doc: &Node, source: &str, model: &mut CiModel) {
     if doc.get("steps").is_some() {
         job_nodes.push((Vec::new(), doc, None));
     }
+    // `- template: x.yml` entries are jobs of the templates module, which reads the file.
+    job_nodes.retain(|(_, node, _)| node.get("template").is_none());
     for (path, node, stage) in job_nodes {
         let index = model.jobs.len();
         let id = node
@@ -122,7 +124,7 @@ pub(super) fn azure(doc: &Node, source: &str, model: &mut CiModel) {
 
 /// What starts the pipeline: `trigger:` (CI pushes; on by default), `pr:` (pull requests;
 /// on by default), `schedules:`; `none` turns one off.
-fn triggers(doc: &Node) -> Vec<String> {
+pub(super) fn triggers(doc: &Node) -> Vec<String> {
     let on = |k: &str| doc.get(k).and_then(Node::as_str) != Some("none");
     let mut triggers = Vec::new();
     if on("trigger") {
@@ -152,6 +154,7 @@ fn azure_variables(vars: &Node, path: &[Json], job: &mut Job) {
                 path: child(&at, key("group")),
                 env: env_of_name(group),
                 via: "variable group",
+                origin: None,
             });
         } else if let Some(name) = item.get("name").and_then(Node::as_str) {
             job.variables.push(Variable {
@@ -232,6 +235,7 @@ fn service_connections(step: &Node, step_path: &[Json], job: &mut Job) {
                 path: child(&child(step_path, key("inputs")), key(&k.name)),
                 env: env_of_name(name),
                 via: "service connection",
+                origin: None,
             });
         }
     }

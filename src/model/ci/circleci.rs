@@ -65,6 +65,7 @@ pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
                     name,
                     path,
                     via: "context",
+                    origin: None,
                 });
                 if job_key.name.contains('/') && !jobs.iter().any(|(k, _)| k.name == job_key.name) {
                     let path = vec![
@@ -112,6 +113,7 @@ pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
                     path: reference.path.clone(),
                     env: reference.env,
                     via: reference.via,
+                    origin: None,
                 });
             }
         }

@@ -42,6 +42,11 @@ const PR_TRIGGERS: &[&str] = &[
     "merge_group",
 ];
 
+/// Named for a deploy or release (`deploy-prod`, `Release`), whatever it declares.
+pub(super) fn named_deploy(job: &Job) -> bool {
+    (words(&job.id).into_iter().chain(words(&job.name))).any(|w| DEPLOY_WORDS.contains(&w.as_str()))
+}
+
 /// Test, deploy and environment inference shared by every CI system.
 pub(super) fn infer_contexts(job: &mut Job) {
     let name_words: Vec<String> = words(&job.id).into_iter().chain(words(&job.name)).collect();
@@ -59,10 +64,7 @@ pub(super) fn infer_contexts(job: &mut Job) {
         None | Some(Env::Test) => stage_env.or(name_env),
         named => named,
     });
-    job.deploy = job.environment.is_some()
-        || name_words
-            .iter()
-            .any(|w| DEPLOY_WORDS.contains(&w.as_str()));
+    job.deploy = job.environment.is_some() || named_deploy(job);
 
     if name_words.iter().any(|w| TEST_WORDS.contains(&w.as_str())) {
         job.test_reasons.push(format!("job name `{}`", job.name));

@@ -90,8 +90,13 @@ pub struct Reference {
     pub name: String,
     pub path: Vec<Json>,
     pub env: Option<Env>,
-    /// What the CI system calls it: `context`, `variable group` or `service connection`.
+    /// What the CI system calls it: `context`, `variable group`, `service connection`, or
+    /// `environment` when a template binds the deployment environment to a passed value.
     pub via: &'static str,
+    /// Where the binding is written when that is another file: a template's
+    /// `group: ${{ parameters.variableGroup }}`, `path` then naming the value passed to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// What a CI document contributes to the input model.

@@ -20,6 +20,7 @@ mod job;
 mod npm;
 mod refs;
 mod stores;
+mod templates;
 mod travis;
 
 #[cfg(test)]
@@ -31,26 +32,21 @@ pub use gitlab::GitlabIncludes;
 pub(crate) use infer::TEST_WORDS;
 pub use job::{CiModel, Job, Origin, Reference, SecretRef, Step, Variable};
 use refs::{collect_refs, RefStyle};
+pub use templates::Templates;
 
 use super::environment::env_of_secret_name;
 use super::script::{extract_commands, ScriptMap};
 use crate::parse::node::Node;
 
 /// Builds the job model for a CI document of `kind`.
-pub fn ci_model(
-    kind: &str,
-    doc: &Node,
-    source: &str,
-    file: &str,
-    includes: &GitlabIncludes,
-) -> CiModel {
+pub fn ci_model(kind: &str, doc: &Node, source: &str, file: &str, linked: &Linked) -> CiModel {
     let mut model = CiModel::default();
     match kind {
         "github-actions" if doc.get("runs").is_some() => {
             github::composite_action(doc, source, file, &mut model);
         }
         "github-actions" => github::github(doc, source, &mut model),
-        "gitlab-ci" => gitlab::gitlab(doc, source, file, includes, &mut model),
+        "gitlab-ci" => gitlab::gitlab(doc, source, file, &linked.gitlab, &mut model),
         "circleci" => circleci::circleci(doc, source, &mut model),
         "azure-pipelines" => azure::azure(doc, source, &mut model),
         "bitbucket-pipelines" => bitbucket::bitbucket(doc, source, &mut model),
@@ -64,7 +60,17 @@ pub fn ci_model(
         _ => {}
     }
     infer_jobs(&mut model.jobs, &model.commands);
+    linked.templates.bind(kind, doc, file, &mut model);
     model
+}
+
+/// What other files of the repository contribute to a CI file's model.
+#[derive(Default)]
+pub struct Linked {
+    /// GitLab templates across a pipeline's included files.
+    pub gitlab: GitlabIncludes,
+    /// What called templates and reusable workflows do with their parameters.
+    pub templates: Templates,
 }
 
 /// Test, deploy and environment contexts of `jobs`, from their names, triggers,

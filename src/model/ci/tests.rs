@@ -4,13 +4,7 @@ use crate::parse::yaml::parse_yaml;
 
 fn model(kind: &str, src: &str) -> CiModel {
     let docs = parse_yaml(src).expect("parses");
-    ci_model(
-        kind,
-        &docs[0],
-        src,
-        ".gitlab-ci.yml",
-        &GitlabIncludes::default(),
-    )
+    ci_model(kind, &docs[0], src, ".gitlab-ci.yml", &Linked::default())
 }
 
 fn job<'a>(m: &'a CiModel, id: &str) -> &'a Job {
@@ -62,14 +56,17 @@ fn gitlab_templates_from_included_files_are_located_there() {
         ("app/ci/db.yml", db),
         ("other/ci/db.yml", db),
     ];
-    let includes = GitlabIncludes::collect(&files.map(|(p, _)| p), |p| {
-        files
-            .iter()
-            .find(|(f, _)| *f == p)
-            .map(|(_, t)| t.to_string())
-    });
-    assert!(includes.is_included("app/ci/db.yml"));
-    assert!(!includes.is_included("other/ci/db.yml"));
+    let includes = Linked {
+        gitlab: GitlabIncludes::collect(&files.map(|(p, _)| p), |p| {
+            files
+                .iter()
+                .find(|(f, _)| *f == p)
+                .map(|(_, t)| t.to_string())
+        }),
+        ..Linked::default()
+    };
+    assert!(includes.gitlab.is_included("app/ci/db.yml"));
+    assert!(!includes.gitlab.is_included("other/ci/db.yml"));
     let docs = parse_yaml(root).expect("parses");
     let m = ci_model("gitlab-ci", &docs[0], root, "app/.gitlab-ci.yml", &includes);
     let spec = job(&m, "rspec");
@@ -323,13 +320,7 @@ fn buildkite_pipeline_env_reaches_every_step() {
 
 fn jenkins(text: &str) -> CiModel {
     let doc = crate::parse::groovy::parse_jenkinsfile(text).expect("parses");
-    ci_model(
-        "jenkins",
-        &doc,
-        text,
-        "Jenkinsfile",
-        &GitlabIncludes::default(),
-    )
+    ci_model("jenkins", &doc, text, "Jenkinsfile", &Linked::default())
 }
 
 #[test]
@@ -371,7 +362,7 @@ fn package_scripts_are_jobs_and_env_file_loaders_run_their_tests() {
         &doc,
         text,
         "package.json",
-        &GitlabIncludes::default(),
+        &Linked::default(),
     );
     assert!(!job(&m, "build").test);
     let contract = job(&m, "test:contract");
