@@ -54,7 +54,10 @@ all_facts contains fact if {
 
 provider_facts contains fact if {
 	some p, provider in object.get(input, "resolved", input.content).provider.aws
-	some i, id in provider.allowed_account_ids
+	# `allowed_account_ids = var.ids` is an expression the parser keeps as text.
+	ids := provider.allowed_account_ids
+	is_array(ids)
+	some i, id in ids
 	cloud_ids.aws_account(id)
 	fact := {
 		"type": "aws-account", "value": id, "via": "allowed_account_ids",
@@ -66,7 +69,9 @@ provider_facts contains fact if {
 provider_facts contains fact if {
 	some p, provider in input.content.provider.aws
 	is_string(provider.allowed_account_ids)
-	some id in object.get(input, "resolved", input.content).provider.aws[p].allowed_account_ids
+	resolved := object.get(input, "resolved", input.content).provider.aws[p].allowed_account_ids
+	is_array(resolved)
+	some id in resolved
 	cloud_ids.aws_account(id)
 	fact := {
 		"type": "aws-account", "value": id, "via": "allowed_account_ids",

@@ -74,4 +74,6 @@ test_lists_where_objects_belong_give_no_fact if {
 test_expressions_where_objects_belong_give_no_fact if {
 	merged := {"inputs": "${merge(local.account_vars.locals, local.region_vars.locals)}", "locals": "${local.x}"}
 	count(collector.facts) == 0 with input as {"kind": "terragrunt", "file": "live/terragrunt.hcl", "content": merged}
+	provider := {"provider": {"aws": [{"allowed_account_ids": "${var.ids}"}]}}
+	count(collector.facts) == 0 with input as {"kind": "terraform", "file": "envs/dev/main.tf", "content": provider}
 }

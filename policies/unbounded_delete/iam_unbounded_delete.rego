@@ -38,7 +38,10 @@ import rego.v1
 
 deny contains result if {
 	some st in statements
-	lower(object.get(st, "effect", "Allow")) == "allow"
+	# An effect chosen by a template function (`!If [IsProd, Deny, Allow]`) is not known here.
+	effect := object.get(st, "effect", "Allow")
+	is_string(effect)
+	lower(effect) == "allow"
 	not st.resource_policy
 	# Resources first: most statements name their ARNs, and matching actions costs more.
 	unbounded := [r | some r in st.resources; unbounded_resource(r)]

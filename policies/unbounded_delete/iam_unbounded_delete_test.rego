@@ -115,3 +115,9 @@ test_reads_actions_through_locals if {
 	contains(r.msg, "`rds:DeleteDBSnapshot`")
 	count(rule.deny) == 0 with input as tf_doc(written)
 }
+
+# CloudFormation may choose the effect (`Effect: !If [IsProd, Deny, Allow]`): unknown, not a failure.
+test_an_effect_chosen_by_a_function_is_skipped if {
+	chosen := {"Effect": {"Fn::If": ["IsProd", "Deny", "Allow"]}, "Action": ["ec2:TerminateInstances"], "Resource": "*"}
+	count(rule.deny) == 0 with input as policy(chosen)
+}

@@ -49,10 +49,10 @@ deny contains result if {
 	input.content.kind == "ClusterRole"
 	name := input.content.metadata.name
 	ci_identity(name)
-	some i, rule in input.content.rules
-	verbs := {v | some v in rule.verbs} & {"delete", "deletecollection", "*"}
+	some i, rule in listed(input.content.rules)
+	verbs := {v | some v in listed(rule.verbs)} & {"delete", "deletecollection", "*"}
 	count(verbs) > 0
-	targets := {r | some r in rule.resources} & {"*", "namespaces"}
+	targets := {r | some r in listed(rule.resources)} & {"*", "namespaces"}
 	count(targets) > 0
 	result := {
 		"msg": sprintf("ClusterRole `%s` grants `%s` on `%s` in every namespace: whatever holds it can delete %s, not only what it created", [
@@ -82,3 +82,9 @@ what(targets) := "every namespace and everything in it" if "namespaces" in targe
 else := "any resource of any kind"
 
 ci_identity(name) if regex.match(`(^|[^a-z])(ci|test|tests|testing|e2e|runner|runners|gitlab|github|jenkins|buildkite|cleanup|janitor|sweeper|reaper)([^a-z]|$)`, lower(name))
+
+# A list the API requires; a scalar where one belongs (`verbs: "*"`) is rejected by the API
+# server, so it grants nothing.
+listed(value) := value if is_array(value)
+
+else := []

@@ -31,3 +31,9 @@ test_ignores_operators_readers_namespaced_roles_and_people if {
 	count(rule.deny) == 0 with input as binding("cluster-admin", {"kind": "Group", "name": "platform-oncall"})
 	count(rule.deny) == 0 with input as binding("view", {"kind": "ServiceAccount", "name": "ci"})
 }
+
+# Scalars where the API requires lists are rejected by the API server: no grant, and no failure.
+test_scalars_where_lists_belong_grant_nothing if {
+	count(rule.deny) == 0 with input as role("ClusterRole", "ci-cleanup", [{"resources": ["*"], "verbs": "*"}])
+	count(rule.deny) == 0 with input as role("ClusterRole", "ci-cleanup", 3)
+}
