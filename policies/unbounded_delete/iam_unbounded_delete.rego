@@ -182,7 +182,9 @@ else := [x]
 
 strings(x) := [x] if is_string(x)
 
-else := [s | some s in x; is_string(s)]
+else := [s | some s in x; is_string(s)] if is_array(x)
+
+else := []
 
 # ---- What is destructive, unbounded and bounded.
 

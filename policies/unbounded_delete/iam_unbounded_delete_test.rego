@@ -121,3 +121,8 @@ test_an_effect_chosen_by_a_function_is_skipped if {
 	chosen := {"Effect": {"Fn::If": ["IsProd", "Deny", "Allow"]}, "Action": ["ec2:TerminateInstances"], "Resource": "*"}
 	count(rule.deny) == 0 with input as policy(chosen)
 }
+
+# `actions = local.prune_actions` where the local is null names no action.
+test_a_null_action_list_names_nothing if {
+	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": null, "Resource": "*"})
+}

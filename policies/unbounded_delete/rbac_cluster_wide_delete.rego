@@ -66,8 +66,9 @@ deny contains result if {
 	input.content.kind == "ClusterRoleBinding"
 	role := input.content.roleRef.name
 	role in {"cluster-admin", "admin", "edit"}
-	some s, subject in input.content.subjects
+	some s, subject in listed(input.content.subjects)
 	subject.kind in {"ServiceAccount", "User", "Group"}
+	is_string(subject.name)
 	ci_identity(subject.name)
 	result := {
 		"msg": sprintf("ClusterRoleBinding `%s` gives `%s` to %s `%s` in every namespace: a CI or test job can delete any workload or namespace in the cluster", [

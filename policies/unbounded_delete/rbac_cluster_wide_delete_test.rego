@@ -36,4 +36,5 @@ test_ignores_operators_readers_namespaced_roles_and_people if {
 test_scalars_where_lists_belong_grant_nothing if {
 	count(rule.deny) == 0 with input as role("ClusterRole", "ci-cleanup", [{"resources": ["*"], "verbs": "*"}])
 	count(rule.deny) == 0 with input as role("ClusterRole", "ci-cleanup", 3)
+	count(rule.deny) == 0 with input as binding("cluster-admin", {"kind": "ServiceAccount", "name": 3})
 }
