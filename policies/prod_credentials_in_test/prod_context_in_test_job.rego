@@ -6,7 +6,10 @@
 #   (`azureSubscription`, `kubernetesServiceConnection`, `awsCredentials`, …) named
 #   for production, or a GitHub/GitLab `environment:` that names production on a
 #   job that runs a test suite: on a pull request always, otherwise unless the job
-#   is a declared post-deploy check (it needs a job that deploys).
+#   is a declared post-deploy check (it needs a job that deploys). A value the
+#   job passes to an Azure template's `parameters:` or a reusable workflow's
+#   `with:` counts where it is passed when the called file uses it as a variable
+#   group, service connection or `environment:`; the binding there is related.
 #
 #   Why is this bad? A context, variable group, service connection or deployment
 #   environment hands

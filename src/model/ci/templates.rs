@@ -318,11 +318,9 @@ fn parameter_name(value: &str) -> Option<&str> {
 
 /// The node at a content path, if every segment exists.
 fn descend<'a>(doc: &'a Node, path: &[Json]) -> Option<&'a Node> {
-    path.iter().try_fold(doc, |node, seg| match seg {
-        Json::String(k) => node.get(k),
-        Json::Number(i) => node.as_seq()?.get(i.as_u64()? as usize),
-        _ => None,
-    })
+    let segments = path_from_json(&Json::Array(path.to_vec()))?;
+    let (node, depth) = doc.descend(&segments);
+    (depth == segments.len()).then_some(node)
 }
 
 /// Each value the caller passes (`parameters`/`with` at `path`) to a parameter the called
