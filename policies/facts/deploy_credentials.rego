@@ -11,7 +11,10 @@
 #   (`aws-deploy`), and Azure service connections. `scoped` is true when the job declares an
 #   `environment:` of a CI system whose secrets and variables may differ per
 #   environment under the same name (not Drone, Woodpecker, Travis, Jenkins,
-#   CodeBuild or Cloud Build, where a deploy target does not select secrets).
+#   CodeBuild or Cloud Build, where a deploy target does not select secrets), or
+#   is given a context or variable group named for an environment. A secret's
+#   fact names its job (`job_path`, located as `job_span`), since one definition's
+#   secrets are read by every job invoking it.
 # custom:
 #   kinds: [ci]
 package blastwall.facts.deploy_credentials
@@ -56,6 +59,14 @@ environment_scoped(job) if {
 	not input.kind in {"drone", "woodpecker", "travis-ci", "jenkins", "codebuild", "cloud-build"}
 }
 
+# A CircleCI context or Azure variable group named for an environment (`aws-staging`)
+# gives the job's secrets that environment's values under the same names.
+environment_scoped(job) if {
+	some context in job.contexts
+	context.via in {"context", "variable group"}
+	context.env != null
+}
+
 facts contains fact if {
 	some j, job in input.jobs
 	job.env != null
@@ -64,7 +75,7 @@ facts contains fact if {
 	fact := {
 		"type": "deploy-credential", "value": ref.name, "via": sprintf("`%s`", [ref.name]),
 		"job": job.id, "scoped": environment_scoped(job), "environment": job.env,
-		"path": ["jobs", j, "secrets", s],
+		"path": ["jobs", j, "secrets", s], "job_path": ["jobs", j],
 	}
 }
 

@@ -64,3 +64,15 @@ test_environment_scopes_secrets_only_where_the_ci_system_does if {
 	[scoped] := [f | some f in collector.facts] with input as {"kind": "github-actions", "jobs": [target]}
 	scoped.scoped
 }
+
+# A context named for an environment holds that environment's values of the job's
+# secrets; a shared `org-global` or `aws-deploy` context does not.
+test_an_environment_named_context_scopes_secrets if {
+	ref := {"name": "AWS_ROLE_ARN", "path": ["jobs", "deploy", "steps", 0], "env": null}
+	shared := {"name": "aws-deploy", "via": "context", "env": null, "path": ["workflows", "ship", "jobs", 1]}
+	per_env := {"name": "aws-staging", "via": "context", "env": "staging", "path": ["workflows", "ship", "jobs", 1]}
+	unscoped := object.union(job("staging", [shared]), {"secrets": [ref]})
+	scoped := object.union(job("staging", [shared, per_env]), {"secrets": [ref]})
+	{f.scoped | some f in collector.facts; f.value == "AWS_ROLE_ARN"} == {false} with input as {"kind": "circleci", "jobs": [unscoped]}
+	{f.scoped | some f in collector.facts; f.value == "AWS_ROLE_ARN"} == {true} with input as {"kind": "circleci", "jobs": [scoped]}
+}

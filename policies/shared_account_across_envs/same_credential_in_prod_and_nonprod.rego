@@ -87,9 +87,17 @@ deny contains result if {
 	result := {
 		"msg": sprintf("%s deploy job `%s` uses %s, the same credential production deploys with (job `%s` in %s)", [fact.environment, fact.job, fact.via, prod[0].job, prod[0].file]),
 		"at": fact,
-		"related": [{"at": p, "msg": sprintf("production job `%s` uses it here", [p.job])} | some p in prod],
+		"related": [{"at": used_at(p, fact), "msg": sprintf("production job `%s` uses it here", [p.job])} | some p in prod],
 	}
 }
+
+# Where a production job uses the credential: the job itself when the credential is
+# written in a definition both jobs run (one CircleCI job invoked per environment).
+used_at(p, fact) := {"file": p.file, "span": p.job_span} if {
+	p.file == fact.file
+	p.span == fact.span
+	p.job_span
+} else := p
 
 earlier_in_job(fact) if {
 	some other in by_job[[fact.file, fact.job, fact.environment]]

@@ -35,3 +35,15 @@ test_ignores_different_credentials_and_nonprod_pairs if {
 	facts := [cred("prod", "deploy-prod", "PROD_KEY", false, 100), cred("dev", "deploy-dev", "DEV_KEY", false, 10), cred("staging", "deploy-staging", "DEV_KEY", false, 50)]
 	count(rule.deny) == 0 with input as {"facts": facts}
 }
+
+# One job definition invoked for staging and production reads the credential at one place:
+# the production job is shown where it is invoked, not at that same place again.
+test_a_shared_definition_relates_the_production_invocation if {
+	staging := object.union(cred("staging", "publish-staging", "ROLE_ARN", false, 10), {"job_span": [300, 310]})
+	production := object.union(cred("prod", "publish-production", "ROLE_ARN", false, 10), {"job_span": [400, 410]})
+	results := rule.deny with input as {"facts": [staging, production]}
+	count(results) == 1
+	some r in results
+	r.at.job == "publish-staging"
+	r.related[0].at == {"file": ".github/workflows/deploy.yml", "span": [400, 410]}
+}

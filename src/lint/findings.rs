@@ -109,6 +109,11 @@ pub(super) fn located_fact(mut fact: Json, document: &Document, file: &str, text
         map.insert("span".into(), json!([span.start, span.end]));
         map.entry("environment")
             .or_insert_with(|| document.input["environment"].clone());
+        // The job a fact is collected in, for rules that relate it (`job_path`).
+        if let Some(Json::Array(job_path)) = map.get("job_path") {
+            let job = locate(&document.input, &document.node, job_path);
+            map.insert("job_span".into(), json!([job.start, job.end]));
+        }
     }
     fact
 }

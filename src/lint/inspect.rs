@@ -73,7 +73,9 @@ fn inspect_file(
     };
     let nodes = match parse::parse(file.format, &text) {
         Ok(nodes) => nodes,
-        Err(_) if is_unrendered_template(file.format, &text) => return (Vec::new(), None),
+        Err(_) if is_unrendered_template(file.format, &file.display, &text) => {
+            return (Vec::new(), None)
+        }
         Err(e) => {
             let (line, column) = line_col(&text, e.offset);
             return (

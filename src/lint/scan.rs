@@ -120,7 +120,7 @@ pub(super) fn scan_file(
     outcome.spent.parse = clock.elapsed();
     let nodes = match parsed {
         Ok(nodes) => nodes,
-        Err(_) if is_unrendered_template(file.format, &text) => return outcome,
+        Err(_) if is_unrendered_template(file.format, &file.display, &text) => return outcome,
         Err(e) => {
             let (line, column) = line_col(&text, e.offset);
             let span = Span::new(e.offset, e.offset);
@@ -201,13 +201,15 @@ pub(super) fn may_hold_facts(engine: &Engine, file: &SourceFile) -> bool {
 /// A YAML or JSON file that does not parse because it is a Go or Jinja
 /// template (a Helm chart's `templates/`, `*.gotmpl`-style helmfiles, Ansible
 /// and cookiecutter trees): not config until rendered, so not an error
-/// either. GitHub's `${{ … }}` expressions are not template markers.
-pub(super) fn is_unrendered_template(format: Format, text: &str) -> bool {
-    let go_or_jinja = text.contains("{%")
-        || text
-            .match_indices("{{")
-            .any(|(at, _)| !text[..at].ends_with('$'));
-    matches!(format, Format::Yaml | Format::Json) && go_or_jinja
+/// either. GitHub's `${{ … }}` expressions are not template markers, and a CI
+/// system's own file (`.circleci/config.yml` with `{{ checksum … }}` cache keys)
+/// is read as it is, so its parse error is one, unless its path is itself templated.
+pub(super) fn is_unrendered_template(format: Format, path: &str, text: &str) -> bool {
+    let markers =
+        |s: &str| s.contains("{%") || s.match_indices("{{").any(|(at, _)| !s[..at].ends_with('$'));
+    let unread = Node::str("", Span::default());
+    let read_as_is = crate::kinds::is_ci(classify(path, format, &unread)) && !markers(path);
+    matches!(format, Format::Yaml | Format::Json) && markers(text) && !read_as_is
 }
 
 /// A bar on stderr for long scans, only on a terminal and never under CI.

@@ -178,6 +178,16 @@ fn unrendered_templates_are_not_errors_but_broken_config_is() {
         "on: push\njobs:\n  test:\n    steps: [\n      - run: echo ${{ secrets.TOKEN }}\n",
     );
     write("k8s/broken.yaml", "kind: Service\nmetadata: [\n");
+    // CircleCI reads its own file as it is: `{{ checksum }}` in a flow sequence breaks it.
+    write(
+        ".circleci/config.yml",
+        "version: 2.1\njobs:\n  test:\n    steps:\n      - restore_cache:\n          keys: [deps-{{ checksum \"package-lock.json\" }}]\n",
+    );
+    // A CI file inside a cookiecutter template is rendered before any CI reads it.
+    write(
+        "{{cookiecutter.slug}}/.github/workflows/ci.yml",
+        "on: push\njobs:\n  {% if cookiecutter.docker %}docker:{% endif %}\n    runs-on: [\n",
+    );
     let run = blastwall(root, &["lint", "--format", "json"]);
     let json = run.json();
     let errors: Vec<&str> = json["errors"]
@@ -188,10 +198,14 @@ fn unrendered_templates_are_not_errors_but_broken_config_is() {
         .collect();
     assert_eq!(
         errors,
-        [".github/workflows/ci.yml", "k8s/broken.yaml"],
+        [
+            ".circleci/config.yml",
+            ".github/workflows/ci.yml",
+            "k8s/broken.yaml"
+        ],
         "{json:#}"
     );
-    assert_eq!(json["summary"]["files_scanned"], 5);
+    assert_eq!(json["summary"]["files_scanned"], 7);
 }
 
 /// Non-ASCII text (emoji, umlauts, CJK) in the scripts and variables of every CI system, each

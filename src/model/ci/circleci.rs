@@ -1,9 +1,11 @@
-//! CircleCI: `jobs`, `workflows` with contexts and filters, orb jobs.
+//! CircleCI: `jobs`, `workflows` with contexts and filters, orb jobs, and the invocations
+//! of one defined job under other names, parameters or a matrix.
 
 use serde_json::{json, Value as Json};
 
-use super::{child, collect_refs, key, variables, CiModel, Job, RefStyle, Reference};
-use crate::model::environment::env_of_name;
+use super::job::Invocation;
+use super::{child, collect_refs, key, string_list, variables, CiModel, Job, RefStyle, Reference};
+use crate::model::environment::{env_of_name, Env};
 use crate::model::script::{extract_commands, ScriptMap};
 use crate::parse::node::Node;
 
@@ -19,6 +21,9 @@ pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
     // Orb jobs (`node/test`, `cypress/run`) are defined by the orb, not under `jobs:`: each
     // workflow entry is the whole job as this config sees it.
     let mut orb_jobs: Vec<Job> = Vec::new();
+    // Entries that run a defined job under their own name or parameters, with the
+    // definition's name.
+    let mut invocations: Vec<(String, Job)> = Vec::new();
     if let Some(workflows) = doc.get("workflows").and_then(Node::as_map) {
         for (wk, workflow) in workflows {
             let scheduled = workflow
@@ -34,47 +39,30 @@ pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
                     }
                     continue;
                 };
-                if scheduled {
-                    scheduled_jobs.push(job_key.name.clone());
-                }
-                let base = vec![
+                let path = vec![
                     key("workflows"),
                     key(&wk.name),
                     key("jobs"),
                     json!(i),
                     key(&job_key.name),
-                    key("context"),
                 ];
-                let context = config.get("context");
-                let names: Vec<(String, Vec<Json>)> = match (
-                    context.and_then(Node::as_str),
-                    context.and_then(Node::as_seq),
-                ) {
-                    (Some(s), _) => vec![(s.to_owned(), base.clone())],
-                    (_, Some(items)) => items
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(j, c)| {
-                            c.as_str().map(|s| (s.to_owned(), child(&base, json!(j))))
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                let refs = names.into_iter().map(|(name, path)| Reference {
-                    env: env_of_name(&name),
-                    name,
-                    path,
-                    via: "context",
-                    origin: None,
-                });
-                if job_key.name.contains('/') && !jobs.iter().any(|(k, _)| k.name == job_key.name) {
-                    let path = vec![
-                        key("workflows"),
-                        key(&wk.name),
-                        key("jobs"),
-                        json!(i),
-                        key(&job_key.name),
-                    ];
+                let refs: Vec<Reference> = entry_contexts(config, &child(&path, key("context")));
+                let definition = jobs.iter().find(|(k, _)| k.name == job_key.name);
+                if let Some((_, definition)) = definition {
+                    let instances = instances(&job_key.name, config, definition, &path);
+                    if !instances.is_empty() {
+                        for mut job in instances {
+                            job.scheduled = scheduled;
+                            job.contexts = refs.clone();
+                            invocations.push((job_key.name.clone(), job));
+                        }
+                        continue;
+                    }
+                }
+                if scheduled {
+                    scheduled_jobs.push(job_key.name.clone());
+                }
+                if job_key.name.contains('/') && definition.is_none() {
                     let mut job = Job {
                         id: job_key.name.clone(),
                         name: config
@@ -83,7 +71,7 @@ pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
                             .unwrap_or(&job_key.name)
                             .to_owned(),
                         scheduled,
-                        contexts: refs.collect(),
+                        contexts: refs,
                         ..Job::default()
                     };
                     collect_refs(config, &path, source, RefStyle::Dollar, &mut job.secrets);
@@ -91,10 +79,11 @@ pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
                     orb_jobs.push(job);
                     continue;
                 }
-                contexts.extend(refs.map(|r| (job_key.name.clone(), r)));
+                contexts.extend(refs.into_iter().map(|r| (job_key.name.clone(), r)));
             }
         }
     }
+    let first_invocation = model.jobs.len() + jobs.len();
     for (k, node) in jobs {
         let path = vec![key("jobs"), key(&k.name)];
         let index = model.jobs.len();
@@ -106,15 +95,13 @@ pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
             ..Job::default()
         };
         collect_refs(node, &path, source, RefStyle::Dollar, &mut job.secrets);
-        for (job_name, reference) in &contexts {
-            if job_name == &k.name {
-                job.contexts.push(Reference {
-                    name: reference.name.clone(),
-                    path: reference.path.clone(),
-                    env: reference.env,
-                    via: reference.via,
-                    origin: None,
-                });
+        job.contexts = (contexts.iter())
+            .filter(|(job_name, _)| job_name == &k.name)
+            .map(|(_, reference)| reference.clone())
+            .collect();
+        for (_, invocation) in invocations.iter_mut().filter(|(name, _)| name == &k.name) {
+            if let Some(invokes) = &mut invocation.invokes {
+                invokes.definition = index;
             }
         }
         if let Some(steps) = node.get("steps").and_then(Node::as_seq) {
@@ -142,5 +129,137 @@ pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
         job.path = path;
         model.jobs.push(job);
     }
+    debug_assert_eq!(model.jobs.len(), first_invocation);
+    model
+        .jobs
+        .extend(invocations.into_iter().map(|(_, job)| job));
     model.jobs.extend(orb_jobs);
+}
+
+/// The contexts a workflow entry attaches (`context: x` or a list), at `path`.
+fn entry_contexts(config: &Node, path: &[Json]) -> Vec<Reference> {
+    let context = config.get("context");
+    let names: Vec<(String, Vec<Json>)> = match (
+        context.and_then(Node::as_str),
+        context.and_then(Node::as_seq),
+    ) {
+        (Some(s), _) => vec![(s.to_owned(), path.to_vec())],
+        (_, Some(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(j, c)| c.as_str().map(|s| (s.to_owned(), child(path, json!(j)))))
+            .collect(),
+        _ => Vec::new(),
+    };
+    names
+        .into_iter()
+        .map(|(name, path)| Reference {
+            env: env_of_name(&name),
+            name,
+            path,
+            via: "context",
+            origin: None,
+        })
+        .collect()
+}
+
+/// More matrix combinations than this are not expanded: past it, an invocation names no
+/// one environment anyway.
+const MAX_MATRIX_INSTANCES: usize = 16;
+
+/// The jobs a workflow entry runs when it renames a defined job, passes it parameters or
+/// expands a matrix (`deploy` as `deploy-staging` with `environment_name: staging`), one
+/// per matrix combination; none when the entry runs the definition as it is.
+fn instances(job_name: &str, config: &Node, definition: &Node, path: &[Json]) -> Vec<Job> {
+    let declared = (definition.get("parameters").and_then(Node::as_map)).unwrap_or_default();
+    let passed: Vec<(&str, &str)> = (config.as_map().unwrap_or_default().iter())
+        .filter(|(k, _)| declared.iter().any(|(d, _)| d.name == k.name))
+        .filter_map(|(k, v)| Some((k.name.as_str(), v.as_str()?)))
+        .collect();
+    let renamed = config.get("name").and_then(Node::as_str);
+    let matrix = matrix_combinations(config.get("matrix"));
+    if renamed.is_none() && passed.is_empty() && matrix.is_empty() {
+        return Vec::new();
+    }
+    let combinations = if matrix.is_empty() {
+        vec![Vec::new()]
+    } else {
+        matrix
+    };
+    combinations
+        .into_iter()
+        .map(|combination| {
+            let name = match renamed {
+                Some(name) => combination.iter().fold(name.to_owned(), |name, (k, v)| {
+                    name.replace(&format!("<< matrix.{k} >>"), v)
+                        .replace(&format!("<<matrix.{k}>>"), v)
+                }),
+                None => std::iter::once(job_name)
+                    .chain(combination.iter().map(|(_, v)| v.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("-"),
+            };
+            let values =
+                (passed.iter().map(|(_, v)| *v)).chain(combination.iter().map(|(_, v)| v.as_str()));
+            Job {
+                id: name.clone(),
+                name,
+                path: path.to_vec(),
+                needs: string_list(config.get("requires")),
+                invokes: Some(Invocation {
+                    definition: 0,
+                    passed_env: one_env(values),
+                }),
+                ..Job::default()
+            }
+        })
+        .collect()
+}
+
+/// Every combination of a `matrix: parameters:` entry's values, as (parameter, value).
+fn matrix_combinations(matrix: Option<&Node>) -> Vec<Vec<(String, String)>> {
+    let Some(parameters) = matrix
+        .and_then(|m| m.get("parameters"))
+        .and_then(Node::as_map)
+    else {
+        return Vec::new();
+    };
+    let mut combinations: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    for (k, values) in parameters {
+        let values: Vec<String> = match values.as_seq() {
+            Some(items) => items
+                .iter()
+                .map(|v| v.to_json())
+                .map(|v| scalar_text(&v))
+                .collect(),
+            None => vec![scalar_text(&values.to_json())],
+        };
+        if combinations.len() * values.len() > MAX_MATRIX_INSTANCES {
+            return Vec::new();
+        }
+        combinations = (combinations.iter())
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.push((k.name.clone(), v.clone()));
+                    c
+                })
+            })
+            .collect();
+    }
+    combinations
+}
+
+fn scalar_text(value: &Json) -> String {
+    match value {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The one environment `values` name, if those that name one agree.
+fn one_env<'a>(values: impl Iterator<Item = &'a str>) -> Option<Env> {
+    let mut envs = values.filter_map(env_of_name);
+    let first = envs.next()?;
+    envs.all(|e| e == first).then_some(first)
 }

@@ -105,6 +105,49 @@ pub(super) fn infer_contexts(job: &mut Job) {
     }
 }
 
+/// Invocations of a defined job run its secrets, variables and tests: they are tests when
+/// it is, unless they deploy, and target the environment their name, its name or a passed
+/// parameter names.
+pub(super) fn run_definitions(jobs: &mut [Job]) {
+    for i in 0..jobs.len() {
+        let Some(invokes) = jobs[i].invokes else {
+            continue;
+        };
+        let Some(definition) = jobs
+            .get(invokes.definition)
+            .filter(|_| invokes.definition != i)
+        else {
+            continue;
+        };
+        let secrets = definition.secrets.clone();
+        let variables = definition.variables.clone();
+        let reasons = definition.test_reasons.clone();
+        let (env, deploy, triggers) = (
+            definition.env,
+            definition.deploy,
+            definition.triggers.clone(),
+        );
+        let job = &mut jobs[i];
+        job.secrets.extend(secrets);
+        job.variables.extend(variables);
+        if job.triggers.is_empty() {
+            job.triggers = triggers;
+        }
+        // As with stages, a test word in a name says what the job does, not where.
+        job.env = match job.env {
+            Some(named) if named != Env::Test => Some(named),
+            named => invokes.passed_env.or(named).or(env),
+        };
+        job.deploy |= deploy;
+        for reason in reasons {
+            if !job.test_reasons.contains(&reason) {
+                job.test_reasons.push(reason);
+            }
+        }
+        job.test = !job.test_reasons.is_empty() && !job.deploy;
+    }
+}
+
 /// Marks jobs that run test commands (`pytest`, `go test`, …); called once commands exist.
 pub(super) fn mark_test_runners(jobs: &mut [Job], commands: &[ModelCommand]) {
     for (c, command) in commands.iter().enumerate() {

@@ -38,6 +38,20 @@ pub struct Job {
     pub variables: Vec<Variable>,
     /// CircleCI contexts / Azure variable groups attached to the job.
     pub contexts: Vec<Reference>,
+    /// The defined job this one runs, when it is one of several invocations of it.
+    #[serde(skip)]
+    pub invokes: Option<Invocation>,
+}
+
+/// A workflow's invocation of a job defined once (a CircleCI workflow entry that renames
+/// the job, passes it parameters or expands a matrix): it runs the definition's steps,
+/// secrets and tests in its own environment and with its own contexts.
+#[derive(Clone, Copy, Debug)]
+pub struct Invocation {
+    /// Index of the defined job in `input.jobs`.
+    pub definition: usize,
+    /// The environment a passed parameter names (`environment_name: staging`).
+    pub passed_env: Option<Env>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -85,7 +99,7 @@ pub struct Origin {
     pub span: [usize; 2],
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Reference {
     pub name: String,
     pub path: Vec<Json>,

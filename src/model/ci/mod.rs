@@ -30,7 +30,7 @@ use serde_json::{json, Value as Json};
 
 pub use gitlab::GitlabIncludes;
 pub(crate) use infer::TEST_WORDS;
-pub use job::{CiModel, Job, Origin, Reference, SecretRef, Step, Variable};
+pub use job::{CiModel, Invocation, Job, Origin, Reference, SecretRef, Step, Variable};
 use refs::{collect_refs, RefStyle};
 pub use templates::Templates;
 
@@ -81,6 +81,7 @@ pub(crate) fn infer_jobs(jobs: &mut [Job], commands: &[super::script::ModelComma
     }
     infer::mark_test_runners(jobs, commands);
     stores::add_store_reads(jobs, commands);
+    infer::run_definitions(jobs);
 }
 
 fn key(k: &str) -> Json {

@@ -419,3 +419,32 @@ fn secret_store_reads_are_secrets_of_their_job() {
         ]
     );
 }
+
+#[test]
+fn circleci_invocations_run_the_defined_job_in_their_own_environment() {
+    let src = "version: 2.1\njobs:\n  e2e:\n    parameters:\n      target: {type: string}\n    steps:\n      - run: npx playwright test --project << parameters.target >>\n  deploy:\n    parameters:\n      env: {type: string}\n    steps:\n      - run: ./deploy.sh $DEPLOY_ROLE_ARN\nworkflows:\n  main:\n    jobs:\n      - e2e:\n          target: production\n          context: shared\n      - deploy:\n          name: ship-<< matrix.env >>\n          matrix:\n            parameters:\n              env: [staging, production]\n          context: aws-deploy\n";
+    let m = model("circleci", src);
+    let summary: Vec<(&str, Option<Env>, bool, bool, usize)> = (m.jobs.iter())
+        .map(|j| (j.id.as_str(), j.env, j.test, j.deploy, j.contexts.len()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("e2e", Some(Env::Test), true, false, 0),
+            ("deploy", None, false, true, 0),
+            ("e2e", Some(Env::Prod), true, false, 1),
+            ("ship-staging", Some(Env::Staging), false, true, 1),
+            ("ship-production", Some(Env::Prod), false, true, 1),
+        ]
+    );
+    // The definition's secrets are the invocation's, located where the definition reads them.
+    let staging = job(&m, "ship-staging");
+    assert_eq!(staging.secrets[0].name, "DEPLOY_ROLE_ARN");
+    assert_eq!(staging.secrets[0].path, job(&m, "deploy").secrets[0].path);
+    assert_eq!(
+        staging.path[..4],
+        [key("workflows"), key("main"), key("jobs"), json!(1)]
+    );
+    // Commands stay with the definition, so each is reported once.
+    assert!(m.commands.iter().all(|c| c.job.is_some_and(|j| j < 2)));
+}
