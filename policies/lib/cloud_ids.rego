@@ -67,8 +67,16 @@ role_key(key) if {
 	regex.match(`^((aws|iam|assume|deploy|deployment|deployer|terraform|tf|provider|target|env|environment|account|ci|cd|cicd|pipeline|github|gitlab|oidc|admin|infra|infrastructure)_)*role(_?arn|_to_assume)?$`, name)
 }
 
-# (`^(gcp_|google_)?project_id$|^(gcp|google)_project$`)
-project_key(key) if lower(key) in {"project_id", "gcp_project_id", "google_project_id", "gcp_project", "google_project"}
+# `project_id`, `gcp_project`, a Cloud Build `_RUN_PROJECT`, gcloud's own
+# `CLOUDSDK_CORE_PROJECT`: the project this environment deploys into. As with
+# roles, `dns_project` or `artifacts_project` name another project reached on
+# purpose, and a bare `project` is too often a name, not an id.
+project_key(key) if {
+	name := trim_left(lower(key), "_")
+	contains(name, "project")
+	regex.match(`^((gcp|google|gcloud|cloudsdk|core|cloud|run|deploy|deployment|target|env|environment|app|service|gke|functions?)_)*project(_id)?$`, name)
+	name != "project"
+}
 
 # (`^(azure_|arm_)?subscription_id$`)
 subscription_key(key) if lower(key) in {"subscription_id", "azure_subscription_id", "arm_subscription_id"}

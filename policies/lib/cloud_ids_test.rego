@@ -67,8 +67,11 @@ test_account_project_and_subscription_keys_are_exact_names if {
 	every key in ["account_id", "AWS_ACCOUNT_ID", "deployment_account", "target_account_id", "prod_account_id", "account_id_id", "accounts", "aws_account_ids"] {
 		{true | cloud_ids.own_account_key(key)} == {true | regex.match(`^(aws_|target_|deploy_|deployment_)?account(_id)?$`, lower(key))}
 	}
-	every key in ["project_id", "GCP_PROJECT", "google_project_id", "project", "gcp_project_ids", "other_project_id"] {
-		{true | cloud_ids.project_key(key)} == {true | regex.match(`^(gcp_|google_)?project_id$|^(gcp|google)_project$`, lower(key))}
+	every key in ["project_id", "GCP_PROJECT", "google_project_id", "_RUN_PROJECT", "CLOUDSDK_CORE_PROJECT", "deploy_project_id"] {
+		cloud_ids.project_key(key)
+	}
+	every key in ["project", "_PROJECT", "gcp_project_ids", "other_project_id", "dns_project", "ARTIFACTS_PROJECT", "project_name"] {
+		not cloud_ids.project_key(key)
 	}
 	every key in ["subscription_id", "ARM_SUBSCRIPTION_ID", "azure_subscription", "other_subscription_id"] {
 		{true | cloud_ids.subscription_key(key)} == {true | regex.match(`^(azure_|arm_)?subscription_id$`, lower(key))}

@@ -9,6 +9,7 @@ use serde_json::{json, Value as Json};
 
 use super::{
     child, collect_refs, key, scripts, string_list, variables, CiModel, Job, RefStyle, SecretRef,
+    Variable,
 };
 use crate::model::environment::env_of_secret_name;
 use crate::model::script::argv_commands;
@@ -46,11 +47,21 @@ pub(super) fn cloud_build(doc: &Node, source: &str, file: &str, model: &mut CiMo
             .unwrap_or("step")
             .to_owned();
         let index = model.jobs.len();
+        // A substitution is text replaced where a step writes `$_NAME`, not an environment
+        // variable: a step has those it uses. `options.env` is every step's environment.
+        let text = source
+            .get(step.span.start..step.span.end)
+            .unwrap_or_default();
+        let used = |v: &&Variable| {
+            !v.name.starts_with('_')
+                || text.contains(&format!("${}", v.name))
+                || text.contains(&format!("${{{}}}", v.name))
+        };
         let mut job = Job {
             id: name.clone(),
             name,
             stage: Some(stage.to_owned()),
-            variables: build_vars.clone(),
+            variables: build_vars.iter().filter(used).cloned().collect(),
             needs: string_list(step.get("waitFor")),
             ..Job::default()
         };

@@ -148,6 +148,77 @@ pub(super) fn run_definitions(jobs: &mut [Job]) {
     }
 }
 
+/// Variables and flags that select the environment a deploy targets, without a leading `_`
+/// (Cloud Build substitutions) or `--`. `NODE_ENV`/`RAILS_ENV` are not among them: staging
+/// runs production builds.
+const TARGET_SELECTORS: &[&str] = &[
+    "ENV",
+    "ENVIRONMENT",
+    "APP_ENV",
+    "APP_ENVIRONMENT",
+    "DEPLOY_ENV",
+    "DEPLOY_ENVIRONMENT",
+    "TARGET_ENV",
+    "TARGET_ENVIRONMENT",
+    "STAGE",
+    "DEPLOY_STAGE",
+    "TF_WORKSPACE",
+    "PULUMI_STACK",
+];
+
+fn is_target_selector(name: &str) -> bool {
+    let name = name.trim_start_matches(['_', '-']).replace('-', "_");
+    TARGET_SELECTORS.contains(&name.to_ascii_uppercase().as_str())
+}
+
+/// A deploy job whose name and environment say nowhere deploys where its variables and
+/// commands select (`APP_ENV: staging`, `--set-env-vars=APP_ENV=production`,
+/// `--stage prod`), when all of those that name an environment agree.
+pub(super) fn deploy_targets(jobs: &mut [Job], commands: &[ModelCommand]) {
+    let mut named: Vec<Vec<Env>> = vec![Vec::new(); jobs.len()];
+    for (j, job) in jobs.iter().enumerate() {
+        for variable in &job.variables {
+            if let (true, Some(value)) =
+                (is_target_selector(&variable.name), variable.value.as_str())
+            {
+                named[j].extend(env_of_name(value));
+            }
+        }
+    }
+    for command in commands {
+        let Some(j) = command.job.filter(|&j| j < jobs.len()) else {
+            continue;
+        };
+        let argv = &command.command.argv;
+        for (i, word) in argv.iter().enumerate() {
+            // `--stage prod`, `--environment=production`, `APP_ENV=staging`, and the
+            // pairs of `--set-env-vars=APP_ENV=staging,REGION=eu`.
+            if word.starts_with("--") && !word.contains('=') && is_target_selector(word) {
+                named[j].extend(argv.get(i + 1).and_then(|v| env_of_name(v)));
+                continue;
+            }
+            for part in word.split([',', ' ']) {
+                let Some((left, value)) = part.rsplit_once('=') else {
+                    continue;
+                };
+                if is_target_selector(left.rsplit('=').next().unwrap_or(left)) {
+                    named[j].extend(env_of_name(value));
+                }
+            }
+        }
+    }
+    for (job, envs) in jobs.iter_mut().zip(named) {
+        if !job.deploy || job.env.is_some() {
+            continue;
+        }
+        if let Some((first, rest)) = envs.split_first() {
+            if rest.iter().all(|e| e == first) {
+                job.env = Some(*first);
+            }
+        }
+    }
+}
+
 /// Marks jobs that run test commands (`pytest`, `go test`, …); called once commands exist.
 pub(super) fn mark_test_runners(jobs: &mut [Job], commands: &[ModelCommand]) {
     for (c, command) in commands.iter().enumerate() {

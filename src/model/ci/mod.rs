@@ -82,6 +82,7 @@ pub(crate) fn infer_jobs(jobs: &mut [Job], commands: &[super::script::ModelComma
     infer::mark_test_runners(jobs, commands);
     stores::add_store_reads(jobs, commands);
     infer::run_definitions(jobs);
+    infer::deploy_targets(jobs, commands);
 }
 
 fn key(k: &str) -> Json {

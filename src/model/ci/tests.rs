@@ -448,3 +448,36 @@ fn circleci_invocations_run_the_defined_job_in_their_own_environment() {
     // Commands stay with the definition, so each is reported once.
     assert!(m.commands.iter().all(|c| c.job.is_some_and(|j| j < 2)));
 }
+
+#[test]
+fn a_deploy_targets_the_environment_its_variables_and_flags_select() {
+    let src = "jobs:\n  publish:\n    env:\n      DEPLOY_ENV: staging\n    steps:\n      - run: ./ship.sh\n  promote:\n    steps:\n      - run: gcloud run deploy web --set-env-vars=LOG=info,APP_ENV=production\n  rollout:\n    steps:\n      - run: serverless deploy --stage prod && serverless deploy --stage dev\n  release:\n    steps:\n      - run: NODE_ENV=production npm run build && ./release.sh\n";
+    let m = model("github-actions", src);
+    assert_eq!(job(&m, "publish").env, Some(Env::Staging));
+    assert_eq!(job(&m, "promote").env, Some(Env::Prod));
+    // Two targets in one job, or a build mode, say no one environment.
+    assert_eq!(job(&m, "rollout").env, None);
+    assert_eq!(job(&m, "release").env, None);
+}
+
+#[test]
+fn cloud_build_steps_have_the_substitutions_they_use() {
+    let src = "substitutions:\n  _PROJECT_ID: acme-web\n  _REGION: eu\nsteps:\n  - id: unit\n    name: node\n    entrypoint: npm\n    args: [test]\n  - id: deploy\n    name: gcr.io/cloud-builders/gcloud\n    args: [run, deploy, web, '--project=${_PROJECT_ID}', --region=$_REGION]\n";
+    let docs = parse_yaml(src).expect("parses");
+    let m = ci_model(
+        "cloud-build",
+        &docs[0],
+        src,
+        "cloudbuild.yaml",
+        &Linked::default(),
+    );
+    let names = |id: &str| -> Vec<String> {
+        job(&m, id)
+            .variables
+            .iter()
+            .map(|v| v.name.clone())
+            .collect()
+    };
+    assert!(names("unit").is_empty());
+    assert_eq!(names("deploy"), ["_PROJECT_ID", "_REGION"]);
+}
