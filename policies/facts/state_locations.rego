@@ -7,9 +7,12 @@
 #   `remote_state` blocks. Values with references no reader can resolve
 #   (`${path_relative_to_include()}`) are not collected. Lock tables are not
 #   collected: one DynamoDB lock table serves many states safely, since locks
-#   are keyed by state path.
+#   are keyed by state path. CI deploy jobs whose environment is known add the
+#   state they name: GitLab-managed state (`TF_STATE_NAME`, as the
+#   `gitlab-terraform` wrapper reads it) and `terraform init
+#   -backend-config=key=…` (with `bucket`/`prefix`), when written out literally.
 # custom:
-#   kinds: [terraform, terragrunt]
+#   kinds: [terraform, terragrunt, ci]
 package blastwall.facts.state_locations
 
 import rego.v1
@@ -59,4 +62,65 @@ resolved(parts) if {
 		part != ""
 		not contains(part, "${")
 	}
+}
+
+# A GitLab-managed state is named per project: one name is one state.
+facts contains fact if {
+	some j, job in input.jobs
+	job.env != null
+	some v, variable in job.variables
+	variable.name == "TF_STATE_NAME"
+	resolved([variable.value])
+	not contains(variable.value, "$")
+	fact := {
+		"type": "state-location", "value": sprintf("GitLab-managed state `%s`", [variable.value]), "via": "`TF_STATE_NAME`",
+		"environment": job.env, "path": ["jobs", j, "variables", v],
+	}
+}
+
+# `terraform init -backend-config=key=app.tfstate -backend-config=bucket=acme-state`: the
+# settings a job passes, all literal, are the state it uses.
+facts contains fact if {
+	some c, command in input.commands
+	command.program in {"terraform", "tofu"}
+	"init" in command.args
+	job := input.jobs[command.job]
+	job.env != null
+	settings := backend_settings(command.args)
+	some setting in settings
+	setting[0] in {"key", "prefix"}
+	every other in settings {
+		resolved([other[1]])
+		not contains(other[1], "$")
+	}
+	fact := object.union(
+		{"type": "state-location", "value": concat(",", sort([concat("=", s) | some s in settings])), "via": "`-backend-config`", "environment": job.env},
+		used_at(job, command.job, c),
+	)
+}
+
+# A command a job inherits through GitLab's `extends:` is reported there, the template
+# related.
+used_at(job, _, c) := {"path": array.concat(["content"], extends), "defined_path": ["commands", c]} if {
+	extends := array.concat(job.path, ["extends"])
+	array.slice(input.commands[c].path, 0, count(extends)) == extends
+} else := {"path": ["commands", c]}
+
+# `-backend-config=key=x` and `-backend-config key=x` as [name, value]; a file
+# (`-backend-config=backend.hcl`) names no setting here.
+backend_settings(args) := {pair |
+	some i, arg in args
+	value := backend_config_value(args, i, arg)
+	parts := split(value, "=")
+	count(parts) >= 2
+	pair := [trim_space(parts[0]), trim(concat("=", array.slice(parts, 1, count(parts))), "\"' ")]
+}
+
+backend_config_value(_, _, arg) := trim_prefix(trim_prefix(arg, "-backend-config="), "--backend-config=") if {
+	regex.match(`^--?backend-config=`, arg)
+}
+
+backend_config_value(args, i, arg) := args[i + 1] if {
+	arg in {"-backend-config", "--backend-config"}
+	i + 1 < count(args)
 }

@@ -66,6 +66,9 @@ deny contains result if {
 	result := {
 		"msg": sprintf("%s environment keeps its Terraform state at %s (via %s), the same location as %s (%s)", [fact.environment, fact.value, fact.via, others[0].environment, others[0].file]),
 		"at": fact,
-		"related": [{"at": o, "msg": sprintf("%s keeps its state at the same location here", [o.environment])} | some o in others],
+		"related": array.concat(
+			[{"at": {"file": fact.file, "span": fact.defined_span}, "msg": "the state is configured here"} | fact.defined_span],
+			[{"at": o, "msg": sprintf("%s keeps its state at the same location here", [o.environment])} | some o in others],
+		),
 	}
 }

@@ -109,10 +109,17 @@ pub(super) fn located_fact(mut fact: Json, document: &Document, file: &str, text
         map.insert("span".into(), json!([span.start, span.end]));
         map.entry("environment")
             .or_insert_with(|| document.input["environment"].clone());
-        // The job a fact is collected in, for rules that relate it (`job_path`).
-        if let Some(Json::Array(job_path)) = map.get("job_path") {
-            let job = locate(&document.input, &document.node, job_path);
-            map.insert("job_span".into(), json!([job.start, job.end]));
+        // Other places a fact names for rules to relate (`job_path`, `defined_path`),
+        // each located as `<name>_span`.
+        let named: Vec<(String, Span)> = (map.iter())
+            .filter_map(|(k, v)| {
+                let name = k.strip_suffix("_path")?;
+                let span = locate(&document.input, &document.node, v.as_array()?);
+                Some((format!("{name}_span"), span))
+            })
+            .collect();
+        for (k, span) in named {
+            map.insert(k, json!([span.start, span.end]));
         }
     }
     fact

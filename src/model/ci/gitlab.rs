@@ -89,9 +89,21 @@ impl GitlabIncludes {
             .iter()
             .filter_map(|p| Some((p.to_string(), gitlab_root(p)?)))
             .collect();
-        let mut seen: BTreeSet<String> = queue.iter().map(|(p, _)| p.clone()).collect();
+        // `ci/terraform.gitlab-ci.yml` is named like a pipeline but is usually included by
+        // one: pipelines named `.gitlab-ci.yml` are read first, shallowest first, so what
+        // they include belongs to their pipeline.
+        queue.sort_by_key(|(p, _)| {
+            (
+                p.ends_with("/.gitlab-ci.yml") || p == ".gitlab-ci.yml",
+                std::cmp::Reverse(p.matches('/').count()),
+            )
+        });
+        let mut done: BTreeSet<String> = BTreeSet::new();
         let mut out = GitlabIncludes::default();
         while let Some((file, root)) = queue.pop() {
+            if !done.insert(file.clone()) {
+                continue;
+            }
             let Some(text) = read(&file) else { continue };
             let Ok(docs) = crate::parse::yaml::parse_yaml(&text) else {
                 continue;
@@ -100,7 +112,8 @@ impl GitlabIncludes {
             for doc in docs {
                 for include in local_includes(&doc) {
                     let path = format!("{root}{include}");
-                    if known.contains(path.as_str()) && seen.insert(path.clone()) {
+                    let first = !done.contains(&path) && !out.included.contains_key(&path);
+                    if known.contains(path.as_str()) && first {
                         out.included.insert(path.clone(), root.clone());
                         queue.push((path, root.clone()));
                     }
@@ -131,15 +144,22 @@ impl GitlabIncludes {
     /// The root directory of the pipeline a file belongs to, if it is a
     /// pipeline file or included by one.
     pub fn pipeline_root(&self, path: &str) -> Option<String> {
-        gitlab_root(path).or_else(|| self.included.get(path).cloned())
+        self.included
+            .get(path)
+            .cloned()
+            .or_else(|| gitlab_root(path))
+    }
+
+    /// A template of `path`'s pipeline, wherever it is defined.
+    fn pipeline_template(&self, path: &str, name: &str) -> Option<&Template> {
+        self.templates
+            .get(&(self.pipeline_root(path)?, name.to_owned()))
     }
 
     /// A template of `path`'s pipeline defined in another file.
     fn template(&self, path: &str, name: &str) -> Option<&Template> {
-        let t = self
-            .templates
-            .get(&(self.pipeline_root(path)?, name.to_owned()))?;
-        (t.file != path).then_some(t)
+        self.pipeline_template(path, name)
+            .filter(|t| t.file != path)
     }
 }
 
@@ -237,12 +257,10 @@ pub(super) fn gitlab(
             let (Some(script), None) = (link.node.get(field), link.external) else {
                 continue;
             };
+            // An inherited script is the job's through its `extends:`; its spans stay
+            // where the template writes it.
             let own = std::ptr::eq(link.node, node);
-            let script_path = if own {
-                child(&path, key(field))
-            } else {
-                path.clone()
-            };
+            let script_path = child(&path, key(if own { field } else { "extends" }));
             scripts(script, &script_path, source, index, model);
         }
         job.path = path;
@@ -320,9 +338,14 @@ fn gitlab_extends<'a>(
                 } else {
                     None
                 };
+                // An included template's parents may sit beside it in its own file.
+                let external = match from {
+                    Some(_) => includes.pipeline_template(here, &parent),
+                    None => includes.template(here, &parent),
+                };
                 let found = match local {
                     Some(p) => Some((p, None)),
-                    None => includes.template(here, &parent).map(|t| (&t.node, Some(t))),
+                    None => external.map(|t| (&t.node, Some(t))),
                 };
                 let Some((p, external)) = found else { continue };
                 if !chain.iter().any(|l| std::ptr::eq(l.node, p)) {
