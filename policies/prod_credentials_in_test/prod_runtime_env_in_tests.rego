@@ -56,6 +56,8 @@ deny contains result if {
 	job.test
 	some v, variable in job.variables
 	is_string(variable.value)
+	# What the job's script exports (`span`) holds only after the export: followed below.
+	not variable.span
 	# `runtime_prod`'s own first test, inline: most variables skip the call.
 	contains(lower(variable.value), "prod")
 	runtime_prod(variable.name, variable.value)

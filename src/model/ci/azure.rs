@@ -163,6 +163,7 @@ fn azure_variables(vars: &Node, path: &[Json], job: &mut Job) {
                 path: child(&at, key("value")),
                 env: env_of_secret_name(name),
                 origin: None,
+                span: None,
             });
         }
     }

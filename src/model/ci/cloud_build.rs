@@ -159,6 +159,7 @@ fn env_list(node: &Node, path: &[Json]) -> Vec<super::Variable> {
                 path: child(path, json!(i)),
                 env: env_of_secret_name(name),
                 origin: None,
+                span: None,
             })
         })
         .collect()

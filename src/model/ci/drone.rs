@@ -142,6 +142,7 @@ fn environment(node: Option<&Node>, path: &[Json], job: &mut Job) {
                 path: child(path, key(&k.name)),
                 env: env_of_secret_name(&k.name),
                 origin: None,
+                span: None,
             });
         }
     }

@@ -202,6 +202,7 @@ fn environment(block: &Node, path: &[Json], source: &str, scope: &mut Scope) {
                     path: value_path,
                     env: env_of_secret_name(name),
                     origin: None,
+                    span: None,
                 });
             }
         }

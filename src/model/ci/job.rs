@@ -85,6 +85,9 @@ pub struct Variable {
     pub name: String,
     pub value: Json,
     pub path: Vec<Json>,
+    /// Exact byte span of the assignment, when it is part of a script (`export X=1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<[usize; 2]>,
     pub env: Option<Env>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,

@@ -79,10 +79,47 @@ pub(crate) fn infer_jobs(jobs: &mut [Job], commands: &[super::script::ModelComma
     for job in jobs.iter_mut() {
         infer::infer_contexts(job);
     }
+    script_variables(jobs, commands);
     infer::mark_test_runners(jobs, commands);
     stores::add_store_reads(jobs, commands);
     infer::run_definitions(jobs);
     infer::deploy_targets(jobs, commands);
+}
+
+/// Literal values a job's script exports (`export AWS_ROLE_ARN=arn:…`, `STAGE=prod`) are
+/// its variables like those its configuration sets, located at the assignment.
+fn script_variables(jobs: &mut [Job], commands: &[super::script::ModelCommand]) {
+    for command in commands {
+        let Some(job) = command.job.and_then(|j| jobs.get_mut(j)) else {
+            continue;
+        };
+        let words = &command.command.words;
+        let exported = match command.command.argv.first().map(String::as_str) {
+            Some("export" | "declare" | "typeset" | "readonly") => &words[1..],
+            _ => &[],
+        };
+        let statements = (command.command.assignments.iter())
+            .filter(|_| command.command.argv.is_empty())
+            .map(|a| (a.name.as_str(), a.value.as_str(), a.span));
+        let exports = exported.iter().filter_map(|word| {
+            let (name, value) = word.text.split_once('=')?;
+            Some((name, value, word.span))
+        });
+        for (name, value, span) in statements.chain(exports) {
+            let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !plain || value.is_empty() || value.contains(['$', '`']) {
+                continue;
+            }
+            job.variables.push(Variable {
+                name: name.to_owned(),
+                value: Json::String(value.to_owned()),
+                path: command.path.clone(),
+                span: Some([span.start, span.end]),
+                env: env_of_secret_name(name),
+                origin: None,
+            });
+        }
+    }
 }
 
 fn key(k: &str) -> Json {
@@ -125,6 +162,7 @@ fn variables(node: Option<&Node>, path: &[Json]) -> Vec<Variable> {
                 path: child(path, key(&k.name)),
                 env: env_of_secret_name(&k.name),
                 origin: None,
+                span: None,
             }
         })
         .collect()

@@ -481,3 +481,27 @@ fn cloud_build_steps_have_the_substitutions_they_use() {
     assert!(names("unit").is_empty());
     assert_eq!(names("deploy"), ["_PROJECT_ID", "_REGION"]);
 }
+
+#[test]
+fn literal_values_a_script_exports_are_job_variables() {
+    let src = "jobs:\n  deploy:\n    steps:\n      - run: |\n          export AWS_ROLE_ARN=arn:aws:iam::111111111111:role/deploy REGION=eu-west-1\n          STAGE=prod\n          export TOKEN=$(vault read -field=t x) DIR=\"$HOME/x\"\n          FOO=1 ./run.sh\n";
+    let m = model("github-actions", src);
+    let set: Vec<(&str, &str)> = (job(&m, "deploy").variables.iter())
+        .map(|v| (v.name.as_str(), v.value.as_str().unwrap_or_default()))
+        .collect();
+    // Computed values and a command's own prefix (`FOO=1 ./run.sh`) are not the job's.
+    assert_eq!(
+        set,
+        [
+            ("AWS_ROLE_ARN", "arn:aws:iam::111111111111:role/deploy"),
+            ("REGION", "eu-west-1"),
+            ("STAGE", "prod")
+        ]
+    );
+    let role = &job(&m, "deploy").variables[0];
+    let span = role.span.expect("located at the assignment");
+    assert_eq!(
+        &src[span[0]..span[1]],
+        "AWS_ROLE_ARN=arn:aws:iam::111111111111:role/deploy"
+    );
+}

@@ -203,6 +203,7 @@ fn variable(name: &str, value: Json, path: Vec<Json>) -> Variable {
         path,
         env: env_of_secret_name(name),
         origin: None,
+        span: None,
     }
 }
 
