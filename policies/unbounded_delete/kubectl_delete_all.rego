@@ -14,6 +14,13 @@
 #   Deleting only pods (`kubectl delete pods --all -n X`, the restart idiom) is
 #   a warning: their controllers recreate them, but every replica goes down at
 #   once. Any other resource type is an error: it is gone.
+#
+#   A label selector bounds a delete to what the job owns only when the label
+#   says so: an unattended delete of namespaces (or across every namespace)
+#   selected by an app or team label (`kubectl delete namespaces -l
+#   team=checkout` in a nightly job) also selects production's namespaces,
+#   which carry the same label. A label naming an owner, run or throwaway
+#   environment (`owner=ci`, `run-id=$RUN_ID`, `env=preview`) is bounded.
 # custom:
 #   id: kubectl-delete-all
 #   category: unbounded-delete
@@ -51,6 +58,57 @@ deny contains result if {
 		"severity": severity(a),
 		"fix": selector_fix(cmd, c),
 	}
+}
+
+# An unattended delete of whole namespaces, or of anything across every namespace, selected
+# only by a label an app or team puts on all its environments (`-l team=checkout`): the
+# production namespace carries it too. A label the job owns (`owner=ci`, `run-id=$RUN_ID`,
+# `env=preview`) bounds it.
+deny contains result if {
+	some c, cmd in input.commands
+	cmd.program in programs
+	a := cmd.args
+	"delete" in a
+	selector := label_selector(a)
+	cluster_wide_target(a)
+	shell.automated(cmd)
+	not shell.owned_filter(selector)
+	not shell.dry_run(a)
+	result := {
+		"msg": sprintf("`kubectl delete %s -l %s` runs unattended and selects %s by a label every environment of the app can carry, production's included, not by what this job created", [concat(",", sort(resource_types(a))), selector, where_labelled(a)]),
+		"path": ["commands", c],
+		"severity": "error",
+		"related": shell.run_by(cmd),
+	}
+}
+
+# `-l x`, `-lx`, `--selector x`, `-l=x`, `--selector=x`.
+label_selector(a) := v if {
+	v := shell.flag_value(a, "-l")
+} else := v if {
+	v := shell.flag_value(a, "--selector")
+} else := substring(w, 2, -1) if {
+	some w in a
+	regex.match(`^-l[^=].*`, w)
+}
+
+cluster_wide_target(a) if {
+	some t in resource_types(a)
+	t in {"ns", "namespace", "namespaces"}
+}
+
+cluster_wide_target(a) if {
+	some s in ["--all-namespaces", "-A"]
+	s in a
+}
+
+where_labelled(a) := "namespaces" if cluster_wide_target_namespaces(a)
+
+else := "resources in every namespace"
+
+cluster_wide_target_namespaces(a) if {
+	some t in resource_types(a)
+	t in {"ns", "namespace", "namespaces"}
 }
 
 # The resource types named after `delete` (`pods,svc` → {"pods", "svc"}).

@@ -62,3 +62,31 @@ test_both_namespace_flags_give_one_namespace if {
 	some r in rule.deny with input as cmds(["kubectl", "delete", "jobs", "--all", "-n", "ci", "--namespace", "web"])
 	contains(r.msg, "namespace `ci`")
 }
+
+scheduled_job(argv) := {
+	"kind": "circleci",
+	"jobs": [{"id": "nightly", "scheduled": true, "triggers": [], "called_by": []}],
+	"commands": [{"argv": argv, "program": argv[0], "args": argv, "span": [0, 1], "job": 0}],
+}
+
+# An unattended delete of namespaces by an app or team label also takes production's.
+test_flags_unattended_namespace_delete_by_a_shared_label if {
+	results := rule.deny with input as scheduled_job(["kubectl", "delete", "namespaces", "-l", "team=checkout", "--wait=true"])
+	count(results) == 1
+	some r in results
+	contains(r.msg, "-l team=checkout")
+	count(rule.deny) == 1 with input as scheduled_job(["kubectl", "delete", "deploy", "-A", "--selector=app=web"])
+}
+
+test_ignores_labels_the_job_owns_and_deletes_a_person_runs if {
+	every argv in [
+		["kubectl", "delete", "ns", "-l", "owner=ci,run-id=$CIRCLE_WORKFLOW_ID"],
+		["kubectl", "delete", "ns", "-l", "env=preview"],
+		["kubectl", "delete", "ns", "-l", "team=checkout", "--dry-run=client"],
+		# One namespace's resources by label: bounded by the namespace.
+		["kubectl", "delete", "deploy", "-n", "checkout-sandbox", "-l", "team=checkout"],
+	] {
+		count(rule.deny) == 0 with input as scheduled_job(argv)
+	}
+	count(rule.deny) == 0 with input as {"kind": "shell", "jobs": [], "callers": [], "commands": [{"argv": ["kubectl", "delete", "ns", "-l", "team=checkout"], "program": "kubectl", "args": ["kubectl", "delete", "ns", "-l", "team=checkout"], "span": [0, 1]}]}
+}

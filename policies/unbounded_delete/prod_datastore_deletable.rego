@@ -217,8 +217,15 @@ cfn_delete_policy(res) := [{"attr": ["DeletionPolicy"], "why": "`DeletionPolicy:
 	not object.get(res, ["Properties", "DeletionProtectionEnabled"], false) == true
 } else := []
 
+# A number or numeric string: `!If [IsProd, 14, 1]` or `!Ref Retention` is decided elsewhere.
 cfn_no_backups(res) := [{"attr": ["Properties", "BackupRetentionPeriod"], "why": "`BackupRetentionPeriod: 0` disables automated backups"}] if {
-	to_number(res.Properties.BackupRetentionPeriod) == 0
+	period := res.Properties.BackupRetentionPeriod
+	is_number(period)
+	period == 0
+} else := [{"attr": ["Properties", "BackupRetentionPeriod"], "why": "`BackupRetentionPeriod: 0` disables automated backups"}] if {
+	period := res.Properties.BackupRetentionPeriod
+	is_string(period)
+	regex.match(`^ *0+ *$`, period)
 } else := []
 
 cfn_production(_, _) if input.environment == "prod"

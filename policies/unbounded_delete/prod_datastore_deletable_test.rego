@@ -62,3 +62,13 @@ test_ignores_terraform_state_lock_tables if {
 	count(rule.deny) == 1 with input as tf("prod", "aws_dynamodb_table", {"name": "orders-prod", "hash_key": "OrderID"})
 	count(rule.deny) == 1 with input as tf("prod", "aws_dynamodb_table", {"name": "leases", "hash_key": "LockID", "range_key": "Owner"})
 }
+
+# A retention CloudFormation chooses with a condition or parameter is not a policy failure.
+retained_db(period) := {"kind": "cloudformation", "environment": "prod", "content": {"Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "Properties": {"BackupRetentionPeriod": period}}}}}
+
+test_cfn_retention_chosen_by_a_function_is_not_a_number if {
+	every period in [{"Fn::If": ["IsProd", 14, 1]}, "Retention", [0]] {
+		count(rule.deny) == 0 with input as retained_db(period)
+	}
+	count(rule.deny) == 1 with input as retained_db("0")
+}
