@@ -4,9 +4,10 @@
 #   A `psql`, `mysql`, `mariadb` or `sqlcmd` command, pointed at a host that is
 #   not local (`-h db.internal.example.com`, `--host=10.0.3.7`, a
 #   `postgres://…@host/…` URL, a host or connection-string variable named for
-#   production: `psql "$PROD_DATABASE_URL"`, or one the CI job running the script
-#   binds to a production secret), runs
-#   `DROP DATABASE`, `TRUNCATE`, or `DELETE FROM` with no `WHERE` — from a
+#   production: `psql "$PROD_DATABASE_URL"`, one the CI job running the script
+#   binds to a production secret, or one a GitHub job or composite action takes
+#   from a CI secret, itself or as an input its callers pass), runs
+#   `DROP DATABASE`, `DROP SCHEMA`, `TRUNCATE`, or `DELETE FROM` with no `WHERE` — from a
 #   heredoc, `-c`/`-e`, or `echo … |`. Databases named for tests (`app_test`,
 #   `ci_…`) are not reported.
 #
@@ -59,10 +60,16 @@ deny contains result if {
 		]),
 		"path": ["commands", c],
 		"severity": severity(cmd, host),
-		"related": [{"msg": sprintf("job `%s` runs this script with `%s` bound to production secret `%s`", [caller.job, trim(h, "${}"), secret.name]), "at": caller} |
-			some h in hosts
-			some [caller, secret] in production_bindings(h)
-		],
+		"related": array.concat(
+			[{"msg": sprintf("job `%s` runs this script with `%s` bound to production secret `%s`", [caller.job, trim(h, "${}"), secret.name]), "at": caller} |
+				some h in hosts
+				some [caller, secret] in production_bindings(h)
+			],
+			[{"msg": sprintf("job `%s` passes secret `%s` as `%s`", [caller.job, secret, name]), "at": caller} |
+				some h in hosts
+				some [caller, name, secret] in passed_secrets(h)
+			],
+		),
 	}
 }
 
@@ -86,7 +93,9 @@ unbounded(sql) := {label |
 
 strip_comments(sql) := concat("\n", [l | some l in split(sql, "\n"); not startswith(trim_space(l), "--")])
 
-statement_label(s) := "DROP DATABASE" if regex.match(`^drop[ \t\r\n]+(database|schema)[ \t\r\n]`, s)
+statement_label(s) := "DROP DATABASE" if regex.match(`^drop[ \t\r\n]+database[ \t\r\n]`, s)
+
+statement_label(s) := "DROP SCHEMA" if regex.match(`^drop[ \t\r\n]+schema[ \t\r\n]`, s)
 
 statement_label(s) := "TRUNCATE" if regex.match(`^truncate[ \t\r\n]`, s)
 
@@ -164,6 +173,39 @@ remote(h) if {
 remote(h) if {
 	contains(h, "$")
 	some _ in production_bindings(h)
+}
+
+# A connection string the job takes from a CI secret, itself or through the input of a
+# composite action its callers pass one (`with: {database-url: ${{ secrets.QA_DB_URL }}}`):
+# a database outside the job (a CI service container needs no secret), whatever its name.
+remote(h) if {
+	contains(h, "$")
+	count(secret_variable(h)) + count(passed_secrets(h)) > 0
+}
+
+secret_variable(h) := {m[1] |
+	some value in variable_values(h)
+	some m in regex.find_all_string_submatch_n(`\$\{\{ *secrets\.([A-Za-z0-9_]+) *\}\}`, value, -1)
+}
+
+passed_secrets(h) := {[caller, m[1], s[1]] |
+	some value in variable_values(h)
+	some m in regex.find_all_string_submatch_n(`\$\{\{ *inputs\.([A-Za-z0-9_-]+) *\}\}`, value, -1)
+	some caller in object.get(input, "callers", [])
+	passed := object.get(caller, ["inputs", m[1]], "")
+	is_string(passed)
+	some s in regex.find_all_string_submatch_n(`\$\{\{ *secrets\.([A-Za-z0-9_]+) *\}\}`, passed, -1)
+}
+
+# The values the document's jobs give the variable `h` names (`$DATABASE_URL`).
+variable_values(h) := {v.value |
+	startswith(h, "$")
+	name := trim(h, "${}")
+	some job in input.jobs
+	some v in job.variables
+	v.name == name
+	is_string(v.value)
+	contains(v.value, "${{")
 }
 
 production_bindings(h) := [[caller, secret] |

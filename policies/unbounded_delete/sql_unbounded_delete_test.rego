@@ -77,3 +77,26 @@ test_flags_connections_a_caller_binds_to_production if {
 	staging := object.union(caller, {"secrets": [{"name": "billing-db-url-staging", "variable": "BILLING_DB_URL", "env": "staging"}]})
 	count(rule.deny) == 0 with input as {"commands": [reset], "callers": [staging]}
 }
+
+# A composite action's connection string is the secret its callers pass as the input.
+test_flags_a_connection_passed_from_a_secret_through_an_action_input if {
+	truncate := cmd(["psql", "$DATABASE_URL", "-c", "TRUNCATE orders CASCADE;"], null)
+	action_job := {"variables": [{"name": "DATABASE_URL", "value": "${{ inputs.database-url }}"}]}
+	from_secret := {"job": "integration", "file": ".github/workflows/ci.yml", "span": [5, 9], "inputs": {"database-url": "${{ secrets.QA_DATABASE_URL }}"}}
+	results := rule.deny with input as {"commands": [truncate], "jobs": [action_job], "callers": [from_secret]}
+	count(results) == 1
+	some r in results
+	r.related[0].msg == "job `integration` passes secret `QA_DATABASE_URL` as `database-url`"
+	# A job's own secret-held connection string is outside the job as well.
+	own := {"variables": [{"name": "DATABASE_URL", "value": "${{ secrets.SHARED_DB }}"}]}
+	count(rule.deny) == 1 with input as {"commands": [truncate], "jobs": [own], "callers": []}
+}
+
+test_ignores_a_service_container_passed_to_an_action if {
+	truncate := cmd(["psql", "$DATABASE_URL", "-c", "TRUNCATE orders CASCADE;"], null)
+	action_job := {"variables": [{"name": "DATABASE_URL", "value": "${{ inputs.database-url }}"}]}
+	local := {"job": "integration", "inputs": {"database-url": "postgres://postgres:postgres@localhost:5432/app"}}
+	count(rule.deny) == 0 with input as {"commands": [truncate], "jobs": [action_job], "callers": [local]}
+	plain := {"variables": [{"name": "DATABASE_URL", "value": "postgres://postgres@localhost/app"}]}
+	count(rule.deny) == 0 with input as {"commands": [truncate], "jobs": [plain], "callers": []}
+}

@@ -40,6 +40,9 @@ pub struct Caller {
     pub variables: Vec<Json>,
     /// Secrets the job binds or reads: `{name, variable, env}`.
     pub secrets: Vec<Json>,
+    /// What a step calling a composite action passes it (`with:`), by input name.
+    #[serde(skip_serializing_if = "Json::is_null")]
+    pub inputs: Json,
 }
 
 /// Per script path, the jobs that run it.
@@ -96,10 +99,9 @@ impl Callers {
                         };
                         let at = doc.span_of_path(&path_segments(&step.path));
                         let (line, column) = line_col(&text, at.start);
-                        callers.add(
-                            action,
-                            caller(job, file, (line, column), [at.start, at.end]),
-                        );
+                        let mut caller = caller(job, file, (line, column), [at.start, at.end]);
+                        caller.inputs = step.with.clone();
+                        callers.add(action, caller);
                     }
                 }
                 for command in &model.commands {
@@ -456,6 +458,7 @@ fn caller(job: &Job, file: &str, (line, column): (usize, usize), span: [usize; 2
         secrets: (job.secrets.iter())
             .map(|s| json!({"name": s.name, "variable": s.variable, "env": s.env}))
             .collect(),
+        inputs: Json::Null,
     }
 }
 
