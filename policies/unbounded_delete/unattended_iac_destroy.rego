@@ -1,7 +1,8 @@
 # METADATA
 # title: Terraform or Pulumi destroy with no confirmation on a shared state
 # description: |
-#   A CI job, or a Makefile target a CI job runs (`make nightly-reset`), runs
+#   A CI job, or a Makefile target (`make nightly-reset`, run by a CI job or by
+#   anyone who types it), runs
 #   `terraform destroy -auto-approve` (or `terraform apply -destroy
 #   -auto-approve`, `pulumi destroy --yes`) with no `-target`, and
 #   nothing in the job ties the workspace, backend key or stack to the run or
@@ -116,6 +117,16 @@ in_ci(cmd) if {
 
 in_ci(_) if input.kind == "kubernetes"
 
+# A Makefile target is run by name, by people, CI jobs and tools alike (`make nuke`): its
+# `-auto-approve` removes the only question anyone would be asked.
+in_ci(cmd) if {
+	input.kind == "shell"
+	is_number(cmd.job)
+	makefile(input.file)
+}
+
+makefile(file) if regex.match(`(^|/)(GNUmakefile|makefile|Makefile)$|[.]mk$`, file)
+
 # Something in the job (workspace, backend key, stack, variables, environment) names the run
 # or a throwaway environment.
 ephemeral(cmd) if {
@@ -203,7 +214,9 @@ else := "CI"
 
 runner(cmd) := "a scheduled CI job" if shell.scheduled(cmd)
 
-else := "a CI job"
+else := "a CI job" if count(input.jobs[cmd.job].triggers) > 0
+
+else := sprintf("anyone runs as `make %s`", [input.jobs[cmd.job].name])
 
 severity(cmd) := "error" if input.jobs[cmd.job].env == "prod"
 

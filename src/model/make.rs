@@ -43,6 +43,7 @@ pub fn make_model(text: &str) -> (CiModel, Vec<String>) {
     }
     let mut next = out.len();
     for (targets, script) in scripts(&makefile) {
+        let script = expand_programs(script, &makefile);
         let base = out.len();
         let map = ScriptMap::from_offsets(&script.offsets);
         extract_commands(&script.text, &map, (job_of(targets), None, Vec::new()), out);
@@ -138,6 +139,65 @@ fn assignment_command(
     }
 }
 
+/// Make expands its variables before the shell runs: `$(TF) destroy` with `TF :=
+/// terraform -chdir=infra` runs `terraform`. A reference in command position to a variable
+/// the file defines once, to a value with no references of its own, becomes that value,
+/// located at the reference, so rules see the program. Other references stay `${NAME}`:
+/// the variable definitions are the document's assignments.
+fn expand_programs(script: Mapped, makefile: &Makefile) -> Mapped {
+    let value_of = |name: &str| {
+        let mut definitions = (makefile.variables.iter()).filter(|v| v.name == name);
+        let only = definitions
+            .next()
+            .filter(|_| definitions.next().is_none())?;
+        let target_specific = (makefile.target_variables.iter()).any(|t| t.variable.name == name);
+        let value = only.value.trim();
+        (!target_specific && !value.is_empty() && !value.contains(['$', '`'])).then_some(value)
+    };
+    let text = &script.text;
+    let mut out = Mapped::default();
+    let mut copied = 0;
+    for (at, _) in text.match_indices("${") {
+        let Some(len) = text[at + 2..].find('}') else {
+            continue;
+        };
+        let name = &text[at + 2..at + 2 + len];
+        let end = at + 2 + len;
+        // `$(NAME)` in the Makefile, not the shell's own `$${NAME}`.
+        let from_make =
+            script.offsets.get(at + 1) == script.offsets.get(at).map(|o| o + 1).as_ref();
+        let Some(value) = value_of(name).filter(|_| from_make && command_position(&text[..at]))
+        else {
+            continue;
+        };
+        if at < copied {
+            continue;
+        }
+        script.append_range(copied, at, &mut out);
+        out.push_str_at(value, script.offsets[at], script.offsets[end]);
+        copied = end + 1;
+    }
+    if copied == 0 {
+        return script;
+    }
+    script.append_range(copied, text.len(), &mut out);
+    out
+}
+
+/// Whether the shell text before a word ends where a command starts: the line's start
+/// (after make's `@`, `-`, `+` prefixes), or after `&&`, `||`, `;`, `|`, `(`, `then`, `do`.
+fn command_position(before: &str) -> bool {
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    let trimmed = line.trim_end();
+    trimmed
+        .trim_start()
+        .chars()
+        .all(|c| matches!(c, '@' | '-' | '+'))
+        || ["&&", "||", ";", "|", "(", " then", " do"]
+            .iter()
+            .any(|end| trimmed.ends_with(end))
+}
+
 /// What one shell runs, with the targets of its rule: each recipe line, or with
 /// `.ONESHELL:` each whole recipe.
 fn scripts(makefile: &Makefile) -> Vec<(&[String], Mapped)> {
@@ -166,6 +226,37 @@ fn scripts(makefile: &Makefile) -> Vec<(&[String], Mapped)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variables_in_command_position_are_the_program_they_hold() {
+        let src = "TF := terraform -chdir=infra\nKUBECTL ?= kubectl\nTWICE = a\nTWICE = b\nENV ?= prod\n\nnuke:\n\t$(TF) destroy -auto-approve -var-file=env/$(ENV).tfvars\n\tcd k8s && $(KUBECTL) delete ns $(ENV)\n\t$(TWICE) x\n\techo $$TF\n";
+        let (model, _) = make_model(src);
+        let argv = |i: usize| model.commands[i].command.argv.clone();
+        let recipes: Vec<Vec<String>> = (5..10).map(argv).collect();
+        assert_eq!(
+            recipes,
+            [
+                vec![
+                    "terraform",
+                    "-chdir=infra",
+                    "destroy",
+                    "-auto-approve",
+                    "-var-file=env/${ENV}.tfvars"
+                ],
+                vec!["cd", "k8s"],
+                vec!["kubectl", "delete", "ns", "${ENV}"],
+                // Defined twice: which value holds depends on the order make reads.
+                vec!["${TWICE}", "x"],
+                vec!["echo", "$TF"],
+            ]
+        );
+        let destroy = &model.commands[5].command;
+        assert_eq!(
+            &src[destroy.words[0].span.start..destroy.words[0].span.end],
+            "$(TF)"
+        );
+        assert_eq!(model.commands[5].program.as_deref(), Some("terraform"));
+    }
 
     #[test]
     fn recipe_commands_are_located_in_the_makefile() {

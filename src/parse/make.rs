@@ -18,6 +18,26 @@ pub struct Mapped {
 }
 
 impl Mapped {
+    /// Appends `self.text[from..to]` (whole characters) with its offsets to `out`.
+    pub fn append_range(&self, from: usize, to: usize, out: &mut Mapped) {
+        out.text.push_str(&self.text[from..to]);
+        out.offsets.extend_from_slice(&self.offsets[from..to]);
+    }
+
+    /// Appends `text` written in the file as `offset..=last`: each of its words spans it.
+    pub fn push_str_at(&mut self, text: &str, offset: usize, last: usize) {
+        self.text.push_str(text);
+        let bytes = text.as_bytes();
+        self.offsets.extend((0..bytes.len()).map(|i| {
+            let word_ends = bytes.get(i + 1).is_none_or(u8::is_ascii_whitespace);
+            if word_ends && !bytes[i].is_ascii_whitespace() {
+                last
+            } else {
+                offset
+            }
+        }));
+    }
+
     fn push(&mut self, byte: u8, offset: usize) {
         self.text.push(char::from(byte));
         self.offsets.push(offset);
