@@ -73,6 +73,8 @@ reading(ref) := sprintf(" into `%s`", [ref.variable]) if {
 	ref.via == "envFrom"
 } else := " (mounted as a volume)" if {
 	ref.via == "volume"
+} else := " from the secret store (External Secrets `remoteRef`)" if {
+	ref.via == "external secret"
 } else := ""
 
 metadata(field) := value if {

@@ -5,6 +5,7 @@ pub mod callers;
 pub mod ci;
 pub mod classify;
 pub mod environment;
+pub mod identities;
 pub mod make;
 pub mod script;
 pub mod settings;
@@ -46,6 +47,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "secret_refs",
     "resolved",
     "callers",
+    "identities",
 ];
 
 /// Builds the policy input for document `index` of the file at `path`, alone.
@@ -107,6 +109,15 @@ pub fn build_document_in(
         Vec::new()
     };
     input.insert("settings".into(), json!(settings));
+    if matches!(
+        kind,
+        "kubernetes" | "helm-values" | "yaml" | "json" | "docker-compose"
+    ) {
+        input.insert(
+            "identities".into(),
+            json!(identities::identities(&node, source)),
+        );
+    }
     if matches!(kind, "kubernetes" | "helm-values") {
         let secrets = if test_config {
             settings::workload_secrets(&node)

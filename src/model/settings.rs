@@ -206,6 +206,9 @@ pub fn workload_secrets(doc: &Node) -> Vec<WorkloadSecret> {
                 (&["valueFrom", "secretKeyRef", "name"][..], "env"),
                 (&["secretRef", "name"][..], "envFrom"),
                 (&["secret", "secretName"][..], "volume"),
+                // External Secrets: the secret-store key a Kubernetes Secret is synced from.
+                (&["remoteRef", "key"][..], "external secret"),
+                (&["extract", "key"][..], "external secret"),
             ]
             .into_iter()
             .find_map(|(keys, via)| {
