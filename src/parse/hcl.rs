@@ -39,18 +39,96 @@ const MAX_MESSAGE_LEN: usize = 160;
 pub fn parse_hcl(text: &str) -> Result<Node, ParseError> {
     // hcl-edit rejects a byte-order mark; blank it out byte-for-byte so
     // offsets into `text` stay valid.
-    let body = match text.strip_prefix('\u{feff}') {
-        Some(rest) => hcl_edit::parser::parse_body(&format!("   {rest}")),
-        None => hcl_edit::parser::parse_body(text),
-    }
-    .map_err(|err| locate_error(text, &err))?;
+    let mut source = match text.strip_prefix('\u{feff}') {
+        Some(rest) => format!("   {rest}"),
+        None => text.to_owned(),
+    };
+    let mut renamed: Vec<usize> = Vec::new();
+    let body = loop {
+        match hcl_edit::parser::parse_body(&source) {
+            Ok(body) => break body,
+            Err(err) => {
+                // Terraform keeps the last of an object's repeated keys (`{ min_size = 2 …
+                // min_size = 4 }`); hcl-edit rejects them. The earlier one is renamed in place
+                // (same length, so offsets hold) and parsing starts over.
+                let earlier = err.message().contains("redefined object key")
+                    && renamed.len() < MAX_RENAMED_KEYS;
+                let earlier = earlier.then(|| earlier_key(&source, err.location().offset()));
+                match earlier.flatten() {
+                    Some(at) => {
+                        let hidden = if source.as_bytes()[at] == b'_' {
+                            "z"
+                        } else {
+                            "_"
+                        };
+                        source.replace_range(at..at + 1, hidden);
+                        renamed.push(at);
+                    }
+                    None => return Err(locate_error(text, &err)),
+                }
+            }
+        }
+    };
     // hcl-edit caps nesting at 64 levels itself, so the recursion below is
     // bounded and deep input is already a parse error rather than a crash.
-    let conv = Converter { text };
-    Ok(Node::new(
-        Value::Map(conv.body(&body)),
-        Span::new(0, text.len()),
-    ))
+    let conv = Converter { text: &source };
+    let mut node = Node::new(Value::Map(conv.body(&body)), Span::new(0, text.len()));
+    if !renamed.is_empty() {
+        drop_keys_at(&mut node, &renamed);
+    }
+    Ok(node)
+}
+
+/// Removes the entries whose key starts at one of `offsets`: the overridden repeats.
+fn drop_keys_at(node: &mut Node, offsets: &[usize]) {
+    match &mut node.value {
+        Value::Map(entries) => {
+            entries.retain(|(k, _)| !offsets.contains(&k.span.start));
+            for (_, v) in entries {
+                drop_keys_at(v, offsets);
+            }
+        }
+        Value::Seq(items) => {
+            for item in items {
+                drop_keys_at(item, offsets);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Repeated object keys renamed before a file is given up as invalid.
+const MAX_RENAMED_KEYS: usize = 64;
+
+/// The start of the nearest earlier `key =` or `key:` with the key written at `at`, in the
+/// object around it.
+fn earlier_key(source: &str, at: usize) -> Option<usize> {
+    let rest = source.get(at..)?;
+    let len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '"'))
+        .unwrap_or(rest.len());
+    let key = &rest[..len];
+    if key.is_empty() {
+        return None;
+    }
+    let before = &source[..at];
+    let mut depth = 0i32;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            '}' | ']' | ')' => depth += 1,
+            '{' | '[' | '(' if depth == 0 => return None,
+            '{' | '[' | '(' => depth -= 1,
+            _ => {}
+        }
+        let starts_key = depth == 0
+            && before[i..].starts_with(key)
+            && !before[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && before[i + key.len()..].trim_start().starts_with(['=', ':']);
+        if starts_key {
+            return Some(i);
+        }
+    }
+    None
 }
 
 fn locate_error(text: &str, err: &hcl_edit::parser::Error) -> ParseError {
@@ -662,9 +740,13 @@ i = \"a\\\"b\"\nj = (2)\nk = provider::p::f(1)\nl = 18446744073709551615\n";
         // hcl-edit itself rejects a redefined attribute, at the second one.
         let err = parse_hcl("x = 1\nx = 2\n").unwrap_err();
         assert_eq!(err.offset, 6, "{err:?}");
-        // So does a redefined object key, but `a` and `"a"` are distinct to
-        // hcl-edit; the last one wins here.
-        assert!(parse_hcl("m = { a = 1, a = 2 }\n").is_err());
+        // A redefined object key is Terraform's too: the last one wins, nested
+        // objects included, and `a` and `"a"` are one key.
+        let node = parse_hcl("m = { a = 1, b = { a = 0 }, a = 2 }\n").unwrap();
+        assert_eq!(node.to_json()["m"]["a"], json!(2));
+        assert_eq!(node.to_json()["m"]["b"], json!({"a": 0}));
+        let node = parse_hcl("m = {\n  min_size = 2\n  x = 1\n  min_size = 4\n}\n").unwrap();
+        assert_eq!(node.to_json(), json!({"m": {"x": 1, "min_size": 4}}));
         let node = parse_hcl("m = { a = 1, \"a\" = 2 }\n").unwrap();
         assert_eq!(node.to_json(), json!({"m": {"a": 2}}));
         // Invalid Terraform, but must not panic: the later block replaces the
