@@ -109,6 +109,15 @@ impl ScriptMap {
         }
     }
 
+    /// For a script that is not in the file as written (a reusable command with the
+    /// invocation's parameters written in): everything is located at `span`.
+    pub fn at(span: Span) -> Self {
+        ScriptMap {
+            lines: Vec::new(),
+            fallback: span,
+        }
+    }
+
     /// For a whole file, script offsets are file offsets.
     pub fn identity() -> Self {
         ScriptMap {

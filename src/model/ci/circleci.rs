@@ -6,8 +6,8 @@ use serde_json::{json, Value as Json};
 use super::job::Invocation;
 use super::{child, collect_refs, key, string_list, variables, CiModel, Job, RefStyle, Reference};
 use crate::model::environment::{env_of_name, Env};
-use crate::model::script::{extract_commands, ScriptMap};
-use crate::parse::node::Node;
+use crate::model::script::{extract_commands, ModelCommand, ScriptMap};
+use crate::parse::node::{Node, Span};
 
 pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
     let jobs = doc
@@ -105,25 +105,15 @@ pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
             }
         }
         if let Some(steps) = node.get("steps").and_then(Node::as_seq) {
+            let reader = StepReader {
+                source,
+                commands: doc.get("commands"),
+                job: index,
+            };
             for (i, step) in steps.iter().enumerate() {
                 let step_path = child(&child(&path, key("steps")), json!(i));
-                let Some(run) = step.get("run") else { continue };
-                let (script, script_path) = match run.get("command") {
-                    Some(command) => (
-                        command,
-                        child(&child(&step_path, key("run")), key("command")),
-                    ),
-                    None => (run, child(&step_path, key("run"))),
-                };
-                if let Some(text) = script.as_str() {
-                    let map = ScriptMap::new(source, script.span, text);
-                    extract_commands(
-                        text,
-                        &map,
-                        (Some(index), Some(i), script_path),
-                        &mut model.commands,
-                    );
-                }
+                let call = Call::default();
+                reader.step(step, (i, &step_path), &call, &mut model.commands);
             }
         }
         job.path = path;
@@ -134,6 +124,96 @@ pub(super) fn circleci(doc: &Node, source: &str, model: &mut CiModel) {
         .jobs
         .extend(invocations.into_iter().map(|(_, job)| job));
     model.jobs.extend(orb_jobs);
+}
+
+/// Reads a job's steps into commands: `run` steps, and the steps of the reusable
+/// `commands:` a step invokes (`- vercel-env: {environment: production}`), with the
+/// parameters passed written into their scripts.
+struct StepReader<'a> {
+    source: &'a str,
+    commands: Option<&'a Node>,
+    job: usize,
+}
+
+/// How deep reusable commands may invoke one another.
+const MAX_COMMAND_DEPTH: usize = 4;
+
+/// A reusable command's invocation: the parameters it has, and the outermost invoking step,
+/// where its commands are reported.
+#[derive(Default)]
+struct Call {
+    parameters: Vec<(String, String)>,
+    at: Option<Span>,
+    depth: usize,
+}
+
+impl StepReader<'_> {
+    fn step(
+        &self,
+        step: &Node,
+        (i, path): (usize, &[Json]),
+        call: &Call,
+        out: &mut Vec<ModelCommand>,
+    ) {
+        if let Some(run) = step.get("run") {
+            let (script, script_path) = match run.get("command") {
+                Some(command) => (command, child(&child(path, key("run")), key("command"))),
+                None => (run, child(path, key("run"))),
+            };
+            let Some(text) = script.as_str() else { return };
+            let text = substitute(text, &call.parameters);
+            // A script with parameters written in is not in the file: it is the invocation's.
+            let map = match call.at {
+                Some(at) if text != script.as_str().unwrap_or_default() => ScriptMap::at(at),
+                _ => ScriptMap::new(self.source, script.span, &text),
+            };
+            extract_commands(&text, &map, (Some(self.job), Some(i), script_path), out);
+            return;
+        }
+        // `- env-pull` or `- env-pull: {environment: production}`.
+        let (name, passed) = match (step.as_str(), step.as_map().and_then(|m| m.first())) {
+            (Some(name), _) => (name, None),
+            (_, Some((name, passed))) => (name.name.as_str(), Some(passed)),
+            _ => return,
+        };
+        let Some(command) = self.commands.and_then(|c| c.get(name)) else {
+            return;
+        };
+        if call.depth >= MAX_COMMAND_DEPTH {
+            return;
+        }
+        let declared = (command.get("parameters").and_then(Node::as_map)).unwrap_or_default();
+        let parameters = declared
+            .iter()
+            .filter_map(|(k, declaration)| {
+                let value =
+                    (passed.and_then(|p| p.get(&k.name))).or_else(|| declaration.get("default"))?;
+                let value = scalar_text(&value.to_json());
+                Some((k.name.clone(), substitute(&value, &call.parameters)))
+            })
+            .collect();
+        let inner = Call {
+            parameters,
+            at: Some(call.at.unwrap_or(step.span)),
+            depth: call.depth + 1,
+        };
+        for nested in (command.get("steps").and_then(Node::as_seq)).unwrap_or_default() {
+            self.step(nested, (i, path), &inner, out);
+        }
+    }
+}
+
+/// `<< parameters.x >>` written as the value passed.
+fn substitute(text: &str, parameters: &[(String, String)]) -> String {
+    if !text.contains("<<") {
+        return text.to_owned();
+    }
+    parameters
+        .iter()
+        .fold(text.to_owned(), |text, (name, value)| {
+            text.replace(&format!("<< parameters.{name} >>"), value)
+                .replace(&format!("<<parameters.{name}>>"), value)
+        })
 }
 
 /// The contexts a workflow entry attaches (`context: x` or a list), at `path`.

@@ -505,3 +505,47 @@ fn literal_values_a_script_exports_are_job_variables() {
         "AWS_ROLE_ARN=arn:aws:iam::111111111111:role/deploy"
     );
 }
+
+#[test]
+fn circleci_reusable_commands_run_in_the_invoking_job_with_its_parameters() {
+    let src = "version: 2.1\ncommands:\n  env-pull:\n    parameters:\n      environment: {type: string, default: preview}\n    steps:\n      - run: npx vercel@34 pull --yes --environment=<< parameters.environment >>\n  pull-prod:\n    steps:\n      - env-pull:\n          environment: production\njobs:\n  e2e:\n    steps:\n      - env-pull\n      - pull-prod\n      - run: npx playwright test\nworkflows:\n  ci:\n    jobs: [e2e]\n";
+    let m = model("circleci", src);
+    let argv: Vec<String> = (m.commands.iter())
+        .filter(|c| c.command.argv.get(2).is_some_and(|w| w == "pull"))
+        .map(|c| c.command.argv[4].clone())
+        .collect();
+    assert_eq!(argv, ["--environment=preview", "--environment=production"]);
+    // The pulled environments are read by the job, located at the invoking step.
+    let e2e = job(&m, "e2e");
+    let pulled: Vec<(&str, Option<Env>)> = (e2e.secrets.iter())
+        .map(|s| (s.name.as_str(), s.env))
+        .collect();
+    assert_eq!(
+        pulled,
+        [
+            ("vercel preview environment", None),
+            ("vercel production environment", Some(Env::Prod))
+        ]
+    );
+    let at = &e2e.secrets[1];
+    assert_eq!(&src[at.span[0]..at.span[1]], "pull-prod");
+}
+
+#[test]
+fn environment_pulls_of_hosted_env_tools_are_secret_reads() {
+    let src = "jobs:\n  it:\n    steps:\n      - run: |\n          doppler run --config prd -- npm test\n          infisical export --env=staging > .env\n          railway run --environment production -- pytest\n          vercel deploy --prod\n          doppler run -- ./x --config prd\n";
+    let m = model("github-actions", src);
+    let names: Vec<&str> = job(&m, "it")
+        .secrets
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "doppler prd environment",
+            "infisical staging environment",
+            "railway production environment"
+        ]
+    );
+}
