@@ -448,7 +448,7 @@ impl Builder<'_> {
 }
 
 /// The key a GitLab `!reference` tag becomes until it is resolved.
-const REFERENCE: &str = "!reference";
+pub const REFERENCE_KEY: &str = "!reference";
 
 /// GitLab resolves `!reference` up to ten levels deep (a reference to a node that
 /// itself holds references).
@@ -457,7 +457,7 @@ const REFERENCE_DEPTH: usize = 10;
 /// The key path of `{"!reference": [".job", "key"]}`.
 fn reference_target(node: &Node) -> Option<Vec<&str>> {
     match node.as_map()? {
-        [(key, target)] if key.name == REFERENCE => {
+        [(key, target)] if key.name == REFERENCE_KEY => {
             target.as_seq()?.iter().map(Node::as_str).collect()
         }
         _ => None,
@@ -626,7 +626,7 @@ fn apply_tag(node: Node, tag: Option<&Tag>) -> Node {
 fn apply_tag_name(node: Node, tag: Option<&str>) -> Node {
     let Some(tag) = tag else { return node };
     let function = match tag {
-        "reference" if matches!(node.value, Value::Seq(_)) => Cow::Borrowed(REFERENCE),
+        "reference" if matches!(node.value, Value::Seq(_)) => Cow::Borrowed(REFERENCE_KEY),
         "Ref" | "Condition" => Cow::Borrowed(tag),
         "Sub" | "GetAtt" | "Join" | "Select" | "Split" | "FindInMap" | "If" | "Equals" | "And"
         | "Or" | "Not" | "ImportValue" | "Base64" | "Cidr" | "GetAZs" | "Transform" => {

@@ -223,7 +223,10 @@ pub(super) fn gitlab(
         // are located in the template that declares them, in this file or another.
         for link in &chain {
             let at = vec![key(&link.name)];
-            let mut vars = variables(link.node.get("variables"), &child(&at, key("variables")));
+            // An unresolved `!reference` is read below, from the file it names.
+            let own = (link.node.get("variables"))
+                .filter(|v| v.get(crate::parse::yaml::REFERENCE_KEY).is_none());
+            let mut vars = variables(own, &child(&at, key("variables")));
             let mut refs = Vec::new();
             let text = link.external.map_or(source, |t| &t.source);
             collect_refs(link.node, &at, text, RefStyle::Dollar, &mut refs);
@@ -243,6 +246,28 @@ pub(super) fn gitlab(
             }
             job.variables.extend(vars);
             job.secrets.extend(refs);
+        }
+        // `variables: !reference [.env:production, variables]` naming a template of another
+        // file: its variables and secrets are the job's, reported at the `!reference`.
+        if let Some((t, found, reference)) = external_reference(node, "variables", file, includes) {
+            let at = child(&path, key("variables"));
+            let span = [reference.span.start, reference.span.end];
+            for mut v in variables(Some(found), &at) {
+                let written = found
+                    .get(&v.name)
+                    .map_or(span, |n| [n.span.start, n.span.end]);
+                v.origin = Some(origin(t, written));
+                v.path.clone_from(&at);
+                job.variables.push(v);
+            }
+            let mut refs = Vec::new();
+            collect_refs(found, &at, &t.source, RefStyle::Dollar, &mut refs);
+            for mut r in refs {
+                r.origin = Some(origin(t, r.span));
+                r.path.clone_from(&at);
+                r.span = span;
+                job.secrets.push(r);
+            }
         }
         job.secrets.extend(global_refs.iter().cloned());
         // `$VAR` defined in the pipeline itself is configuration, not a secret.
@@ -266,6 +291,25 @@ pub(super) fn gitlab(
         job.path = path;
         model.jobs.push(job);
     }
+}
+
+/// A job's `field: !reference [.template, key, …]` that the YAML reader could not resolve in
+/// this file: the template of the pipeline's other files it names, the node it points at,
+/// and the reference as written.
+fn external_reference<'a>(
+    job: &'a Node,
+    field: &str,
+    file: &str,
+    includes: &'a GitlabIncludes,
+) -> Option<(&'a Template, &'a Node, &'a Node)> {
+    let reference = job.get(field)?;
+    let names = reference.get(crate::parse::yaml::REFERENCE_KEY)?.as_seq()?;
+    let (template, keys) = names.split_first()?;
+    let t = includes.template(file, template.as_str()?)?;
+    let found = keys
+        .iter()
+        .try_fold(&t.node, |node, k| node.get(k.as_str()?))?;
+    Some((t, found, reference))
 }
 
 fn origin(template: &Template, span: [usize; 2]) -> Origin {

@@ -549,3 +549,41 @@ fn environment_pulls_of_hosted_env_tools_are_secret_reads() {
         ]
     );
 }
+
+#[test]
+fn gitlab_references_to_included_templates_bring_their_variables() {
+    let root = "include:\n  - local: ci/shared.gitlab-ci.yml\n  - local: ci/envs.yml\nplan:\n  extends: .tf\n  environment: staging\n  script: [gitlab-terraform plan]\nintegration:\n  stage: test\n  variables: !reference [.env:production, variables]\n  script: [pytest tests/integration]\n";
+    let shared = ".tf:\n  variables:\n    TF_STATE_NAME: network\n.tf:apply:\n  extends: .tf\n";
+    let envs = ".env:production:\n  variables:\n    APP_ENV: production\n    DB_PASSWORD: $PRODUCTION_DB_PASSWORD\n";
+    let files = [
+        (".gitlab-ci.yml", root),
+        ("ci/shared.gitlab-ci.yml", shared),
+        ("ci/envs.yml", envs),
+    ];
+    let linked = Linked {
+        gitlab: GitlabIncludes::collect(&files.map(|(p, _)| p), |p| {
+            (files.iter())
+                .find(|(f, _)| *f == p)
+                .map(|(_, t)| t.to_string())
+        }),
+        ..Linked::default()
+    };
+    // A file named like a pipeline that the root includes is part of the root's pipeline.
+    assert!(linked.gitlab.is_included("ci/shared.gitlab-ci.yml"));
+    let docs = parse_yaml(root).expect("parses");
+    let m = ci_model("gitlab-ci", &docs[0], root, ".gitlab-ci.yml", &linked);
+    assert_eq!(job(&m, "plan").variables[0].name, "TF_STATE_NAME");
+    let it = job(&m, "integration");
+    let names: Vec<&str> = it.variables.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["APP_ENV", "DB_PASSWORD"]);
+    let secret = &it.secrets[0];
+    assert_eq!(secret.name, "PRODUCTION_DB_PASSWORD");
+    assert_eq!(
+        &root[secret.span[0]..secret.span[1]],
+        "!reference [.env:production, variables]"
+    );
+    assert_eq!(
+        secret.origin.as_ref().map(|o| (o.file.as_str(), o.line)),
+        Some(("ci/envs.yml", 4))
+    );
+}
