@@ -197,6 +197,18 @@ job_facts contains object.union(fact, {"environment": job.env, "via": key, "test
 	fact := cloud_ids.setting_fact(replace(key, "-", "_"), value, array.concat(["content"], array.concat(step.path, ["with", key])))
 }
 
+# Roles and service accounts written anywhere in a deploy job (a Buildkite plugin's
+# `service-account:`), unless a login input or variable above already holds them.
+job_facts contains object.union(fact, {"environment": job.env, "via": identity.text, "test_job": test_job(job)}) if {
+	some j, job in input.jobs
+	job.env != null
+	count(job.identities) > 0
+	written := {v | some step in job.steps; is_object(step["with"]); some v in step["with"]} | {v.value | some v in job.variables}
+	some k, identity in job.identities
+	not identity.text in written
+	fact := {"type": identity.type, "value": identity.value, "path": ["jobs", j, "identities", k]}
+}
+
 job_facts contains object.union(fact, {"environment": job.env, "test_job": test_job(job)}) if {
 	some job in input.jobs
 	job.env != null

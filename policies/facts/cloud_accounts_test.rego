@@ -88,3 +88,16 @@ test_identities_of_environment_manifests if {
 	count(collector.facts) == 0 with input as object.union(doc, {"test_context": true})
 	count(collector.facts) == 0 with input as object.union(doc, {"stages": [{"name": "prod"}]})
 }
+
+# A deploy job's identities count once: not again where a login input or variable holds them.
+test_identities_written_in_deploy_jobs if {
+	sa := {"type": "gcp-project", "value": "acme-ledger", "text": "deployer@acme-ledger.iam.gserviceaccount.com", "span": [5, 50]}
+	role := {"type": "aws-account", "value": "111111111111", "text": "arn:aws:iam::111111111111:role/deploy", "span": [60, 97]}
+	login := {"path": ["jobs", "deploy", "steps", 0], "uses": "aws-actions/configure-aws-credentials@v4", "with": {"role-to-assume": role.text}}
+	job := {"env": "staging", "environment": null, "steps": [login], "variables": [], "identities": [sa, role]}
+	facts := collector.facts with input as {"kind": "github-actions", "file": ".github/workflows/deploy.yml", "content": {}, "jobs": [job]}
+	{[f.type, f.value, f.path] | some f in facts} == {
+		["gcp-project", "acme-ledger", ["jobs", 0, "identities", 0]],
+		["aws-account", "111111111111", ["content", "jobs", "deploy", "steps", 0, "with", "role-to-assume"]],
+	}
+}

@@ -46,6 +46,17 @@ facts contains reference(object.union(f, {"via": key}), test_job(job)) if {
 	f := cloud_ids.setting_fact(replace(key, "-", "_"), value, array.concat(["content"], array.concat(step.path, ["with", key])))
 }
 
+facts contains reference(object.union(f, {"via": identity.text}), test_job(job)) if {
+	some j, job in input.jobs
+	job.test
+	job.env == null
+	count(job.identities) > 0
+	written := {v | some step in job.steps; is_object(step["with"]); some v in step["with"]} | {v.value | some v in job.variables}
+	some k, identity in job.identities
+	not identity.text in written
+	f := {"type": identity.type, "value": identity.value, "path": ["jobs", j, "identities", k]}
+}
+
 # Every key cloud_ids.setting_fact accepts names an account, role, project or subscription
 # (compared in lower case): one cheap test spares most settings its four regex-guarded,
 # cross-package bodies.

@@ -55,17 +55,21 @@ fn collect(text: &str, node: &Node, source: &str, found: &mut Vec<Identity>) {
         else {
             continue;
         };
-        // Identities hold no escapes: each is in the file as written, in order.
-        let Some(at) = written.get(cursor..).and_then(|w| w.find(token)) else {
-            continue;
+        // Identities hold no escapes: each is in the file as written, in order, unless the
+        // string is merged in from elsewhere (`<<: *deploy`), where its node is the merge.
+        let span = match written.get(cursor..).and_then(|w| w.find(token)) {
+            Some(at) => {
+                let start = node.span.start + cursor + at;
+                cursor += at + token.len();
+                [start, start + token.len()]
+            }
+            None => [node.span.start, node.span.end],
         };
-        let start = node.span.start + cursor + at;
-        cursor += at + token.len();
         found.push(Identity {
             kind,
             value,
             text: token.to_owned(),
-            span: [start, start + token.len()],
+            span,
         });
     }
 }

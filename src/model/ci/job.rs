@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::model::environment::Env;
+use crate::model::identities::Identity;
 use crate::model::script::ModelCommand;
 
 #[derive(Debug, Default, Serialize)]
@@ -38,6 +39,9 @@ pub struct Job {
     pub variables: Vec<Variable>,
     /// CircleCI contexts / Azure variable groups attached to the job.
     pub contexts: Vec<Reference>,
+    /// IAM roles and service accounts written anywhere in the job's configuration (a
+    /// plugin's `service-account:`, a role in a login step).
+    pub identities: Vec<Identity>,
     /// The defined job this one runs, when it is one of several invocations of it.
     #[serde(skip)]
     pub invokes: Option<Invocation>,

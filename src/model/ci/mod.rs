@@ -35,8 +35,9 @@ use refs::{collect_refs, RefStyle};
 pub use templates::Templates;
 
 use super::environment::env_of_secret_name;
+use super::identities::identities;
 use super::script::{extract_commands, ScriptMap};
-use crate::parse::node::Node;
+use crate::parse::node::{path_from_json, Node};
 
 /// Builds the job model for a CI document of `kind`.
 pub fn ci_model(kind: &str, doc: &Node, source: &str, file: &str, linked: &Linked) -> CiModel {
@@ -61,6 +62,13 @@ pub fn ci_model(kind: &str, doc: &Node, source: &str, file: &str, linked: &Linke
     }
     infer_jobs(&mut model.jobs, &model.commands);
     linked.templates.bind(kind, doc, file, &mut model);
+    for job in &mut model.jobs {
+        let segments = path_from_json(&Json::Array(job.path.clone())).unwrap_or_default();
+        let (node, depth) = doc.descend(&segments);
+        if depth == segments.len() && !segments.is_empty() {
+            job.identities = identities(node, source);
+        }
+    }
     model
 }
 
