@@ -11,7 +11,8 @@
 #   role ARNs). A CloudFormation `Mappings` entry keyed by stage
 #   (`StageConfig.production.AccountId`) gives the stage's `aws-account` facts, as do
 #   a Pulumi stack file (`Pulumi.<stack>.yaml`: `aws:profile`, `aws:assumeRole.roleArn`,
-#   `aws:allowedAccountIds`) and any YAML or JSON map keyed by stages one of which is
+#   `aws:allowedAccountIds`, `gcp:project` and `azure-native:subscriptionId` giving
+#   `gcp-project` and `azure-subscription` facts) and any YAML or JSON map keyed by stages one of which is
 #   production (`cdk.json` `context.stages.{uat,prod}.account`), as is a Terraform
 #   map keyed by environment in `locals`, a variable default, a tfvars value or
 #   Terragrunt `inputs` (`deploy_role_arns = { staging = "arn:…", prod = "arn:…" }`,
@@ -107,3 +108,24 @@ facts contains fact if {
 	cloud_ids.aws_account(value)
 	fact := {"type": "aws-account", "value": value, "via": key, "environment": stage.env, "path": path}
 }
+
+# A stage's GCP project (`gcp:project` in a Pulumi stack, `projectId` in a per-stage map) and
+# Azure subscription (`azure-native:subscriptionId`, `azure:subscriptionId`). A bare `project`
+# elsewhere is as often a name as an id.
+facts contains fact if {
+	some [stage, path, key, value] in stage_values
+	project_key(key)
+	cloud_ids.gcp_project(value)
+	fact := {"type": "gcp-project", "value": value, "via": key, "environment": stage.env, "path": path}
+}
+
+facts contains fact if {
+	some [stage, path, key, value] in stage_values
+	normal(key) in {"subscriptionid", "azuresubscriptionid", "armsubscriptionid"}
+	cloud_ids.azure_subscription(value)
+	fact := {"type": "azure-subscription", "value": lower(value), "via": key, "environment": stage.env, "path": path}
+}
+
+project_key(key) if regex.match(`^(gcp|google-native):project$`, key)
+
+project_key(key) if normal(key) in {"projectid", "gcpproject", "gcpprojectid", "googleproject", "googleprojectid"}

@@ -80,3 +80,23 @@ test_terraform_maps_keyed_by_environment_read_through_locals if {
 		["aws-account", "prod", "222222222222"],
 	}
 }
+
+# A Pulumi stack names its GCP project and Azure subscription with provider-namespaced keys.
+test_pulumi_stack_projects_and_subscriptions if {
+	stack := {
+		"kind": "yaml",
+		"file": "infra/Pulumi.dev.yaml",
+		"stages": [{"name": "dev", "env": "dev", "path": ["content", "config"]}],
+		"content": {"config": {
+			"gcp:project": "acme-iot-dev",
+			"azure-native:subscriptionId": "9D3A6F10-2C47-4E8B-B5A1-7F0E64C2D913",
+			"azure-native:tenantId": "4b1e7c2d-93f0-4a5e-8d61-0c2f9a7b3e18",
+			"telemetry:project": "telemetry-ingest",
+		}},
+	}
+	facts := sam_serverless.facts with input as stack
+	{[f.type, f.value] | some f in facts} == {
+		["gcp-project", "acme-iot-dev"],
+		["azure-subscription", "9d3a6f10-2c47-4e8b-b5a1-7f0e64c2d913"],
+	}
+}
