@@ -83,6 +83,28 @@ deny contains result if {
 	}
 }
 
+# A template written for every environment, deployed to production with a parameter file
+# (`params/prod.json`): judged as that file's values make it (`DeletionProtection: !Ref
+# Protect` set to `false` there, `!If [IsProd, …]` decided by its `Environment`).
+deny contains result if {
+	input.kind == "cloudformation"
+	input.environment == null
+	some deployment in object.get(input, "deployments", [])
+	deployment.environment == "prod"
+	some name, res in input.content.Resources
+	res.Type in cfn_databases
+	not cfn_production(name, res)
+	deployed := deployment.resources[name]
+	not replica(object.get(deployed, "Properties", {}), "SourceDBInstanceIdentifier")
+	problems := [p | some p in cfn_problems(deployed)]
+	count(problems) > 0
+	result := {
+		"msg": sprintf("`%s` (`%s`) is deployed to production with `%s`, which leaves it one mistaken destroy away from deletion: %s", [name, res.Type, deployment.file, concat("; ", [p.why | some p in problems])]),
+		"path": ["content", "Resources", name],
+		"related": related(["content", "Resources", name], problems),
+	}
+}
+
 # The finding is the resource (whose header names it); each value that weakens it is related.
 related(base, problems) := [{"path": array.concat(base, p.attr), "msg": p.why} |
 	some p in problems
@@ -210,12 +232,20 @@ cfn_problems(res) := [p |
 # `DeletionPolicy: Delete`, or none on DynamoDB (whose default is Delete; RDS defaults to Snapshot).
 cfn_delete_policy(res) := [{"attr": ["DeletionPolicy"], "why": "`DeletionPolicy: Delete` drops it with the stack"}] if {
 	res.DeletionPolicy == "Delete"
-	not object.get(res, ["Properties", "DeletionProtection"], false) == true
+	not cfn_true(object.get(res, ["Properties", "DeletionProtection"], false))
 } else := [{"attr": [], "why": "no `DeletionPolicy` (DynamoDB's default is Delete) and no `DeletionProtectionEnabled: true`"}] if {
 	res.Type == "AWS::DynamoDB::Table"
 	not "DeletionPolicy" in object.keys(res)
-	not object.get(res, ["Properties", "DeletionProtectionEnabled"], false) == true
+	not cfn_true(object.get(res, ["Properties", "DeletionProtectionEnabled"], false))
 } else := []
+
+# CloudFormation takes `true` and `"true"` (a parameter's value is a string).
+cfn_true(value) if value == true
+
+cfn_true(value) if {
+	is_string(value)
+	lower(value) == "true"
+}
 
 # A number or numeric string: `!If [IsProd, 14, 1]` or `!Ref Retention` is decided elsewhere.
 cfn_no_backups(res) := [{"attr": ["Properties", "BackupRetentionPeriod"], "why": "`BackupRetentionPeriod: 0` disables automated backups"}] if {

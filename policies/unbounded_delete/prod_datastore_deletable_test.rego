@@ -72,3 +72,17 @@ test_cfn_retention_chosen_by_a_function_is_not_a_number if {
 	}
 	count(rule.deny) == 1 with input as retained_db("0")
 }
+
+# A template for every environment is judged as its production parameter file deploys it.
+cfn_deployment(env, protect) := {"file": sprintf("params/%s.json", [env]), "environment": env, "resources": {"Entries": {"Type": "AWS::DynamoDB::Table", "Properties": {"DeletionProtectionEnabled": protect}}}}
+
+cfn_template(deployments) := {"kind": "cloudformation", "environment": null, "content": {"Resources": {"Entries": {"Type": "AWS::DynamoDB::Table", "Properties": {"DeletionProtectionEnabled": {"Ref": "Protect"}}}}}, "deployments": deployments}
+
+test_cfn_template_judged_by_its_production_deployment if {
+	results := rule.deny with input as cfn_template([cfn_deployment("dev", "false"), cfn_deployment("prod", "false")])
+	count(results) == 1
+	some r in results
+	contains(r.msg, "params/prod.json")
+	count(rule.deny) == 0 with input as cfn_template([cfn_deployment("dev", "false"), cfn_deployment("prod", "true")])
+	count(rule.deny) == 0 with input as cfn_template([cfn_deployment("dev", "false")])
+}

@@ -82,7 +82,12 @@ what(targets) := "every namespace and everything in it" if "namespaces" in targe
 
 else := "any resource of any kind"
 
-ci_identity(name) if regex.match(`(^|[^a-z])(ci|test|tests|testing|e2e|runner|runners|gitlab|github|jenkins|buildkite|cleanup|janitor|sweeper|reaper)([^a-z]|$)`, lower(name))
+# A name that is not a string (`name: {{ .Release.Name }}` read as a map, `name: ##X##` read
+# as a comment) names no identity.
+ci_identity(name) if {
+	is_string(name)
+	regex.match(`(^|[^a-z])(ci|test|tests|testing|e2e|runner|runners|gitlab|github|jenkins|buildkite|cleanup|janitor|sweeper|reaper)([^a-z]|$)`, lower(name))
+}
 
 # A list the API requires; a scalar where one belongs (`verbs: "*"`) is rejected by the API
 # server, so it grants nothing.

@@ -38,3 +38,10 @@ test_scalars_where_lists_belong_grant_nothing if {
 	count(rule.deny) == 0 with input as role("ClusterRole", "ci-cleanup", 3)
 	count(rule.deny) == 0 with input as binding("cluster-admin", {"kind": "ServiceAccount", "name": 3})
 }
+
+# A templated name read as a map or as nothing names no identity, and is no policy failure.
+test_names_that_are_not_strings if {
+	every name in [{"{{ .Release.Name }}": null}, null, 3] {
+		count(rule.deny) == 0 with input as {"content": {"kind": "ClusterRole", "metadata": {"name": name}, "rules": [{"verbs": ["*"], "resources": ["*"]}]}}
+	}
+}

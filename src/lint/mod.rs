@@ -27,6 +27,7 @@ use crate::engine::{Engine, Profile, RawFinding};
 use crate::model::callers::Callers;
 use crate::model::ci::{GitlabIncludes, Linked, Templates};
 use crate::model::classify::classify;
+use crate::model::cloudformation::CfnParameters;
 use crate::model::terraform::Scopes;
 use crate::model::{build_document_in, Document};
 use crate::parse::{self, node::Span, Format, Node};
@@ -372,6 +373,8 @@ enum Dependency {
     GitlabPipeline(String),
     /// A template or reusable workflow and the files that call it with parameters.
     CalledFile(String),
+    /// The CloudFormation parameter files, which deploy any YAML or JSON template.
+    CfnParameterFiles,
 }
 
 /// Per file, a fingerprint of the names and stamps of its dependencies'
@@ -388,16 +391,27 @@ fn context_fingerprints(files: &[SourceFile], linked: &Linked) -> Vec<u64> {
                 .map(Dependency::GitlabPipeline);
             let called = (linked.templates.read_by(&file.display))
                 .map(|callee| Dependency::CalledFile(callee.to_owned()));
+            let deployed = (!linked.cloudformation.is_empty()
+                && matches!(file.format, Format::Yaml | Format::Json))
+            .then_some(Dependency::CfnParameterFiles);
             directory
                 .into_iter()
                 .chain(pipeline)
                 .chain(called)
+                .chain(deployed)
                 .collect()
         })
         .collect();
     let mut members: std::collections::BTreeMap<&Dependency, Vec<Vec<u8>>> = Default::default();
     for (file, dependencies) in files.iter().zip(&dependencies) {
         for dependency in dependencies {
+            // Templates depend on the parameter files, which alone make the group.
+            if *dependency == Dependency::CfnParameterFiles
+                && !linked.cloudformation.is_parameter_file(&file.display)
+            {
+                members.entry(dependency).or_default();
+                continue;
+            }
             let mut member = file.display.as_bytes().to_vec();
             member.extend(file.stamp.map(|s| s.to_bytes()).unwrap_or_default());
             members.entry(dependency).or_default().push(member);

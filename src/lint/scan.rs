@@ -20,6 +20,7 @@ pub(super) fn linked_files(files: &[SourceFile]) -> Linked {
     Linked {
         gitlab: GitlabIncludes::collect(&displays, read),
         templates: Templates::collect(&listed, read),
+        cloudformation: CfnParameters::collect(&listed, read),
     }
 }
 

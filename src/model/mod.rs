@@ -4,6 +4,7 @@
 pub mod callers;
 pub mod ci;
 pub mod classify;
+pub mod cloudformation;
 pub mod environment;
 pub mod identities;
 pub mod make;
@@ -48,6 +49,7 @@ pub const INPUT_FIELDS: &[&str] = &[
     "resolved",
     "callers",
     "identities",
+    "deployments",
 ];
 
 /// Builds the policy input for document `index` of the file at `path`, alone.
@@ -125,6 +127,12 @@ pub fn build_document_in(
             Vec::new()
         };
         input.insert("secret_refs".into(), json!(secrets));
+    }
+    if kind == "cloudformation" && !linked.cloudformation.is_empty() {
+        input.insert(
+            "deployments".into(),
+            json!(linked.cloudformation.deployments(&node)),
+        );
     }
     if matches!(kind, "samconfig" | "serverless" | "cloudformation") {
         input.insert("stages".into(), json!(stages::stages(kind, path, &node)));

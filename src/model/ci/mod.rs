@@ -79,6 +79,8 @@ pub struct Linked {
     pub gitlab: GitlabIncludes,
     /// What called templates and reusable workflows do with their parameters.
     pub templates: Templates,
+    /// CloudFormation parameter files, which deploy the templates declaring their keys.
+    pub cloudformation: crate::model::cloudformation::CfnParameters,
 }
 
 /// Test, deploy and environment contexts of `jobs`, from their names, triggers,
