@@ -114,3 +114,14 @@ test_flags_tests_run_with_a_production_env_file if {
 	test_file := [loaded[0], {"argv": ["dotenv", "-e", ".env.test", "--", "playwright", "test"], "assignments": [], "job": 0, "step": 0}]
 	count(rule.deny) == 0 with input as {"commands": test_file, "jobs": [tjob([])]}
 }
+
+# A step's `NODE_ENV: production` for its build does not reach `NODE_ENV=test pnpm test`.
+test_ignores_a_value_the_test_command_sets_itself if {
+	own := [
+		{"argv": ["pnpm", "test"], "assignments": [{"name": "NODE_ENV", "value": "test"}], "job": 0, "step": 1},
+		{"argv": ["pnpm", "build"], "assignments": [], "job": 0, "step": 1},
+	]
+	v := {"name": "NODE_ENV", "value": "production", "path": ["jobs", "test", "steps", 1, "env", "NODE_ENV"]}
+	job := object.union(tjob([v]), {"test_commands": [0]})
+	count(rule.deny) == 0 with input as {"commands": own, "jobs": [job]}
+}
