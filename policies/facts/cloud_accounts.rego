@@ -178,6 +178,14 @@ all_facts contains fact if {
 
 # A job is a test environment of its own only when it declares one: a job named for
 # tests (`e2e`) runs its tests somewhere, usually staging. `test_job` marks the others.
+# A test job named only for tests (`integration`, `e2e`) is a test context: what it reaches
+# is collected by `test_context_accounts`.
+test_context_job(job) if {
+	job.test
+	job.env == "test"
+	job.environment == null
+}
+
 default test_job(_) := false
 
 test_job(job) if {
@@ -188,6 +196,7 @@ test_job(job) if {
 job_facts contains object.union(fact, {"environment": job.env, "via": key, "test_job": test_job(job)}) if {
 	some job in input.jobs
 	job.env != null
+	not test_context_job(job)
 	some step in job.steps
 	is_object(step["with"])
 	some key, value in step["with"]
@@ -202,6 +211,7 @@ job_facts contains object.union(fact, {"environment": job.env, "via": key, "test
 job_facts contains object.union(fact, {"environment": job.env, "via": identity.text, "test_job": test_job(job)}) if {
 	some j, job in input.jobs
 	job.env != null
+	not test_context_job(job)
 	count(job.identities) > 0
 	written := {v | some step in job.steps; is_object(step["with"]); some v in step["with"]} | {v.value | some v in job.variables}
 	some k, identity in job.identities
@@ -212,6 +222,7 @@ job_facts contains object.union(fact, {"environment": job.env, "via": identity.t
 job_facts contains object.union(fact, {"environment": job.env, "test_job": test_job(job)}) if {
 	some job in input.jobs
 	job.env != null
+	not test_context_job(job)
 	some variable in job.variables
 	regex.match(`account|role|project|subscription`, lower(variable.name))
 	is_string(variable.value)

@@ -7,7 +7,8 @@
 #   the IAM role ARNs and service account emails in the strings of test-context
 #   Kubernetes manifests, Kustomize overlays and values files (`input.identities`),
 #   and the variables and `role-to-assume` inputs of CI test jobs. CI jobs that
-#   name an environment are already collected by `cloud_accounts` with it.
+#   declare an environment, or whose name says where they run, are collected by
+#   `cloud_accounts` with it.
 #   Facts are `{"type": "test-reference", "target": <account fact type>, "value", "context"}`.
 # custom:
 #   kinds: [test-config, docker-compose, yaml, json, ci, kubernetes, helm-values]
@@ -28,7 +29,7 @@ facts contains reference(f, sprintf("test configuration `%s`", [input.file])) if
 facts contains reference(f, test_job(job)) if {
 	some j, job in input.jobs
 	job.test
-	job.env == null
+	test_context(job)
 	some v, variable in job.variables
 	is_string(variable.value)
 	may_name_account(variable.name)
@@ -38,7 +39,7 @@ facts contains reference(f, test_job(job)) if {
 facts contains reference(object.union(f, {"via": key}), test_job(job)) if {
 	some job in input.jobs
 	job.test
-	job.env == null
+	test_context(job)
 	some step in job.steps
 	is_object(step["with"])
 	some key, value in step["with"]
@@ -49,7 +50,7 @@ facts contains reference(object.union(f, {"via": key}), test_job(job)) if {
 facts contains reference(object.union(f, {"via": identity.text}), test_job(job)) if {
 	some j, job in input.jobs
 	job.test
-	job.env == null
+	test_context(job)
 	count(job.identities) > 0
 	written := {v | some step in job.steps; is_object(step["with"]); some v in step["with"]} | {v.value | some v in job.variables}
 	some k, identity in job.identities
@@ -69,6 +70,15 @@ account_settings := {s | some s, setting in input.settings; may_name_account(set
 }
 
 reference(f, context) := object.union(f, {"type": "test-reference", "target": f.type, "context": context})
+
+# A test job is a test context unless it declares an environment or its name says where it
+# runs (`smoke-prod` checks production): `integration`, `e2e` name no environment.
+test_context(job) if job.env == null
+
+test_context(job) if {
+	job.env == "test"
+	job.environment == null
+}
 
 test_job(job) := sprintf("test job `%s` (%s)", [job.name, concat(", ", job.test_reasons)])
 

@@ -54,3 +54,16 @@ test_identities_of_test_manifests if {
 	{[f.target, f.value, f.path] | some f in facts} == {["aws-account", "111111111111", ["identities", 0]]}
 	count(collector.facts) == 0 with input as object.union(doc, {"test_context": false})
 }
+
+# A job named only for tests (`integration` names the test environment) is a test context; one
+# declaring an environment, or named for where it runs (`smoke-prod`), is not.
+named_job(env, environment) := {
+	"name": "integration", "test": true, "test_reasons": ["job name `integration`"], "env": env, "environment": environment, "steps": [],
+	"variables": [{"name": "AWS_ROLE_ARN", "value": "arn:aws:iam::906153728841:role/ci", "path": ["integration", "extends"]}],
+}
+
+test_test_jobs_named_for_tests_are_test_contexts if {
+	count(collector.facts) == 1 with input as {"kind": "gitlab-ci", "settings": [], "jobs": [named_job("test", null)]}
+	count(collector.facts) == 0 with input as {"kind": "gitlab-ci", "settings": [], "jobs": [named_job("test", "qa")]}
+	count(collector.facts) == 0 with input as {"kind": "gitlab-ci", "settings": [], "jobs": [named_job("prod", null)]}
+}
