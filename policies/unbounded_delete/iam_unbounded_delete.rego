@@ -133,6 +133,18 @@ cloudformation_statements contains st if {
 	some st in document_statements(res.Properties.PolicyDocument, base, sprintf("`%s`", [name]), true)
 }
 
+# A SAM function's `Policies` list inline policy documents (`- Statement: [...]`) beside
+# managed policy names and SAM policy templates.
+cloudformation_statements contains st if {
+	some name, res in input.content.Resources
+	res.Type in {"AWS::Serverless::Function", "AWS::Serverless::StateMachine"}
+	some p, pol in as_list(res.Properties.Policies)
+	is_object(pol)
+	pol.Statement
+	base := ["content", "Resources", name, "Properties", "Policies", p]
+	some st in document_statements(pol, base, sprintf("`%s`", [name]), true)
+}
+
 cloudformation_statements contains st if {
 	some name, res in input.content.Resources
 	res.Type in {"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"}
@@ -158,7 +170,7 @@ document_statements(doc, base, owner, located) := [st |
 		"effect": object.get(s, "Effect", "Allow"),
 		"actions": strings(object.get(s, "Action", [])),
 		"action_key": key_if_present(s, "Action", located),
-		"resources": strings(object.get(s, "Resource", [])),
+		"resources": arns(object.get(s, "Resource", [])),
 		"condition_keys": [k | some _, keys in object.get(s, "Condition", {}); some k, _ in keys],
 		"resource_policy": count({"Principal", "NotPrincipal"} & {k | some k, _ in s}) > 0,
 	}
@@ -179,6 +191,16 @@ key_if_present(_, _, false) := null
 as_list(x) := x if is_array(x)
 
 else := [x]
+
+# CloudFormation ARNs are often `!Sub arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*`:
+# a substituted value is one region or account, written here as `*` so the ARN keeps its shape.
+arns(x) := [sub(r) | some r in as_list(x); sub(r) != null]
+
+sub(r) := r if is_string(r)
+
+else := regex.replace(r["Fn::Sub"], `\$\{[^}]*\}`, "*") if is_string(r["Fn::Sub"])
+
+else := null
 
 strings(x) := [x] if is_string(x)
 
@@ -257,12 +279,13 @@ stateless_services := {"sts", "logs", "cloudwatch", "xray", "ec2messages", "ssmm
 
 unbounded_resource("*") := true
 
-# Every resource of a type in an account or region: `arn:aws:ec2:*:*:instance/*`, `arn:aws:s3:::*`.
+# Every resource of a type in an account or region: `arn:aws:ec2:*:*:instance/*`, `arn:aws:s3:::*`,
+# every object of every bucket `arn:aws:s3:::*/*`.
 # Most ARNs name one resource and do not end in `*`: they need no regex.
 unbounded_resource(arn) if {
 	endswith(arn, "*")
 	startswith(arn, "arn:")
-	regex.match(`^arn:[^:]*:[^:]*:[^:]*:[^:]*:([a-z-]+[/:])?\*$`, arn)
+	regex.match(`^arn:[^:]*:[^:]*:[^:]*:[^:]*:([a-z-]+[/:])?\*(/\*)?$`, arn)
 }
 
 # Tag-based ownership (ABAC) or a human-only MFA gate.

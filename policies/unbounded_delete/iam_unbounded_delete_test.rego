@@ -126,3 +126,21 @@ test_an_effect_chosen_by_a_function_is_skipped if {
 test_a_null_action_list_names_nothing if {
 	count(rule.deny) == 0 with input as policy({"Effect": "Allow", "Action": null, "Resource": "*"})
 }
+
+# A SAM function's inline policy documents; `arn:aws:s3:::*/*` is every bucket's objects.
+test_sam_function_inline_statements if {
+	statement := {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:*"], "Resource": "arn:aws:s3:::*/*"}
+	function := {"Type": "AWS::Serverless::Function", "Properties": {"Policies": ["AWSLambdaBasicExecutionRole", {"Statement": [statement]}]}}
+	results := rule.deny with input as {"kind": "cloudformation", "file": "template.yaml", "content": {"Resources": {"Pruner": function}}}
+	count(results) == 1
+	some r in results
+	r.path == ["content", "Resources", "Pruner", "Properties", "Policies", 1, "Statement", 0, "Action"]
+}
+
+# `!Sub` ARNs keep their shape: every table of the stack's account, or only the load-test ones.
+sub_policy(arn) := {"kind": "cloudformation", "file": "t.yaml", "content": {"Resources": {"P": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "dynamodb:DeleteTable", "Resource": {"Fn::Sub": arn}}]}}}}}}
+
+test_substituted_arns if {
+	count(rule.deny) == 1 with input as sub_policy("arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*")
+	count(rule.deny) == 0 with input as sub_policy("arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/loadtest-*")
+}
