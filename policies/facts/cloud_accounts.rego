@@ -8,15 +8,13 @@
 #   (`account_id`, `project_id`, `subscription_id`, `*_role_arn`) in `*.tfvars`
 #   and `*.tfvars.json`,
 #   `locals`, module arguments, Terragrunt `inputs`/`locals` and `account.hcl`,
-#   role ARNs or subscription ids CI deploy jobs log in with, and IAM role ARNs
-#   and service account emails written anywhere in the strings of a Kubernetes
-#   manifest, Kustomize overlay, Helm values or other YAML/JSON file of a
-#   non-test environment (`input.identities`). Values come
+#   role ARNs, subscription ids and service accounts CI deploy jobs log in with
+#   or name (manifests' identities: `facts.manifest_accounts`). Values come
 #   from `input.resolved` (Terraform references resolved), paths from
 #   `content`, so locations are the expressions as written. Files under
 #   `examples/` are module documentation, not environments.
 # custom:
-#   kinds: [terraform, terraform-vars, terragrunt, hcl, ci, kubernetes, helm-values, yaml, json, docker-compose]
+#   kinds: [terraform, terraform-vars, terragrunt, hcl, ci]
 package blastwall.facts.cloud_accounts
 
 import rego.v1
@@ -228,16 +226,4 @@ job_facts contains object.union(fact, {"environment": job.env, "test_job": test_
 	is_string(variable.value)
 	not startswith(variable.value, "$")
 	fact := cloud_ids.setting_fact(variable.name, variable.value, array.concat(["content"], variable.path))
-}
-
-# IAM roles and service accounts a manifest or values file of a known, non-test environment
-# names (an IRSA annotation, a role inside a Kustomize patch): most have none.
-all_facts contains fact if {
-	count(object.get(input, "identities", [])) > 0
-	input.environment != null
-	not input.test_context
-	# Per-environment sections (a Pulumi stack, `cdk.json`) are collected with their stage.
-	count(object.get(input, "stages", [])) == 0
-	some i, identity in input.identities
-	fact := {"type": identity.type, "value": identity.value, "via": identity.text, "path": ["identities", i]}
 }

@@ -78,16 +78,6 @@ test_expressions_where_objects_belong_give_no_fact if {
 	count(collector.facts) == 0 with input as {"kind": "terraform", "file": "envs/dev/main.tf", "content": provider}
 }
 
-# A non-test environment's manifests name the accounts their workloads assume roles in;
-# per-environment sections (`stages`) are collected with their stage instead.
-test_identities_of_environment_manifests if {
-	role := {"type": "aws-account", "value": "111111111111", "text": "arn:aws:iam::111111111111:role/api", "span": [10, 44]}
-	doc := {"kind": "kubernetes", "file": "k8s/overlays/prod/kustomization.yaml", "environment": "prod", "test_context": false, "content": {}, "identities": [role]}
-	{[f.type, f.value, f.via] | some f in collector.facts} == {["aws-account", "111111111111", role.text]} with input as doc
-	count(collector.facts) == 0 with input as object.union(doc, {"environment": null})
-	count(collector.facts) == 0 with input as object.union(doc, {"test_context": true})
-	count(collector.facts) == 0 with input as object.union(doc, {"stages": [{"name": "prod"}]})
-}
 
 # A deploy job's identities count once: not again where a login input or variable holds them.
 test_identities_written_in_deploy_jobs if {

@@ -4,14 +4,13 @@
 #   Collects the AWS account ids (own account-id settings and role ARNs), GCP
 #   projects and Azure subscriptions that test contexts name: settings of test
 #   configuration files (`.env.test`, pytest-env, `application-test.yml`, …)
-#   the IAM role ARNs and service account emails in the strings of test-context
-#   Kubernetes manifests, Kustomize overlays and values files (`input.identities`),
-#   and the variables and `role-to-assume` inputs of CI test jobs. CI jobs that
+#   and the variables, `role-to-assume` inputs and identities of CI test jobs
+#   (manifests' identities: `facts.manifest_accounts`). CI jobs that
 #   declare an environment, or whose name says where they run, are collected by
 #   `cloud_accounts` with it.
 #   Facts are `{"type": "test-reference", "target": <account fact type>, "value", "context"}`.
 # custom:
-#   kinds: [test-config, docker-compose, yaml, json, ci, kubernetes, helm-values]
+#   kinds: [test-config, docker-compose, yaml, json, ci]
 package blastwall.facts.test_context_accounts
 
 import rego.v1
@@ -81,12 +80,3 @@ test_context(job) if {
 }
 
 test_job(job) := sprintf("test job `%s` (%s)", [job.name, concat(", ", job.test_reasons)])
-
-facts contains reference(object.union(f, {"via": identity.text}), sprintf("test configuration `%s`", [input.file])) if {
-	count(object.get(input, "identities", [])) > 0
-	input.test_context
-	some i, identity in input.identities
-	# A setting holding just the identity is collected as that setting, above.
-	not identity.text in {setting.value | some setting in input.settings}
-	f := {"type": identity.type, "value": identity.value, "path": ["identities", i]}
-}

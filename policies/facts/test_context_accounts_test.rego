@@ -45,15 +45,6 @@ test_job_variables_of_test_jobs_without_environment if {
 	}
 }
 
-# Identities in a test manifest's strings are test references, unless a setting already is one.
-test_identities_of_test_manifests if {
-	role := {"type": "aws-account", "value": "111111111111", "text": "arn:aws:iam::111111111111:role/e2e", "span": [10, 44]}
-	project := {"type": "gcp-project", "value": "acme-prod", "text": "e2e@acme-prod.iam.gserviceaccount.com", "span": [50, 88]}
-	doc := {"kind": "kubernetes", "file": "k8s/overlays/e2e/kustomization.yaml", "test_context": true, "settings": [{"name": "ROLE", "value": project.text}], "identities": [role, project]}
-	facts := collector.facts with input as doc
-	{[f.target, f.value, f.path] | some f in facts} == {["aws-account", "111111111111", ["identities", 0]]}
-	count(collector.facts) == 0 with input as object.union(doc, {"test_context": false})
-}
 
 # A job named only for tests (`integration` names the test environment) is a test context; one
 # declaring an environment, or named for where it runs (`smoke-prod`), is not.

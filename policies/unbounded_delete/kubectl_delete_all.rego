@@ -69,8 +69,11 @@ deny contains result if {
 	cmd.program in programs
 	a := cmd.args
 	"delete" in a
-	selector := label_selector(a)
+	# Word lookups first: most deletes name neither every namespace nor a label.
 	cluster_wide_target(a)
+	some w in a
+	label_flag(w)
+	selector := label_selector(a)
 	shell.automated(cmd)
 	not shell.owned_filter(selector)
 	not shell.dry_run(a)
@@ -81,6 +84,10 @@ deny contains result if {
 		"related": shell.run_by(cmd),
 	}
 }
+
+label_flag(w) if startswith(w, "-l")
+
+label_flag(w) if startswith(w, "--selector")
 
 # `-l x`, `-lx`, `--selector x`, `-l=x`, `--selector=x`.
 label_selector(a) := v if {
@@ -93,23 +100,14 @@ label_selector(a) := v if {
 }
 
 cluster_wide_target(a) if {
-	some t in resource_types(a)
-	t in {"ns", "namespace", "namespaces"}
+	some t in ["ns", "namespace", "namespaces", "--all-namespaces", "-A"]
+	t in a
 }
 
-cluster_wide_target(a) if {
-	some s in ["--all-namespaces", "-A"]
-	s in a
-}
-
-where_labelled(a) := "namespaces" if cluster_wide_target_namespaces(a)
-
-else := "resources in every namespace"
-
-cluster_wide_target_namespaces(a) if {
-	some t in resource_types(a)
-	t in {"ns", "namespace", "namespaces"}
-}
+where_labelled(a) := "namespaces" if {
+	some t in ["ns", "namespace", "namespaces"]
+	t in a
+} else := "resources in every namespace"
 
 # The resource types named after `delete` (`pods,svc` → {"pods", "svc"}).
 resource_types(a) := {t |

@@ -139,17 +139,26 @@ impl Engine {
             let source = &file.source;
             let programs =
                 dispatch_set(&mut base, &rule.package, source, "programs").map_err(at)?;
-            let reads = dispatch_set(&mut base, &rule.package, source, "reads").map_err(at)?;
-            if let Some(field) = (reads.iter()).find(|f| !model::INPUT_FIELDS.contains(&f.as_str()))
-            {
-                let message = format!(
-                    "`reads` names `{field}`, which is not a field of the input model (one of {})",
-                    model::INPUT_FIELDS.join(", ")
-                );
-                return Err(at((defined_at(source, "reads").unwrap_or(1), message)));
-            }
+            let reads = reads_of(&mut base, &rule.package, source).map_err(at)?;
             set.rules[i].programs = programs;
             set.rules[i].reads = reads;
+        }
+        for i in 0..set.collectors.len() {
+            let collector = &set.collectors[i];
+            let Some(file) = set.files.iter().find(|f| f.path == collector.file) else {
+                continue;
+            };
+            let reads = reads_of(&mut base, &collector.package, &file.source).map_err(
+                |(line, message)| {
+                    vec![PolicyError {
+                        file: collector.file.clone(),
+                        line,
+                        column: 1,
+                        message,
+                    }]
+                },
+            )?;
+            set.collectors[i].reads = reads;
         }
         let candidates = candidates_by_kind(&set);
         Ok(Engine {
@@ -341,6 +350,25 @@ fn candidates_by_kind(set: &PolicySet) -> std::collections::HashMap<String, Cand
 /// A document rule's dispatch set (`programs`, `reads`): a constant, non-empty
 /// set of names, or empty when the rule does not define it. Errors carry the
 /// line of the definition.
+/// A policy's `reads` set, each a field of the input model.
+fn reads_of(
+    base: &mut regorus::Engine,
+    package: &str,
+    source: &str,
+) -> Result<Vec<String>, (usize, String)> {
+    let reads = dispatch_set(base, package, source, "reads")?;
+    match (reads.iter()).find(|f| !model::INPUT_FIELDS.contains(&f.as_str())) {
+        Some(field) => Err((
+            defined_at(source, "reads").unwrap_or(1),
+            format!(
+                "`reads` names `{field}`, which is not a field of the input model (one of {})",
+                model::INPUT_FIELDS.join(", ")
+            ),
+        )),
+        None => Ok(reads),
+    }
+}
+
 fn dispatch_set(
     base: &mut regorus::Engine,
     package: &str,

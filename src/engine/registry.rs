@@ -114,7 +114,12 @@ pub struct Rule {
 #[derive(Clone, Debug)]
 pub struct Collector {
     pub package: String,
+    /// The policy file defining it.
+    pub file: String,
     pub kinds: Vec<String>,
+    /// As a rule's `reads`: when not empty, it collects only from documents where one
+    /// of these input fields is not empty.
+    pub reads: Vec<String>,
 }
 
 /// What dispatch knows of a document before any policy runs on it.
@@ -205,17 +210,20 @@ impl Rule {
                 || (document.programs())
                     .is_none_or(|run| self.programs.iter().any(|p| run.contains(p.as_str())))
         };
-        let reads_something = || {
-            self.reads.is_empty()
-                || (self.reads.iter()).any(|field| filled(document.input.get(field.as_str())))
-        };
-        kinds_select(&self.kinds, document) && runs_program() && reads_something()
+        kinds_select(&self.kinds, document)
+            && runs_program()
+            && reads_something(&self.reads, document)
     }
+}
+
+/// No `reads`, or one of the fields it names is not empty in `document`.
+fn reads_something(reads: &[String], document: &Dispatch) -> bool {
+    reads.is_empty() || (reads.iter()).any(|field| filled(document.input.get(field.as_str())))
 }
 
 impl Collector {
     pub fn selects(&self, document: &Dispatch) -> bool {
-        kinds_select(&self.kinds, document)
+        kinds_select(&self.kinds, document) && reads_something(&self.reads, document)
     }
 
     /// Whether the collector may select some document of `kind`, before its content is known.
@@ -320,7 +328,9 @@ impl PolicySet {
                         .map_err(|message| at_metadata(&file, line, message))?;
                     self.collectors.push(Collector {
                         package: package.clone(),
+                        file: file.path.clone(),
                         kinds,
+                        reads: Vec::new(),
                     });
                 }
                 Some(Ok((meta, line))) => {
@@ -487,7 +497,9 @@ mod tests {
         assert!(rule_on(&["kubernetes"], &[]).selects(&Dispatch::of("kubernetes", &service)));
         let collector = Collector {
             package: "p".into(),
+            file: "p.rego".into(),
             kinds: vec!["kubernetes/Application".into()],
+            reads: Vec::new(),
         };
         assert!(collector.may_select("kubernetes") && !collector.may_select("helm-values"));
     }
@@ -517,6 +529,15 @@ mod tests {
         assert!(rule.selects(&Dispatch::of("kubernetes", &test)));
         let absent = serde_json::json!({"commands": []});
         assert!(!rule.selects(&Dispatch::of("kubernetes", &absent)));
+        // Collectors too.
+        let collector = Collector {
+            package: "p".into(),
+            file: "p.rego".into(),
+            kinds: vec!["kubernetes".into()],
+            reads: vec!["secret_refs".into()],
+        };
+        assert!(!collector.selects(&Dispatch::of("kubernetes", &plain)));
+        assert!(collector.selects(&Dispatch::of("kubernetes", &test)));
     }
 
     #[test]
