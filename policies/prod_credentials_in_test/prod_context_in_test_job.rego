@@ -22,7 +22,7 @@
 #   id: prod-context-in-test-job
 #   category: prod-credentials-in-test
 #   severity: error
-#   kinds: [github-actions, gitlab-ci, circleci, azure-pipelines]
+#   kinds: [ci]
 #   help: >-
 #     Attach a test-scoped context or variable group (e.g. `test-aws`) to the
 #     test job, and keep production ones on deploy jobs.
@@ -93,7 +93,7 @@ deny contains result if {
 	not pull_request_only(job)
 	some reason in job.test_reasons
 	regex.match(`^(job name|stage) `, reason)
-	not names_a_deploy(job)
+	not checks_or_deploys(job, j)
 	not after_deploy(job)
 	result := {
 		"msg": sprintf("test job `%s` (%s) runs `%s` inside production environment `%s`: every production secret and variable of that environment reaches the test run", [job.name, reason, concat(" ", input.commands[job.test_commands[0]].argv), job.environment]),
@@ -109,8 +109,29 @@ pull_request_only(job) if {
 	}
 }
 
-# `deploy-and-test`, `smoke`, `post_release_verify`: a word, not a substring (`membership`).
-names_a_deploy(job) if regex.match(`(^|[^a-z])(deploy|deployment|release|publish|rollout|promote|ship|smoke|verify|canary)([^a-z]|$)`, lower(sprintf("%s %s", [object.get(job, "id", ""), job.name])))
+# A check by name (`smoke`, `post_release_verify`, `canary`): a word, not a substring.
+checks_or_deploys(job, _) if regex.match(`(^|[^a-z])(smoke|verify|canary)([^a-z]|$)`, job_words(job))
+
+# `deploy-and-test`, `release`: a deploy by name, unless all it runs is installs and the
+# test suite (`E2E (release gate)` runs the tests a release waits for).
+checks_or_deploys(job, j) if {
+	regex.match(`(^|[^a-z])(deploy|deployment|release|publish|rollout|promote|ship)([^a-z]|$)`, job_words(job))
+	some c, command in input.commands
+	command.job == j
+	not c in job.test_commands
+	not installs(command)
+}
+
+job_words(job) := lower(sprintf("%s %s", [object.get(job, "id", ""), job.name]))
+
+# `npm ci`, `pip install -r …`, `npx playwright install --with-deps`, `cd ui`: setting up the
+# suite, not deploying.
+installs(command) if command.program in {"cd", "echo", "export", "set", "source", "."}
+
+installs(command) if {
+	some verb in ["ci", "install", "i", "sync", "restore"]
+	verb in array.slice(command.args, 1, 3)
+}
 
 # A post-deploy check: it waits for a job that deploys to the same environment.
 after_deploy(job) if {

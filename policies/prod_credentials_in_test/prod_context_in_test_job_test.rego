@@ -91,7 +91,19 @@ test_flags_push_test_job_bound_to_production_before_any_deploy if {
 
 test_ignores_deploy_and_smoke_jobs_that_run_tests if {
 	count(rule.deny) == 0 with input as {"kind": "github-actions", "jobs": [object.union(env_job(["push"], [0]), {"name": "smoke-test"})], "commands": [{"argv": ["pytest"]}]}
-	count(rule.deny) == 0 with input as {"kind": "github-actions", "jobs": [object.union(env_job(["push"], [0]), {"name": "test-and-deploy"})], "commands": [{"argv": ["pytest"]}]}
+	deploys := [{"argv": ["pytest"], "job": 0}, {"argv": ["./deploy.sh"], "program": "deploy.sh", "args": ["./deploy.sh"], "job": 0}]
+	count(rule.deny) == 0 with input as {"kind": "github-actions", "jobs": [object.union(env_job(["push"], [0]), {"name": "test-and-deploy"})], "commands": deploys}
+}
+
+# A job named for a release that only installs and runs the suite is a test: `E2E (release
+# gate)` bound to production holds production's variables before anything is deployed.
+test_flags_a_release_gate_that_only_runs_tests if {
+	gate := [
+		{"argv": ["npm", "ci"], "program": "npm", "args": ["npm", "ci"], "job": 0},
+		{"argv": ["npx", "playwright", "test"], "program": "playwright", "args": ["playwright", "test"], "job": 0},
+	]
+	job := object.union(env_job(["push"], [1]), {"name": "E2E (release gate)", "test_reasons": ["job name `E2E (release gate)`"]})
+	count(rule.deny) == 1 with input as {"kind": "bitbucket-pipelines", "jobs": [job], "commands": gate}
 }
 
 test_ignores_production_job_without_tests if {

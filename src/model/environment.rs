@@ -69,19 +69,25 @@ pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut prev_lower = false;
-    for c in name.chars() {
+    let mut prev_digit = false;
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
         if !c.is_ascii_alphanumeric() {
             if !current.is_empty() {
                 out.push(std::mem::take(&mut current));
             }
             prev_lower = false;
+            prev_digit = false;
             continue;
         }
-        // camelCase boundary: `prodDb` → prod, db
-        if c.is_ascii_uppercase() && prev_lower && !current.is_empty() {
+        // camelCase boundary: `prodDb` → prod, db; `ec2Instance` → ec2, instance. A last
+        // capital after a digit ends an acronym instead: `E2E`, `K8S`.
+        let acronym_end = prev_digit && !chars.peek().is_some_and(char::is_ascii_alphanumeric);
+        if c.is_ascii_uppercase() && prev_lower && !current.is_empty() && !acronym_end {
             out.push(std::mem::take(&mut current));
         }
         prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        prev_digit = c.is_ascii_digit();
         current.push(c.to_ascii_lowercase());
     }
     if !current.is_empty() {
@@ -187,8 +193,8 @@ pub fn env_of_secret_name(name: &str) -> Option<Env> {
     for word in &words {
         let env = match word.as_str() {
             "live" => Some(Env::Prod),
-            // Too generic inside secret names (`CI_TOKEN`, `SPEC_URL`).
-            "ci" | "spec" | "integration" => None,
+            // What a secret is for, not whose (`CI_TOKEN`, `SPEC_URL`, `PROD_E2E_TOKEN`).
+            "ci" | "spec" | "integration" | "e2e" => None,
             w => env_of_word(w),
         };
         if let Some(env) = env {
@@ -240,6 +246,11 @@ mod tests {
         assert_eq!(env_of_name("promote-staging-to-prod"), None);
         assert_eq!(env_of_name("build"), None);
         assert_eq!(words("prodDbURL_v2"), vec!["prod", "db", "url", "v2"]);
+        assert_eq!(words("E2E (release gate)"), vec!["e2e", "release", "gate"]);
+        assert_eq!(
+            words("K8S-deploy ec2Instance S3Bucket"),
+            vec!["k8s", "deploy", "ec2", "instance", "s3", "bucket"]
+        );
     }
 
     #[test]

@@ -72,4 +72,29 @@ pub(super) fn bitbucket(doc: &Node, source: &str, model: &mut CiModel) {
             }
         }
     }
+    sequence_steps(&mut model.jobs);
+}
+
+/// A pipeline's steps run one after another: each needs the step listed before it
+/// (`pipelines.branches.main[1].step` needs `[0].step`).
+fn sequence_steps(jobs: &mut [Job]) {
+    let position = |job: &Job| match job.path.as_slice() {
+        [prefix @ .., Json::Number(i), Json::String(step)] if step == "step" => {
+            Some((prefix.to_vec(), i.as_u64()?))
+        }
+        _ => None,
+    };
+    let positions: Vec<_> = jobs.iter().map(position).collect();
+    for (j, at) in positions.iter().enumerate() {
+        let Some((prefix, i)) = at else { continue };
+        let previous = positions.iter().position(|other| {
+            other
+                .as_ref()
+                .is_some_and(|(p, k)| p == prefix && k + 1 == *i)
+        });
+        if let Some(previous) = previous {
+            let id = jobs[previous].id.clone();
+            jobs[j].needs.push(id);
+        }
+    }
 }
