@@ -106,7 +106,12 @@ pub fn build_document_in(
         // `inventories/test/group_vars/all.yml`, `config/environments/test.json`.
         settings::settings(&node, source)
     } else if matches!(kind, "yaml" | "json") {
-        settings::test_section_settings(&node, source)
+        let top = settings::test_section_settings(&node, source);
+        if top.is_empty() {
+            settings::stage_settings(&node, source, &stages::stages(kind, path, &node))
+        } else {
+            top
+        }
     } else {
         Vec::new()
     };

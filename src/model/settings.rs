@@ -10,7 +10,8 @@ use serde_json::{json, Value as Json};
 
 use super::ci::TEST_WORDS;
 use super::environment::{env_of_name, env_of_secret_name, words, Env};
-use crate::parse::node::{Node, Value};
+use super::stages::Stage;
+use crate::parse::node::{path_from_json, Node, Value};
 
 #[derive(Debug, Serialize)]
 pub struct Setting {
@@ -78,6 +79,31 @@ pub fn test_section_settings(doc: &Node, source: &str) -> Vec<Setting> {
             let mut keys = Vec::new();
             walk(node, &mut path, &mut keys, false, source, &mut out);
         }
+    }
+    out
+}
+
+/// The settings under a file's test sections found elsewhere than at its top level
+/// (`environments.integration-test` of a helmfile, `context.stages.e2e` of `cdk.json`): a
+/// section named for running tests, not a QA environment people deploy to and use.
+pub fn stage_settings(doc: &Node, source: &str, stages: &[Stage]) -> Vec<Setting> {
+    let mut out = Vec::new();
+    let runs_tests = |s: &&Stage| {
+        s.env == Env::Test
+            && words(&s.name)
+                .iter()
+                .any(|w| TEST_WORDS.contains(&w.as_str()))
+    };
+    for stage in stages.iter().filter(runs_tests) {
+        let Some(segments) = path_from_json(&Json::Array(stage.path[1..].to_vec())) else {
+            continue;
+        };
+        let (node, depth) = doc.descend(&segments);
+        if depth != segments.len() || node.as_map().is_none() {
+            continue;
+        }
+        let mut path = stage.path[1..].to_vec();
+        walk(node, &mut path, &mut Vec::new(), false, source, &mut out);
     }
     out
 }
@@ -481,6 +507,24 @@ mod tests {
                 json!("pytest_env"),
                 json!("HOME"),
                 json!("value")
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_test_environments_are_test_settings_but_qa_is_not() {
+        let src = "environments:\n  production:\n    values:\n      - db: &prod\n          host: db.prod.internal\n  qa:\n    values:\n      - db:\n          host: db.qa.internal\n  integration-test:\n    values:\n      - db:\n          <<: *prod\n          name: it\n";
+        let doc = &parse_yaml(src).unwrap()[0];
+        let found = crate::model::stages::stages("yaml", "helmfile.yaml", doc);
+        let names: Vec<(String, String)> = stage_settings(doc, src, &found)
+            .into_iter()
+            .map(|s| (s.name, s.value))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("values.db.name".to_owned(), "it".to_owned()),
+                ("values.db.host".to_owned(), "db.prod.internal".to_owned())
             ]
         );
     }
