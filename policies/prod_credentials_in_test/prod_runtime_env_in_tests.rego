@@ -9,6 +9,9 @@
 #   that runs the tests (the same GitHub `run:` step; a GitLab job's
 #   `before_script` and `script`) and not set again before it. Build steps
 #   (`NODE_ENV=production npm run build`) are not tests and are not flagged.
+#   A test configuration that loads a production file does the same: Ansible
+#   `vars_files` of a production vault, a helmfile test environment's `values`
+#   from `environments/production/`.
 #
 #   Why is this bad? The runtime environment selects which database, queues and
 #   API credentials the application loads. A test suite started in production
@@ -187,6 +190,36 @@ deny contains result if {
 		"path": ["settings", s],
 		"help": sprintf("Set `%s` to the test environment in test configuration.", [setting.name]),
 	}
+}
+
+# A test configuration that loads another environment's file for the tests: Ansible
+# `vars_files`/`include_vars` of a production vault, a helmfile test environment's `values`
+# from `environments/production/`, a Compose `env_file: .env.production`.
+deny contains result if {
+	input.settings != []
+	settings_say_prod
+	some s, setting in input.settings
+	loads_file(setting.name)
+	production_file(setting.value)
+	result := {
+		"msg": sprintf("test configuration `%s` loads production file `%s` (`%s`), so the tests run with production's values", [input.file, setting.value, setting.name]),
+		"path": ["settings", s],
+		"help": sprintf("Load the test environment's own file in `%s`, never production's.", [setting.name]),
+	}
+}
+
+# The last part of a setting's dotted name says it names files to load.
+loads_file(name) if {
+	parts := split(name, ".")
+	parts[count(parts) - 1] in {"vars_files", "include_vars", "values", "valueFiles", "env_file", "envFile", "env_files", "secrets", "files", "file"}
+}
+
+# A path (`../inventories/production/group_vars/all/vault.yml`, `.env.production`) with a
+# directory or name part that says production.
+production_file(value) if {
+	regex.match(`[/.]`, value)
+	not contains(value, "://")
+	regex.match(`(^|[/._-])(prod|production|prd|live)([/._-]|$)`, lower(value))
 }
 
 # Every production value says `prod`: the switch names are matched only then, as most values do not.

@@ -125,3 +125,17 @@ test_ignores_a_value_the_test_command_sets_itself if {
 	job := object.union(tjob([v]), {"test_commands": [0]})
 	count(rule.deny) == 0 with input as {"commands": own, "jobs": [job]}
 }
+
+# A test configuration loading production's file; a test file or a URL naming prod is not one.
+file_setting(name, value) := {"name": name, "value": value, "path": [0, name]}
+
+test_flags_test_configuration_loading_a_production_file if {
+	loads := [file_setting("vars_files", "../inventories/production/group_vars/all/vault.yml")]
+	count(rule.deny) == 1 with input as {"file": "playbooks/integration-tests.yml", "settings": loads}
+	fine := [
+		file_setting("vars_files", "../inventories/test/group_vars/all/vault.yml"),
+		file_setting("values", "https://charts.prod.acme.io/values.yaml"),
+		file_setting("name", "production-like data"),
+	]
+	count(rule.deny) == 0 with input as {"file": "playbooks/integration-tests.yml", "settings": fine}
+}
