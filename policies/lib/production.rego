@@ -17,6 +17,12 @@ url_host(value) := lower(m[0][1]) if {
 	contains(value, "://")
 	m := regex.find_all_string_submatch_n(`^(?:jdbc:)?[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/ ]*@)?\[?([A-Za-z0-9][A-Za-z0-9.\-_]*)`, trim_space(value), 1)
 	count(m) == 1
+} else := lower(m[0][1]) if {
+	# The default of a placeholder (Spring `${DB_URL:jdbc:postgresql://…}`, shell and
+	# Compose `${DB_URL:-postgres://…}`): what runs whenever the variable is not set.
+	startswith(trim_space(value), "${")
+	m := regex.find_all_string_submatch_n(`^\$\{[A-Za-z0-9_.\-]+:-?(?:jdbc:)?[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/ ]*@)?\[?([A-Za-z0-9][A-Za-z0-9.\-_]*)`, trim_space(value), 1)
+	count(m) == 1
 }
 
 # The host a setting names: a URL's host, or a bare host in a `*_HOST`-style key. Server

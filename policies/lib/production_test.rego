@@ -56,3 +56,11 @@ test_production_file_names_by_whole_words if {
 	not production.production_file(".env.test")
 	not production.production_file("config/products.env")
 }
+
+# A placeholder's default is the URL used whenever its variable is not set.
+test_placeholder_defaults_name_their_host if {
+	production.url_host("${DB_URL:jdbc:postgresql://db.prod.acme.io:5432/app}") == "db.prod.acme.io"
+	production.url_host("${DB_URL:-postgres://u@db.prod.acme.io/app}") == "db.prod.acme.io"
+	not production.url_host("${DB_URL}")
+	not production.url_host("${DB_USER:app}")
+}

@@ -85,14 +85,12 @@ pub fn test_section_settings(doc: &Node, source: &str) -> Vec<Setting> {
 
 /// The settings under a file's test sections found elsewhere than at its top level
 /// (`environments.integration-test` of a helmfile, `context.stages.e2e` of `cdk.json`): a
-/// section named for running tests, not a QA environment people deploy to and use.
+/// section named for running tests or CI, not a QA environment people deploy to and use.
 pub fn stage_settings(doc: &Node, source: &str, stages: &[Stage]) -> Vec<Setting> {
     let mut out = Vec::new();
     let runs_tests = |s: &&Stage| {
         s.env == Env::Test
-            && words(&s.name)
-                .iter()
-                .any(|w| TEST_WORDS.contains(&w.as_str()))
+            && (words(&s.name).iter()).any(|w| w == "ci" || TEST_WORDS.contains(&w.as_str()))
     };
     for stage in stages.iter().filter(runs_tests) {
         let Some(segments) = path_from_json(&Json::Array(stage.path[1..].to_vec())) else {
