@@ -7,6 +7,19 @@ fn model(kind: &str, src: &str) -> CiModel {
     ci_model(kind, &docs[0], src, ".gitlab-ci.yml", &Linked::default())
 }
 
+/// What a GitLab pipeline of `files` (path, text) links across them.
+fn gitlab_pipeline(files: &[(&str, &str)]) -> Linked {
+    let paths: Vec<&str> = files.iter().map(|(p, _)| *p).collect();
+    Linked {
+        gitlab: GitlabIncludes::collect(&paths, |p| {
+            (files.iter())
+                .find(|(f, _)| *f == p)
+                .map(|(_, t)| t.to_string())
+        }),
+        ..Linked::default()
+    }
+}
+
 fn job<'a>(m: &'a CiModel, id: &str) -> &'a Job {
     m.jobs.iter().find(|j| j.id == id).expect("job")
 }
@@ -56,15 +69,7 @@ fn gitlab_templates_from_included_files_are_located_there() {
         ("app/ci/db.yml", db),
         ("other/ci/db.yml", db),
     ];
-    let includes = Linked {
-        gitlab: GitlabIncludes::collect(&files.map(|(p, _)| p), |p| {
-            files
-                .iter()
-                .find(|(f, _)| *f == p)
-                .map(|(_, t)| t.to_string())
-        }),
-        ..Linked::default()
-    };
+    let includes = gitlab_pipeline(&files);
     assert!(includes.gitlab.is_included("app/ci/db.yml"));
     assert!(!includes.gitlab.is_included("other/ci/db.yml"));
     let docs = parse_yaml(root).expect("parses");
@@ -560,14 +565,7 @@ fn gitlab_references_to_included_templates_bring_their_variables() {
         ("ci/shared.gitlab-ci.yml", shared),
         ("ci/envs.yml", envs),
     ];
-    let linked = Linked {
-        gitlab: GitlabIncludes::collect(&files.map(|(p, _)| p), |p| {
-            (files.iter())
-                .find(|(f, _)| *f == p)
-                .map(|(_, t)| t.to_string())
-        }),
-        ..Linked::default()
-    };
+    let linked = gitlab_pipeline(&files);
     // A file named like a pipeline that the root includes is part of the root's pipeline.
     assert!(linked.gitlab.is_included("ci/shared.gitlab-ci.yml"));
     let docs = parse_yaml(root).expect("parses");
