@@ -4,8 +4,9 @@ use serde_json::{json, Value as Json};
 
 use super::{
     child, collect_refs, environment_name, key, pipeline_env, string_list, variables, CiModel, Job,
-    RefStyle, Step,
+    RefStyle, SecretRef, Step,
 };
+use crate::model::environment::env_of_secret_name;
 use crate::model::script::{extract_commands, ScriptMap};
 use crate::parse::node::Node;
 
@@ -50,6 +51,7 @@ pub(super) fn github(doc: &Node, source: &str, model: &mut CiModel) {
         // Everything in the job body except nested `steps[].run` text, which is scanned below
         // with the rest of the step, counts as a reference site.
         collect_refs(node, &path, source, RefStyle::GitHub, &mut job.secrets);
+        matrix_selected_secrets(node, &path, source, &mut job.secrets);
         if let Some(uses) = node.get("uses").and_then(Node::as_str) {
             // A reusable-workflow call: its `with:`/`secrets:` are the job's inputs.
             job.steps.push(Step {
@@ -139,4 +141,60 @@ fn run_steps(
             with: step.get("with").map_or(Json::Null, Node::to_json),
         });
     }
+}
+
+/// `${{ secrets[format('{0}_API_TOKEN', matrix.prefix)] }}` or `${{ secrets[matrix.key] }}`:
+/// the job reads one secret per value its matrix gives, each named in full and located at
+/// the expression.
+fn matrix_selected_secrets(job: &Node, path: &[Json], source: &str, out: &mut Vec<SecretRef>) {
+    let text = source.get(job.span.start..job.span.end).unwrap_or_default();
+    if !text.contains("secrets[") {
+        return;
+    }
+    let matrix = job.get("strategy").and_then(|s| s.get("matrix"));
+    for (at, _) in text.match_indices("secrets[") {
+        let Some(len) = text[at..].find(']') else {
+            continue;
+        };
+        let inner = text[at + "secrets[".len()..at + len].trim();
+        let (format, key) = match inner.strip_prefix("format(") {
+            Some(args) => {
+                let Some((format, key)) = args.trim_end_matches(')').split_once(',') else {
+                    continue;
+                };
+                (format.trim().trim_matches('\''), key.trim())
+            }
+            None => ("{0}", inner),
+        };
+        let Some(key) = key.strip_prefix("matrix.") else {
+            continue;
+        };
+        let start = job.span.start + at;
+        for value in matrix_values(matrix, key) {
+            let name = format.replace("{0}", &value);
+            out.push(SecretRef {
+                env: env_of_secret_name(&name),
+                name,
+                path: path.to_vec(),
+                span: [start, start + len + 1],
+                variable: None,
+                origin: None,
+            });
+        }
+    }
+}
+
+/// The values a matrix gives `key`: its list, and the `include:` entries that set it.
+fn matrix_values(matrix: Option<&Node>, key: &str) -> Vec<String> {
+    let Some(matrix) = matrix else {
+        return Vec::new();
+    };
+    let listed = (matrix.get(key).and_then(Node::as_seq)).unwrap_or_default();
+    let included = (matrix.get("include").and_then(Node::as_seq)).unwrap_or_default();
+    let values = listed
+        .iter()
+        .chain(included.iter().filter_map(|entry| entry.get(key)));
+    values
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }

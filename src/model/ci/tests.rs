@@ -585,3 +585,26 @@ fn gitlab_references_to_included_templates_bring_their_variables() {
         Some(("ci/envs.yml", 4))
     );
 }
+
+#[test]
+fn matrix_selected_secrets_are_each_secret_the_matrix_names() {
+    let src = "on: push\njobs:\n  it:\n    strategy:\n      matrix:\n        prefix: [DEV]\n        include:\n          - prefix: PROD\n        key: [SHARED_TOKEN]\n    steps:\n      - run: pytest\n        env:\n          A: ${{ secrets[format('{0}_API_TOKEN', matrix.prefix)] }}\n          B: ${{ secrets[matrix.key] }}\n";
+    let m = model("github-actions", src);
+    let it = job(&m, "it");
+    let names: Vec<(&str, Option<Env>)> = (it.secrets.iter())
+        .map(|s| (s.name.as_str(), s.env))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("DEV_API_TOKEN", Some(Env::Dev)),
+            ("PROD_API_TOKEN", Some(Env::Prod)),
+            ("SHARED_TOKEN", None)
+        ]
+    );
+    let at = it.secrets[1].span;
+    assert_eq!(
+        &src[at[0]..at[1]],
+        "secrets[format('{0}_API_TOKEN', matrix.prefix)]"
+    );
+}
