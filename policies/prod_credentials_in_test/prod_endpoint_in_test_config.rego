@@ -118,6 +118,19 @@ findings contains result if {
 	}
 }
 
+# tox `passenv` lets a production secret of the machine running the tests into them.
+findings contains result if {
+	regex.match(`prod|prd`, lower(values))
+	some setting in setting_entries
+	setting.name == "passenv"
+	regex.match(`(^|[^a-z])(prod|production|prd)([^a-z]|$)`, lower(setting.value))
+	result := {
+		"msg": sprintf("%s passes production secret `%s` from the environment into the tests", [setting.in, setting.value]),
+		"path": setting.path,
+		"help": sprintf("Pass a test-scoped variable instead of `%s`, never the production one.", [setting.value]),
+	}
+}
+
 # A setting that reads a production secret: a template or shell variable
 # (`{{ vault_prod_db_password }}`, `${PROD_DB_URL}`), an AWS Secrets Manager or SSM
 # ARN (`:secret:prod/reports/db`), a GCP secret (`projects/p/secrets/prod-db`). A CI test job's

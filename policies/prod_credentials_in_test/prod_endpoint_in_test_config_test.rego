@@ -152,3 +152,14 @@ test_flags_production_logins_of_ci_test_jobs_and_their_commands if {
 	results := rule.deny with input as {"kind": "github-actions", "settings": [], "jobs": [ci_job(true, "integration", variables), ci_job(false, "deploy", [])], "commands": commands}
 	{r.path | some r in results} == {["jobs", 0, "variables", 0], ["commands", 0, "assignments", 0]}
 }
+
+# tox `passenv` of a production secret; CI flags and test variables pass through harmlessly.
+test_flags_production_secrets_passed_through if {
+	settings := [
+		{"name": "passenv", "value": "CI"},
+		{"name": "passenv", "value": "SHOP_PROD_DB_PASSWORD"},
+		{"name": "passenv", "value": "PRODUCT_CATALOG_URL"},
+	]
+	results := rule.deny with input as {"test_context": true, "file": "tox.ini", "settings": settings}
+	{r.path[1] | some r in results} == {1}
+}

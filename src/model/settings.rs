@@ -354,6 +354,15 @@ fn walk(
                     .iter()
                     .any(|e| k.eq_ignore_ascii_case(e))
             });
+            // tox's `passenv`/`pass_env` name variables the tests take from the machine
+            // running them: one setting per name, named `passenv`, its value the variable.
+            let passes = keys.last().is_some_and(|k| {
+                k.eq_ignore_ascii_case("passenv") || k.eq_ignore_ascii_case("pass_env")
+            });
+            if passes {
+                out.extend(passed_variables(&text, node, source, path));
+                return;
+            }
             if in_seq || env_block || text.contains('\n') {
                 let lines = assignments(&text, node, source, path);
                 if !lines.is_empty() {
@@ -379,6 +388,29 @@ fn is_name_value_list(node: &Node) -> bool {
 }
 
 /// `KEY=value` lines (pytest-env also allows a `D:`/`R:` flag prefix), located in the source.
+/// `passenv = CI GITHUB_* SHOP_PROD_DB_PASSWORD` (or one per line), each name located.
+fn passed_variables(text: &str, node: &Node, source: &str, path: &[Json]) -> Vec<Setting> {
+    let region = source.get(node.span.start..node.span.end).unwrap_or("");
+    let mut cursor = 0;
+    let names = text.split(|c: char| c.is_whitespace() || c == ',');
+    names
+        .filter(|name| !name.is_empty() && !name.starts_with('#'))
+        .map(|name| {
+            let span = region.get(cursor..).and_then(|r| r.find(name)).map(|o| {
+                cursor += o + name.len();
+                let start = node.span.start + cursor - name.len();
+                [start, start + name.len()]
+            });
+            Setting {
+                name: "passenv".to_owned(),
+                value: name.to_owned(),
+                path: path.to_vec(),
+                span,
+            }
+        })
+        .collect()
+}
+
 fn assignments(text: &str, node: &Node, source: &str, path: &[Json]) -> Vec<Setting> {
     let region = source.get(node.span.start..node.span.end).unwrap_or("");
     let mut cursor = 0;
@@ -461,6 +493,28 @@ mod tests {
             &src[start..end],
             "DJANGO_SETTINGS_MODULE = acme.settings.production"
         );
+    }
+
+    #[test]
+    fn tox_passenv_names_each_variable_passed() {
+        let src = "[testenv]\npassenv =\n    CI\n    SHOP_PROD_DB_PASSWORD\ncommands = pytest\n[testenv:py]\npass_env = HOME, AWS_PROFILE\n";
+        let doc = crate::parse::parse(crate::parse::Format::Ini, src)
+            .unwrap()
+            .remove(0);
+        let passed: Vec<(String, &str)> = tox_settings(&doc, src)
+            .into_iter()
+            .filter(|s| s.name == "passenv")
+            .map(|s| {
+                let [start, end] = s.span.expect("located");
+                (s.value, &src[start..end])
+            })
+            .collect();
+        let names: Vec<&str> = passed.iter().map(|(v, _)| v.as_str()).collect();
+        assert_eq!(
+            names,
+            ["CI", "SHOP_PROD_DB_PASSWORD", "HOME", "AWS_PROFILE"]
+        );
+        assert!(passed.iter().all(|(v, at)| v == at));
     }
 
     #[test]
