@@ -36,8 +36,12 @@ pub fn format_of(path: &Path) -> Option<Format> {
         // read: teams do paste real values into them.
         return Some(Format::Dotenv);
     }
-    // `Jenkinsfile`, `Jenkinsfile.deploy`, `deploy.jenkinsfile`.
+    // `Jenkinsfile`, `Jenkinsfile.deploy`, `deploy.jenkinsfile`; Gradle's Groovy build
+    // scripts are the same nested calls (`test { environment 'K', 'v' }`).
     if lower == "jenkinsfile" || lower.starts_with("jenkinsfile.") || ext == "jenkinsfile" {
+        return Some(Format::Groovy);
+    }
+    if ext == "gradle" {
         return Some(Format::Groovy);
     }
     if matches!(lower.as_str(), "makefile" | "gnumakefile") {
@@ -79,6 +83,7 @@ mod tests {
         assert_eq!(f("scripts/cleanup.sh"), Some(Format::Shell));
         assert_eq!(f("Makefile"), Some(Format::Make));
         assert_eq!(f("Jenkinsfile"), Some(Format::Groovy));
+        assert_eq!(f("services/billing/build.gradle"), Some(Format::Groovy));
         assert_eq!(f("ci/Jenkinsfile.release"), Some(Format::Groovy));
         assert_eq!(f("deploy.jenkinsfile"), Some(Format::Groovy));
         assert_eq!(f("infra/GNUmakefile"), Some(Format::Make));

@@ -93,6 +93,8 @@ pub fn build_document_in(
     input.insert("test_context".into(), json!(test_config));
     let settings = if format == Format::Toml {
         settings::pytest_env_settings(&node, source)
+    } else if format == Format::Groovy && kind == "test-config" {
+        settings::gradle_test_settings(&node)
     } else if test_config && path.rsplit('/').next() == Some("tox.ini") {
         settings::tox_settings(&node, source)
     } else if test_config && settings::is_config_kind(kind) {

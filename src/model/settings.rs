@@ -106,6 +106,96 @@ pub fn stage_settings(doc: &Node, source: &str, stages: &[Stage]) -> Vec<Setting
     out
 }
 
+/// What a Gradle build gives its test tasks: `systemProperty 'k', 'v'`, `environment 'K',
+/// 'v'` (or a map of them) inside `test { }`, `integrationTest { }`, `tasks.named('test') { }`,
+/// `tasks.register('integrationTest', Test) { }` and `tasks.withType(Test) { }`.
+pub fn gradle_test_settings(doc: &Node) -> Vec<Setting> {
+    let mut out = Vec::new();
+    let statements = doc.as_seq().unwrap_or_default();
+    let mut stack: Vec<(&Node, Vec<Json>, bool, usize)> = (statements.iter().enumerate())
+        .map(|(i, s)| (s, vec![json!(i)], false, 0))
+        .collect();
+    while let Some((statement, path, in_test, depth)) = stack.pop() {
+        let step = statement
+            .get("step")
+            .and_then(Node::as_str)
+            .unwrap_or_default();
+        let args = statement
+            .get("args")
+            .and_then(Node::as_seq)
+            .unwrap_or_default();
+        if in_test && matches!(step, "systemProperty" | "environment" | "systemProperties") {
+            out.extend(gradle_pairs(args, &child_path(&path, "args")));
+        }
+        let names_test = |n: &Node| n.as_str().is_some_and(is_test_task);
+        let test_task =
+            is_test_task(step) || (step.starts_with("tasks.") && args.iter().any(names_test));
+        let body = statement
+            .get("body")
+            .and_then(Node::as_seq)
+            .unwrap_or_default();
+        if depth < 16 {
+            for (j, s) in body.iter().enumerate() {
+                let mut p = child_path(&path, "body");
+                p.push(json!(j));
+                stack.push((s, p, in_test || test_task, depth + 1));
+            }
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// `test`, `integrationTest`, `e2eTest`, the `Test` task type.
+fn is_test_task(name: &str) -> bool {
+    name == "Test" || words(name).iter().any(|w| TEST_WORDS.contains(&w.as_str()))
+}
+
+fn child_path(path: &[Json], key: &str) -> Vec<Json> {
+    let mut p = path.to_vec();
+    p.push(json!(key));
+    p
+}
+
+/// `'K', 'v'`, named arguments `K: 'v'` or a map `[K: 'v', …]`, as settings located at
+/// each value.
+fn gradle_pairs(args: &[Node], path: &[Json]) -> Vec<Setting> {
+    let text = |n: &Node| n.as_str().map(str::to_owned);
+    if let [name, value, ..] = args {
+        if let (Some(name), Some(value)) = (text(name), text(value)) {
+            let path = [path, &[json!(1)]].concat();
+            return vec![Setting {
+                name,
+                value,
+                path,
+                span: None,
+            }];
+        }
+    }
+    // A named argument is a one-entry map; a map literal, a list of them.
+    let mut maps: Vec<(&Node, Vec<Json>)> = Vec::new();
+    for (a, arg) in args.iter().enumerate() {
+        match arg.as_seq() {
+            Some(items) => maps.extend(
+                (items.iter().enumerate())
+                    .map(|(i, m)| (m, [path, &[json!(a), json!(i)]].concat())),
+            ),
+            None => maps.push((arg, [path, &[json!(a)]].concat())),
+        }
+    }
+    let entries = maps.into_iter().flat_map(|(map, at)| {
+        (map.as_map().unwrap_or_default().iter()).filter_map(move |(k, v)| {
+            Some(Setting {
+                name: k.name.clone(),
+                value: text(v)?,
+                path: [&at[..], &[json!(k.name)]].concat(),
+                span: None,
+            })
+        })
+    });
+    entries.collect()
+}
+
 /// The pytest settings of a `pyproject.toml`; the rest of the file is
 /// packaging and tool metadata, not test configuration. pytest-env reads
 /// `env = ["KEY=value", …]` under `[tool.pytest.ini_options]` (or pytest 9's
@@ -492,6 +582,28 @@ mod tests {
         assert_eq!(
             &src[start..end],
             "DJANGO_SETTINGS_MODULE = acme.settings.production"
+        );
+    }
+
+    #[test]
+    fn gradle_test_tasks_give_their_environment() {
+        let src = "test {\n    systemProperty 'spring.profiles.active', 'test'\n}\ntasks.register('integrationTest', Test) {\n    environment 'AWS_PROFILE', 'billing-prod'\n    environment([DB_URL: 'jdbc:postgresql://db.prod.acme.io/app'])\n}\nbootRun {\n    environment 'AWS_PROFILE', 'billing-prod'\n}\n";
+        let doc = crate::parse::groovy::parse_jenkinsfile(src).unwrap();
+        let names: Vec<(String, String)> = gradle_test_settings(&doc)
+            .into_iter()
+            .map(|s| (s.name, s.value))
+            .collect();
+        let pairs: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("spring.profiles.active", "test"),
+                ("AWS_PROFILE", "billing-prod"),
+                ("DB_URL", "jdbc:postgresql://db.prod.acme.io/app")
+            ]
         );
     }
 
