@@ -140,7 +140,7 @@ else := []
 ephemeral_name(word) if regex.match(`(^|[^a-z])(dev|develop|development|test|testing|sandbox|ci|e2e|qa|preview|previews|review|ephemeral|pr|mr|tmp|temp|scratch)([^a-z]|$)`, lower(word))
 
 # A filter word that says what a job owns: a throwaway environment's name, the run's id, or an
-# ownership key (`tag:owner`, `created-by`, `run-id`, `ttl`).
+# ownership key (`tag:owner`, `created-by`, `built-by`, `run-id`, `ttl`).
 owned_filter(word) if ephemeral_name(word)
 
 owned_filter(word) if {
@@ -148,7 +148,7 @@ owned_filter(word) if {
 	run_scoped(word)
 }
 
-owned_filter(word) if regex.match(`(^|[^a-z])(owner|created-by|createdby|run-id|runid|run|build|ttl|expires|expiry)([^a-z]|$)`, lower(word))
+owned_filter(word) if regex.match(`(^|[^a-z])(owner|created-by|createdby|created_by|built-by|builtby|built_by|creator|run-id|runid|run|build|ttl|expires|expiry)([^a-z]|$)`, lower(word))
 
 # `base` severity, raised to error for scheduled jobs, which run with nobody watching.
 severity(cmd, base) := "error" if {

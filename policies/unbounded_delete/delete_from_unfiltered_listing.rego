@@ -419,8 +419,20 @@ filtered_listing(la, _) if {
 	regex.match(`^-l.+`, w)
 }
 
-# A JMESPath filter expression: `--query "Stacks[?starts_with(StackName, 'pr-')]"`.
-filtered_listing(la, _) if contains(shell.flag_value(la, "--query"), "[?")
+# A JMESPath filter expression: `--query "Stacks[?starts_with(StackName, 'pr-')]"`. Age alone
+# (`Images[?CreationDate<'2024-01-01']`) says how old a resource is, not whose: production's
+# pinned image is as old as anyone's.
+filtered_listing(la, _) if {
+	query := shell.flag_value(la, "--query")
+	contains(query, "[?")
+	not age_only(query)
+}
+
+age_only(query) if {
+	not contains(query, "&&")
+	not contains(query, "||")
+	regex.match(`\[\?[ (]*(CreationDate|LaunchTime|StartTime|CreateTime|CreatedTime|CreationTime|LastModified|LastModifiedTime|SnapshotCreateTime|InstanceCreateTime|ClusterCreateTime|CreatedAt|createdAt) *[<>]`, query)
+}
 
 # A listing named after the run (`-n preview-$PR`, `--stack-name app-$GITHUB_RUN_ID`).
 filtered_listing(la, _) if {

@@ -236,3 +236,12 @@ test_a_script_relates_the_jobs_that_run_it if {
 	r.severity == "error"
 	r.related[1] == {"msg": "CI job `nightly-sweep` runs this script", "at": caller}
 }
+
+# Age says how old an image is, not whose: an age-only query is no filter; age and a tag are.
+test_age_only_queries_filter_nothing if {
+	deregister := cmd(["aws", "ec2", "deregister-image", "--image-id", "$ami"], [0])
+	aged := cmd(["aws", "ec2", "describe-images", "--owners", "self", "--query", "Images[?CreationDate<'2024-01-01'].ImageId"], [])
+	count(rule.deny) == 1 with input as {"commands": [aged, deregister]}
+	tagged := cmd(["aws", "ec2", "describe-images", "--owners", "self", "--query", "Images[?CreationDate<'2024-01-01' && Tags[?Key=='built-by']].ImageId"], [])
+	count(rule.deny) == 0 with input as {"commands": [tagged, deregister]}
+}

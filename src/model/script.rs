@@ -195,6 +195,40 @@ pub fn extract_commands(
             args,
         });
     }
+    through_wrapper_functions(&mut out[base..]);
+}
+
+/// `run() { if dry; then echo "$*"; else "$@"; fi }` then `run aws ec2 delete-snapshot …`: a
+/// function of the script that runs its arguments as a command is a wrapper, and what a
+/// call to it runs is its arguments.
+fn through_wrapper_functions(commands: &mut [ModelCommand]) {
+    let wrappers: Vec<String> = (commands.iter())
+        .filter(|c| {
+            c.command
+                .argv
+                .first()
+                .is_some_and(|w| w == "$@" || w == "${@}")
+        })
+        .filter_map(|c| c.command.in_function.clone())
+        .collect();
+    if wrappers.is_empty() {
+        return;
+    }
+    for command in commands.iter_mut() {
+        let calls_wrapper = (command.args.as_ref())
+            .and_then(|a| a.first())
+            .is_some_and(|program| wrappers.contains(program));
+        if calls_wrapper {
+            let run = &command
+                .args
+                .as_ref()
+                .map(|a| a[1..].to_vec())
+                .unwrap_or_default();
+            let (program, args) = program_and_args(run).unzip();
+            command.program = program;
+            command.args = args;
+        }
+    }
 }
 
 /// Commands of an exec-form argv (Kubernetes `command:` + `args:`, Cloud Build
@@ -314,6 +348,37 @@ mod tests {
         assert_eq!(
             &source[span.start..span.end],
             "kubectl delete\n  \"$DIR\"/*"
+        );
+    }
+
+    #[test]
+    fn calls_to_a_wrapper_function_run_its_arguments() {
+        let script = "run() {\n  if [ \"$DRY\" = 1 ]; then echo \"$*\"; else \"$@\"; fi\n}\nrun aws ec2 delete-snapshot --snapshot-id \"$id\"\nlog() { echo \"$@\"; }\nlog aws ec2 delete-snapshot\n";
+        let mut out = Vec::new();
+        extract_commands(
+            script,
+            &ScriptMap::identity(),
+            (None, None, Vec::new()),
+            &mut out,
+        );
+        let programs: Vec<(Option<&str>, Option<&str>)> = (out.iter())
+            .filter(|c| {
+                c.command
+                    .argv
+                    .first()
+                    .is_some_and(|w| w == "run" || w == "log")
+            })
+            .map(|c| {
+                (
+                    c.program.as_deref(),
+                    c.args.as_ref().and_then(|a| a.get(1)).map(String::as_str),
+                )
+            })
+            .collect();
+        // `log` only echoes its arguments: calling it runs `log`.
+        assert_eq!(
+            programs,
+            [(Some("aws"), Some("ec2")), (Some("log"), Some("aws"))]
         );
     }
 }
