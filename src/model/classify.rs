@@ -76,7 +76,9 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
             if in_dir(".buildkite/") {
                 return "buildkite";
             }
-            if name.starts_with("cloudbuild") && doc.get("steps").is_some() {
+            // `cloudbuild.yaml`, `cloudbuild-release.yaml`, or any config in a `cloudbuild/` directory.
+            let cloud_build_path = name.starts_with("cloudbuild") || in_dir("cloudbuild/");
+            if cloud_build_path && doc.get("steps").is_some_and(|s| s.as_seq().is_some()) {
                 return "cloud-build";
             }
             if name.starts_with("buildspec") && doc.get("phases").is_some() {

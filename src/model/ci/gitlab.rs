@@ -260,14 +260,24 @@ pub(super) fn gitlab(
                 v.path.clone_from(&at);
                 job.variables.push(v);
             }
-            let mut refs = Vec::new();
-            collect_refs(found, &at, &t.source, RefStyle::Dollar, &mut refs);
-            for mut r in refs {
-                r.origin = Some(origin(t, r.span));
-                r.path.clone_from(&at);
-                r.span = span;
-                job.secrets.push(r);
+            referenced_secrets(t, found, &at, span, &mut job.secrets);
+        }
+        // One variable's `!reference [.template, variables, NAME]`.
+        let own_variables = node
+            .get("variables")
+            .and_then(Node::as_map)
+            .unwrap_or_default();
+        for (name, value) in own_variables {
+            let Some((t, found, reference)) = resolve_reference(value, file, includes) else {
+                continue;
+            };
+            let at = child(&child(&path, key("variables")), key(&name.name));
+            let span = [reference.span.start, reference.span.end];
+            if let Some(v) = job.variables.iter_mut().find(|v| v.path == at) {
+                v.value = found.to_json();
+                v.origin = Some(origin(t, [found.span.start, found.span.end]));
             }
+            referenced_secrets(t, found, &at, span, &mut job.secrets);
         }
         job.secrets.extend(global_refs.iter().cloned());
         // `$VAR` defined in the pipeline itself is configuration, not a secret.
@@ -302,7 +312,15 @@ fn external_reference<'a>(
     file: &str,
     includes: &'a GitlabIncludes,
 ) -> Option<(&'a Template, &'a Node, &'a Node)> {
-    let reference = job.get(field)?;
+    resolve_reference(job.get(field)?, file, includes)
+}
+
+/// A `!reference [.template, key, …]` node resolved in the pipeline's other files.
+fn resolve_reference<'a>(
+    reference: &'a Node,
+    file: &str,
+    includes: &'a GitlabIncludes,
+) -> Option<(&'a Template, &'a Node, &'a Node)> {
     let names = reference.get(crate::parse::yaml::REFERENCE_KEY)?.as_seq()?;
     let (template, keys) = names.split_first()?;
     let t = includes.template(file, template.as_str()?)?;
@@ -310,6 +328,24 @@ fn external_reference<'a>(
         .iter()
         .try_fold(&t.node, |node, k| node.get(k.as_str()?))?;
     Some((t, found, reference))
+}
+
+/// The secrets `found` (in the template file `t`) reads, reported at the job's reference.
+fn referenced_secrets(
+    t: &Template,
+    found: &Node,
+    at: &[Json],
+    span: [usize; 2],
+    out: &mut Vec<crate::model::ci::SecretRef>,
+) {
+    let mut refs = Vec::new();
+    collect_refs(found, at, &t.source, RefStyle::Dollar, &mut refs);
+    for mut r in refs {
+        r.origin = Some(origin(t, r.span));
+        r.path = at.to_vec();
+        r.span = span;
+        out.push(r);
+    }
 }
 
 fn origin(template: &Template, span: [usize; 2]) -> Origin {

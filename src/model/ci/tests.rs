@@ -557,7 +557,7 @@ fn environment_pulls_of_hosted_env_tools_are_secret_reads() {
 
 #[test]
 fn gitlab_references_to_included_templates_bring_their_variables() {
-    let root = "include:\n  - local: ci/shared.gitlab-ci.yml\n  - local: ci/envs.yml\nplan:\n  extends: .tf\n  environment: staging\n  script: [gitlab-terraform plan]\nintegration:\n  stage: test\n  variables: !reference [.env:production, variables]\n  script: [pytest tests/integration]\n";
+    let root = "include:\n  - local: ci/shared.gitlab-ci.yml\n  - local: ci/envs.yml\nplan:\n  extends: .tf\n  environment: staging\n  script: [gitlab-terraform plan]\nintegration:\n  stage: test\n  variables: !reference [.env:production, variables]\n  script: [pytest tests/integration]\nranking-tests:\n  stage: test\n  variables:\n    DB: !reference [.env:production, variables, DB_PASSWORD]\n  script: [pytest tests/ranking]\n";
     let shared = ".tf:\n  variables:\n    TF_STATE_NAME: network\n.tf:apply:\n  extends: .tf\n";
     let envs = ".env:production:\n  variables:\n    APP_ENV: production\n    DB_PASSWORD: $PRODUCTION_DB_PASSWORD\n";
     let files = [
@@ -584,6 +584,15 @@ fn gitlab_references_to_included_templates_bring_their_variables() {
         secret.origin.as_ref().map(|o| (o.file.as_str(), o.line)),
         Some(("ci/envs.yml", 4))
     );
+    // One variable's reference: its value, and the secret it reads at the reference.
+    let ranking = job(&m, "ranking-tests");
+    assert_eq!(ranking.variables[0].value, json!("$PRODUCTION_DB_PASSWORD"));
+    let read = &ranking.secrets[0];
+    assert_eq!(read.name, "PRODUCTION_DB_PASSWORD");
+    assert_eq!(
+        &root[read.span[0]..read.span[1]],
+        "!reference [.env:production, variables, DB_PASSWORD]"
+    );
 }
 
 #[test]
@@ -607,4 +616,17 @@ fn matrix_selected_secrets_are_each_secret_the_matrix_names() {
         &src[at[0]..at[1]],
         "secrets[format('{0}_API_TOKEN', matrix.prefix)]"
     );
+}
+
+#[test]
+fn cloud_build_configs_are_read_by_name_or_directory() {
+    use crate::model::classify::classify;
+    use crate::parse::Format;
+    let doc = &parse_yaml("steps:\n  - name: node\n    args: [test]\n").unwrap()[0];
+    let other = &parse_yaml("steps: 3\n").unwrap()[0];
+    assert_eq!(classify("cloudbuild-release.yaml", Format::Yaml, doc), "cloud-build");
+    assert_eq!(classify("cloudbuild/pr.yaml", Format::Yaml, doc), "cloud-build");
+    assert_eq!(classify("svc/cloudbuild/deploy.yaml", Format::Yaml, doc), "cloud-build");
+    assert_eq!(classify("cloudbuild/pr.yaml", Format::Yaml, other), "yaml");
+    assert_eq!(classify("ci/pr.yaml", Format::Yaml, doc), "yaml");
 }
