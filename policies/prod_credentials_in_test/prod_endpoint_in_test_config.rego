@@ -133,7 +133,8 @@ findings contains result if {
 
 # A setting that reads a production secret: a template or shell variable
 # (`{{ vault_prod_db_password }}`, `${PROD_DB_URL}`), an AWS Secrets Manager or SSM
-# ARN (`:secret:prod/reports/db`), a GCP secret (`projects/p/secrets/prod-db`). A CI test job's
+# ARN (`:secret:prod/reports/db`), a GCP secret (`projects/p/secrets/prod-db`), a Spring
+# Cloud AWS import (`spring.config.import: aws-secretsmanager:prod/ledger/postgres`). A CI test job's
 # secrets are prod-secret-in-test-job's.
 findings contains result if {
 	regex.match(`prod|prd`, lower(values))
@@ -186,7 +187,7 @@ login_kind(key) := "profile" if contains(key, "profile")
 
 else := "context"
 
-secret_reference := `\{\{-? *\.?([A-Za-z0-9_.]+) *-?\}\}|\$\{([A-Za-z0-9_]+)\}|:secret:([A-Za-z0-9/_+=.@-]+)|:parameter/([A-Za-z0-9/_.-]+)|/secrets/([A-Za-z0-9_-]+)`
+secret_reference := `\{\{-? *\.?([A-Za-z0-9_.]+) *-?\}\}|\$\{([A-Za-z0-9_]+)\}|:secret:([A-Za-z0-9/_+=.@-]+)|:parameter/([A-Za-z0-9/_.-]+)|/secrets/([A-Za-z0-9_-]+)|aws-(?:secretsmanager|parameterstore):(?:optional:)?([A-Za-z0-9/_+=.@-]+)`
 
 # The settings' values joined by line breaks, which no searched word spans: one search over all
 # of them rules out most documents, whose settings name neither a production word nor a live

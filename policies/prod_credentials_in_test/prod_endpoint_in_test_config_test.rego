@@ -163,3 +163,11 @@ test_flags_production_secrets_passed_through if {
 	results := rule.deny with input as {"test_context": true, "file": "tox.ini", "settings": settings}
 	{r.path[1] | some r in results} == {1}
 }
+
+# Spring Cloud AWS imports a secret by name.
+spring_import(name) := {"test_context": true, "file": "application-it.yml", "settings": [{"name": "spring.config.import", "value": sprintf("aws-secretsmanager:%s", [name])}]}
+
+test_flags_spring_imports_of_production_secrets if {
+	count(rule.deny) == 1 with input as spring_import("prod/ledger/postgres")
+	count(rule.deny) == 0 with input as spring_import("test/ledger/postgres")
+}

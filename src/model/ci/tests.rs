@@ -624,9 +624,18 @@ fn cloud_build_configs_are_read_by_name_or_directory() {
     use crate::parse::Format;
     let doc = &parse_yaml("steps:\n  - name: node\n    args: [test]\n").unwrap()[0];
     let other = &parse_yaml("steps: 3\n").unwrap()[0];
-    assert_eq!(classify("cloudbuild-release.yaml", Format::Yaml, doc), "cloud-build");
-    assert_eq!(classify("cloudbuild/pr.yaml", Format::Yaml, doc), "cloud-build");
-    assert_eq!(classify("svc/cloudbuild/deploy.yaml", Format::Yaml, doc), "cloud-build");
+    assert_eq!(
+        classify("cloudbuild-release.yaml", Format::Yaml, doc),
+        "cloud-build"
+    );
+    assert_eq!(
+        classify("cloudbuild/pr.yaml", Format::Yaml, doc),
+        "cloud-build"
+    );
+    assert_eq!(
+        classify("svc/cloudbuild/deploy.yaml", Format::Yaml, doc),
+        "cloud-build"
+    );
     assert_eq!(classify("cloudbuild/pr.yaml", Format::Yaml, other), "yaml");
     assert_eq!(classify("ci/pr.yaml", Format::Yaml, doc), "yaml");
 }
