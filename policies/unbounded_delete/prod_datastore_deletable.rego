@@ -222,7 +222,7 @@ production(r) if {
 
 # ---- CloudFormation
 
-cfn_databases := {"AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::DynamoDB::Table", "AWS::DocDB::DBCluster", "AWS::Neptune::DBCluster"}
+cfn_databases := {"AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::DynamoDB::Table", "AWS::DocDB::DBCluster", "AWS::Neptune::DBCluster", "AWS::Cognito::UserPool"}
 
 cfn_problems(res) := [p |
 	some check in [cfn_delete_policy(res), cfn_no_backups(res)]
@@ -237,7 +237,17 @@ cfn_delete_policy(res) := [{"attr": ["DeletionPolicy"], "why": "`DeletionPolicy:
 	res.Type == "AWS::DynamoDB::Table"
 	not "DeletionPolicy" in object.keys(res)
 	not cfn_true(object.get(res, ["Properties", "DeletionProtectionEnabled"], false))
+} else := [{"attr": [], "why": "no `DeletionPolicy: Retain` and no `DeletionProtection: ACTIVE`: every user account goes with the stack"}] if {
+	# A user pool holds the customers' accounts; its default policy is Delete.
+	res.Type == "AWS::Cognito::UserPool"
+	not object.get(res, "DeletionPolicy", "Delete") in {"Retain", "RetainExceptOnCreate"}
+	not active(object.get(res, ["Properties", "DeletionProtection"], "INACTIVE"))
 } else := []
+
+active(value) if {
+	is_string(value)
+	upper(value) == "ACTIVE"
+}
 
 # CloudFormation takes `true` and `"true"` (a parameter's value is a string).
 cfn_true(value) if value == true

@@ -86,3 +86,12 @@ test_cfn_template_judged_by_its_production_deployment if {
 	count(rule.deny) == 0 with input as cfn_template([cfn_deployment("dev", "false"), cfn_deployment("prod", "true")])
 	count(rule.deny) == 0 with input as cfn_template([cfn_deployment("dev", "false")])
 }
+
+# A production user pool without deletion protection or a retain policy.
+user_pool(protection, policy) := {"kind": "cloudformation", "environment": "prod", "content": {"Resources": {"Customers": object.union({"Type": "AWS::Cognito::UserPool", "Properties": {"DeletionProtection": protection}}, policy)}}}
+
+test_cfn_user_pools if {
+	count(rule.deny) == 1 with input as user_pool("INACTIVE", {})
+	count(rule.deny) == 0 with input as user_pool("ACTIVE", {})
+	count(rule.deny) == 0 with input as user_pool("INACTIVE", {"DeletionPolicy": "Retain"})
+}

@@ -1,5 +1,6 @@
 //! CloudFormation parameter files (`params/prod.json`: `[{ParameterKey, ParameterValue}]`,
-//! or CodePipeline's `{"Parameters": {…}}`) and the deployments of a template they make.
+//! CodePipeline's `{"Parameters": {…}}`, a SAM config environment's `parameter_overrides`)
+//! and the deployments of a template they make.
 //!
 //! A template written once for every environment (`Environment` with `AllowedValues: [dev,
 //! staging, prod]`) is deployed to production with the production file's values: a
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::environment::{env_of_path, Env};
+use super::environment::{env_of_name, env_of_path, Env};
 use crate::parse::{parse, Format, Node};
 
 /// A parameter file: the values it gives, and the environment its path names.
@@ -48,17 +49,22 @@ impl CfnParameters {
     pub fn collect(files: &[(&str, Format)], read: impl Fn(&str) -> Option<String>) -> Self {
         let mut out = CfnParameters::default();
         for &(file, format) in files {
-            if format != Format::Json {
+            let samconfig = format == Format::Toml && file.ends_with("samconfig.toml");
+            if format != Format::Json && !samconfig {
                 continue;
             }
             let Some(text) = read(file) else { continue };
-            if !text.contains("ParameterKey") && !text.contains("\"Parameters\"") {
+            let marked = ["ParameterKey", "\"Parameters\"", "parameter_overrides"];
+            if !marked.iter().any(|m| text.contains(m)) {
                 continue;
             }
             let Ok(docs) = parse(format, &text) else {
                 continue;
             };
-            if let Some(values) = docs.first().and_then(parameter_values) {
+            let Some(doc) = docs.first() else { continue };
+            if samconfig {
+                out.files.extend(sam_environments(file, doc));
+            } else if let Some(values) = parameter_values(doc) {
                 out.files.push(ParameterFile {
                     file: file.to_owned(),
                     env: env_of_path(file),
@@ -111,6 +117,59 @@ impl CfnParameters {
             })
             .collect()
     }
+}
+
+/// A SAM config's environments (`[prod.deploy.parameters]`), each deploying with its
+/// `parameter_overrides` (`"Stage=prod Domain=\"a b\""` or a list of `K=V`).
+fn sam_environments(file: &str, doc: &Node) -> Vec<ParameterFile> {
+    let environments = doc.as_map().unwrap_or_default();
+    (environments.iter())
+        .filter_map(|(name, table)| {
+            let overrides = table
+                .get("deploy")?
+                .get("parameters")?
+                .get("parameter_overrides")?;
+            let pairs: Vec<String> = match (overrides.as_str(), overrides.as_seq()) {
+                (Some(text), _) => quoted_words(text),
+                (_, Some(items)) => (items.iter())
+                    .filter_map(|i| i.as_str().map(str::to_owned))
+                    .collect(),
+                _ => return None,
+            };
+            let values: BTreeMap<String, String> = (pairs.iter())
+                .filter_map(|p| p.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned()))
+                .collect();
+            (!values.is_empty()).then(|| ParameterFile {
+                file: format!("{file} [{}]", name.name),
+                env: env_of_name(&name.name),
+                values,
+            })
+        })
+        .collect()
+}
+
+/// Words split on spaces outside double quotes: `A=1 B="two words"`.
+fn quoted_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if c.is_whitespace() && !quoted {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
 }
 
 /// `[{"ParameterKey": k, "ParameterValue": v}]` or `{"Parameters": {k: v}}`.
@@ -290,5 +349,31 @@ mod tests {
         let dev = &deployments[1];
         assert_eq!(dev.resources["Db"]["DeletionPolicy"], json!("Delete"));
         assert_eq!(dev.parameters["Protect"], "true");
+    }
+
+    #[test]
+    fn sam_config_environments_deploy_with_their_parameter_overrides() {
+        let samconfig = "version = 0.1\n[default.deploy.parameters]\nparameter_overrides = \"Environment=dev\"\n[prod.deploy.parameters]\nparameter_overrides = \"Environment=prod Protect=\\\"false\\\"\"\n[prod.build.parameters]\ncached = true\n";
+        let params = CfnParameters::collect(&[("app/samconfig.toml", Format::Toml)], |_| {
+            Some(samconfig.to_owned())
+        });
+        let doc = &parse_yaml(TEMPLATE).unwrap()[0];
+        let deployments = params.deployments(doc);
+        let summary: Vec<(&str, Option<Env>, &str)> = (deployments.iter())
+            .map(|d| {
+                (
+                    d.file.as_str(),
+                    d.environment,
+                    d.parameters["Protect"].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("app/samconfig.toml [default]", None, "true"),
+                ("app/samconfig.toml [prod]", Some(Env::Prod), "false")
+            ]
+        );
     }
 }
