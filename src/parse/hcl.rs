@@ -44,6 +44,7 @@ pub fn parse_hcl(text: &str) -> Result<Node, ParseError> {
         None => text.to_owned(),
     };
     let mut renamed: Vec<usize> = Vec::new();
+    let mut joined = 0;
     let body = loop {
         match hcl_edit::parser::parse_body(&source) {
             Ok(body) => break body,
@@ -54,8 +55,17 @@ pub fn parse_hcl(text: &str) -> Result<Node, ParseError> {
                 let earlier = err.message().contains("redefined object key")
                     && renamed.len() < MAX_RENAMED_KEYS;
                 let earlier = earlier.then(|| earlier_key(&source, err.location().offset()));
-                match earlier.flatten() {
-                    Some(at) => {
+                // Terraform also reads an expression broken across lines at an operator
+                // (`k =>\n local.on &&\n anytrue(…)`, `cond\n ? a\n : b`): the line break
+                // becomes a space and parsing starts over.
+                let joinable = joined < MAX_JOINED_LINES;
+                let continued = || {
+                    joinable
+                        .then(|| operator_line_break(&source, err.location().offset()))
+                        .flatten()
+                };
+                match (earlier.flatten(), continued()) {
+                    (Some(at), _) => {
                         let hidden = if source.as_bytes()[at] == b'_' {
                             "z"
                         } else {
@@ -64,7 +74,11 @@ pub fn parse_hcl(text: &str) -> Result<Node, ParseError> {
                         source.replace_range(at..at + 1, hidden);
                         renamed.push(at);
                     }
-                    None => return Err(locate_error(text, &err)),
+                    (None, Some(at)) => {
+                        source.replace_range(at..at + 1, " ");
+                        joined += 1;
+                    }
+                    (None, None) => return Err(locate_error(text, &err)),
                 }
             }
         }
@@ -95,6 +109,38 @@ fn drop_keys_at(node: &mut Node, offsets: &[usize]) {
         }
         _ => {}
     }
+}
+
+/// Operator line breaks joined before a file is given up as invalid.
+const MAX_JOINED_LINES: usize = 64;
+
+/// The line break around the error at `at` that splits an expression at a binary operator:
+/// the line before it ends with one (`=>`, `&&`, `||`, `?`, `:`, `+`, `==`, …) or the line
+/// after it starts with one.
+fn operator_line_break(source: &str, at: usize) -> Option<usize> {
+    const OPERATORS: [&str; 14] = [
+        "=>", "&&", "||", "?", ":", "+", "-", "*", "/", "==", "!=", "<", ">", "%",
+    ];
+    let at = floor_char_boundary(source, at.min(source.len()));
+    // The break is just before the error (the next line starts with the operator), or the
+    // last one before it (the previous line ends with one).
+    let before = source[..at].trim_end_matches([' ', '\t']);
+    let after = &source[at..];
+    let ahead = after.len() - after.trim_start_matches([' ', '\t', '\r']).len();
+    let newline = if after[ahead..].starts_with('\n') {
+        at + ahead
+    } else if before.ends_with('\n') {
+        before.len() - 1
+    } else {
+        source[..at].rfind('\n')?
+    };
+    let previous = source[..newline].trim_end_matches([' ', '\t', '\r']);
+    let next = source[newline + 1..].trim_start_matches([' ', '\t']);
+    let operator_before = OPERATORS.iter().any(|op| previous.ends_with(op))
+        && !previous.ends_with("//")
+        && !previous.ends_with("*/");
+    let operator_after = ["?", ":", "&&", "||"].iter().any(|op| next.starts_with(op));
+    (operator_before || operator_after).then_some(newline)
 }
 
 /// Repeated object keys renamed before a file is given up as invalid.
@@ -753,6 +799,24 @@ i = \"a\\\"b\"\nj = (2)\nk = provider::p::f(1)\nl = 18446744073709551615\n";
         // array that a shorter label path left at `l`.
         let node = parse_hcl("b \"l\" {}\nb \"l\" \"m\" {}\nb \"l\" {}\n").unwrap();
         assert_eq!(node.to_json(), json!({"b": {"l": [{}]}}));
+    }
+
+    #[test]
+    fn expressions_broken_at_an_operator_parse_as_terraform_reads_them() {
+        let t = "locals {\n  groups = {\n    for l in var.ls :\n    l =>\n    local.on &&\n    anytrue([true])\n  }\n  users = {\n    for k, v in var.u : k =>\n    local.mysql\n    ? { name = k }\n    : { name = v }\n  }\n}\n";
+        let node = parse_hcl(t).unwrap();
+        let locals = &node.to_json()["locals"][0];
+        assert!(
+            locals["groups"].is_string() && locals["users"].is_string(),
+            "{locals}"
+        );
+        // Offsets hold: the next key is still found where it is written.
+        assert_eq!(
+            src(t, &node, &["locals", "0", "users"]).lines().next(),
+            Some("{")
+        );
+        // A dangling operator is still an error.
+        assert!(parse_hcl("a = 1 +\n").is_err());
     }
 
     #[test]
