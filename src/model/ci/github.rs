@@ -2,11 +2,12 @@
 
 use serde_json::{json, Value as Json};
 
+use super::job::Invocation;
 use super::{
     child, collect_refs, environment_name, key, pipeline_env, string_list, variables, CiModel, Job,
     RefStyle, SecretRef, Step,
 };
-use crate::model::environment::env_of_secret_name;
+use crate::model::environment::{env_of_name, env_of_secret_name};
 use crate::model::script::{extract_commands, ScriptMap};
 use crate::parse::node::Node;
 
@@ -72,8 +73,60 @@ pub(super) fn github(doc: &Node, source: &str, model: &mut CiModel) {
             );
         }
         job.path = path;
+        let legs = matrix_legs(node, &job, index);
         model.jobs.push(job);
+        model.jobs.extend(legs);
     }
+}
+
+/// More legs than this are not expanded: past it, a matrix names no few environments.
+const MAX_MATRIX_LEGS: usize = 16;
+
+/// A job whose environment (or name) is a matrix value (`environment: ${{ matrix.env }}`)
+/// runs once per value: each leg is a job of its own that deploys where its value says.
+fn matrix_legs(node: &Node, job: &Job, index: usize) -> Vec<Job> {
+    let matrix = node.get("strategy").and_then(|s| s.get("matrix"));
+    let written = job.environment.as_deref().unwrap_or(&job.name);
+    let Some(at) = written.find("matrix.") else {
+        return Vec::new();
+    };
+    let key: String = written[at + "matrix.".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let values = matrix_values(matrix, &key);
+    if values.len() > MAX_MATRIX_LEGS {
+        return Vec::new();
+    }
+    let substitute = |text: &str, value: &str| {
+        let reference = matrix_reference(text, &key);
+        reference.map_or_else(|| text.to_owned(), |r| text.replace(&r, value))
+    };
+    values
+        .iter()
+        .map(|value| Job {
+            id: format!("{} ({value})", job.id),
+            name: substitute(&job.name, value),
+            environment: job.environment.as_deref().map(|e| substitute(e, value)),
+            path: job.path.clone(),
+            needs: job.needs.clone(),
+            triggers: job.triggers.clone(),
+            scheduled: job.scheduled,
+            invokes: Some(Invocation {
+                definition: index,
+                passed_env: env_of_name(value),
+            }),
+            ..Job::default()
+        })
+        .collect()
+}
+
+/// The `${{ matrix.key }}` expression (as written, spaces included) in `text`.
+fn matrix_reference(text: &str, key: &str) -> Option<String> {
+    let at = text.find(&format!("matrix.{key}"))?;
+    let open = text[..at].rfind("${{")?;
+    let close = at + text[at..].find("}}")? + 2;
+    Some(text[open..close].to_owned())
 }
 
 /// A composite action (`action.yml` with `runs.using: composite`): its steps are

@@ -119,6 +119,7 @@ pub(super) fn run_definitions(jobs: &mut [Job]) {
         else {
             continue;
         };
+        let steps = definition.steps.clone();
         let secrets = definition.secrets.clone();
         let variables = definition.variables.clone();
         let reasons = definition.test_reasons.clone();
@@ -128,6 +129,9 @@ pub(super) fn run_definitions(jobs: &mut [Job]) {
             definition.triggers.clone(),
         );
         let job = &mut jobs[i];
+        if job.steps.is_empty() {
+            job.steps = steps;
+        }
         job.secrets.extend(secrets);
         job.variables.extend(variables);
         if job.triggers.is_empty() {

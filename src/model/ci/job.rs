@@ -58,7 +58,7 @@ pub struct Invocation {
     pub passed_env: Option<Env>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Step {
     pub path: Vec<Json>,
     pub name: Option<String>,

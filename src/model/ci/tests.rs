@@ -639,3 +639,31 @@ fn cloud_build_configs_are_read_by_name_or_directory() {
     assert_eq!(classify("cloudbuild/pr.yaml", Format::Yaml, other), "yaml");
     assert_eq!(classify("ci/pr.yaml", Format::Yaml, doc), "yaml");
 }
+
+#[test]
+fn github_matrix_legs_deploy_to_the_environment_their_value_names() {
+    let src = "on: push\njobs:\n  deploy:\n    strategy:\n      matrix:\n        target: [staging, production]\n    environment:\n      name: ${{ matrix.target }}\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: ${{ secrets.DEPLOY_ROLE }}\n      - run: ./deploy.sh\n";
+    let m = model("github-actions", src);
+    let legs: Vec<String> = (m.jobs.iter())
+        .map(|j| {
+            let environment = j.environment.as_deref().unwrap_or_default();
+            format!(
+                "{} | {environment} | {:?} | {} steps",
+                j.id,
+                j.env,
+                j.steps.len()
+            )
+        })
+        .collect();
+    assert_eq!(
+        legs,
+        [
+            "deploy | ${{ matrix.target }} | None | 2 steps",
+            "deploy (staging) | staging | Some(Staging) | 2 steps",
+            "deploy (production) | production | Some(Prod) | 2 steps"
+        ]
+    );
+    assert!(m.jobs.iter().all(|j| j.secrets.len() == 1));
+    // The legs' commands stay with the job that writes them.
+    assert!(m.commands.iter().all(|c| c.job == Some(0)));
+}
