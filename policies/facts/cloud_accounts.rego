@@ -9,7 +9,8 @@
 #   and `*.tfvars.json`,
 #   `locals`, module arguments, Terragrunt `inputs`/`locals` and `account.hcl`,
 #   role ARNs, subscription ids and service accounts CI deploy jobs log in with
-#   or name (manifests' identities: `facts.manifest_accounts`). Values come
+#   or name, a composite action's for each deploying caller (manifests'
+#   identities: `facts.manifest_accounts`). Values come
 #   from `input.resolved` (Terraform references resolved), paths from
 #   `content`, so locations are the expressions as written. Files under
 #   `examples/` are module documentation, not environments.
@@ -226,4 +227,20 @@ job_facts contains object.union(fact, {"environment": job.env, "test_job": test_
 	is_string(variable.value)
 	not startswith(variable.value, "$")
 	fact := cloud_ids.setting_fact(variable.name, variable.value, array.concat(["content"], variable.path))
+}
+
+# A composite action runs in its callers' jobs: the roles and service accounts it writes are
+# the accounts of every caller that deploys to a known environment.
+all_facts contains fact if {
+	input.kind == "github-actions"
+	count(object.get(input, "callers", [])) > 0
+	some caller in input.callers
+	caller.env != null
+	not caller.test
+	some j, job in input.jobs
+	some k, identity in job.identities
+	fact := {
+		"type": identity.type, "value": identity.value, "via": identity.text,
+		"environment": caller.env, "path": ["jobs", j, "identities", k],
+	}
 }

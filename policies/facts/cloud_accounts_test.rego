@@ -91,3 +91,16 @@ test_identities_written_in_deploy_jobs if {
 		["aws-account", "111111111111", ["content", "jobs", "deploy", "steps", 0, "with", "role-to-assume"]],
 	}
 }
+
+# A composite action's service account is the account of each caller that deploys somewhere.
+test_composite_action_identities_are_their_deploying_callers if {
+	sa := {"type": "gcp-project", "value": "acme-platform", "text": "deployer@acme-platform.iam.gserviceaccount.com", "span": [5, 50]}
+	callers := [
+		{"job": "image", "env": null, "test": false},
+		{"job": "deploy (staging)", "env": "staging", "test": false},
+		{"job": "deploy (production)", "env": "prod", "test": false},
+		{"job": "e2e", "env": "test", "test": true},
+	]
+	action := {"kind": "github-actions", "file": ".github/actions/auth/action.yml", "content": {}, "callers": callers, "jobs": [{"env": null, "steps": [], "variables": [], "identities": [sa]}]}
+	{[f.environment, f.path] | some f in collector.facts} == {["staging", ["jobs", 0, "identities", 0]], ["prod", ["jobs", 0, "identities", 0]]} with input as action
+}

@@ -106,7 +106,11 @@ fn matrix_legs(node: &Node, job: &Job, index: usize) -> Vec<Job> {
         .iter()
         .map(|value| Job {
             id: format!("{} ({value})", job.id),
-            name: substitute(&job.name, value),
+            // Named for its value when the name does not say it.
+            name: match substitute(&job.name, value) {
+                same if same == job.name => format!("{same} ({value})"),
+                named => named,
+            },
             environment: job.environment.as_deref().map(|e| substitute(e, value)),
             path: job.path.clone(),
             needs: job.needs.clone(),
