@@ -215,6 +215,7 @@ job_facts contains object.union(fact, {"environment": job.env, "via": identity.t
 	written := {v | some step in job.steps; is_object(step["with"]); some v in step["with"]} | {v.value | some v in job.variables}
 	some k, identity in job.identities
 	not identity.text in written
+	not cloud_ids.shared_service_identity(identity.text)
 	fact := {"type": identity.type, "value": identity.value, "path": ["jobs", j, "identities", k]}
 }
 
@@ -239,6 +240,7 @@ all_facts contains fact if {
 	not caller.test
 	some j, job in input.jobs
 	some k, identity in job.identities
+	not cloud_ids.shared_service_identity(identity.text)
 	fact := {
 		"type": identity.type, "value": identity.value, "via": identity.text,
 		"environment": caller.env, "path": ["jobs", j, "identities", k],

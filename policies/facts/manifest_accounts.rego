@@ -8,12 +8,15 @@
 #   of a known, non-test environment each is that environment's account
 #   (`aws-account`, `gcp-project`); in a test context it is a
 #   `test-reference`, as `test_context_accounts` collects, unless a setting
-#   holding just that identity is collected there already.
+#   holding just that identity is collected there already. Identities of services
+#   every environment shares on purpose (DNS, registries, logging) are left out.
 # custom:
 #   kinds: [kubernetes, helm-values, yaml, json, docker-compose]
 package blastwall.facts.manifest_accounts
 
 import rego.v1
+
+import data.blastwall.lib.cloud_ids
 
 # Most manifests name no identity: blastwall collects only from those that do.
 reads := {"identities"}
@@ -24,12 +27,14 @@ facts contains fact if {
 	# Per-environment sections (a Pulumi stack, `cdk.json`) are collected with their stage.
 	count(object.get(input, "stages", [])) == 0
 	some i, identity in input.identities
+	not cloud_ids.shared_service_identity(identity.text)
 	fact := {"type": identity.type, "value": identity.value, "via": identity.text, "path": ["identities", i]}
 }
 
 facts contains fact if {
 	input.test_context
 	some i, identity in input.identities
+	not cloud_ids.shared_service_identity(identity.text)
 	not identity.text in {setting.value | some setting in input.settings}
 	fact := {
 		"type": "test-reference", "target": identity.type, "value": identity.value, "via": identity.text,

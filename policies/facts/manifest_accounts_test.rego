@@ -24,3 +24,11 @@ test_identities_of_test_manifests if {
 	{[f.target, f.value, f.path] | some f in facts} == {["aws-account", "111111111111", ["identities", 0]]}
 	count(collector.facts) == 0 with input as object.union(doc, {"test_context": false})
 }
+
+# A role every environment shares on purpose (external-dns in the DNS account) is no account of theirs.
+test_shared_service_identities_are_left_out if {
+	dns := {"type": "aws-account", "value": "222222222222", "text": "arn:aws:iam::222222222222:role/external-dns", "span": [1, 40]}
+	doc := {"kind": "kubernetes", "file": "k8s/overlays/staging/dns.yaml", "environment": "staging", "test_context": false, "content": {}, "identities": [dns]}
+	count(collector.facts) == 0 with input as doc
+	count(collector.facts) == 0 with input as object.union(doc, {"test_context": true, "settings": []})
+}

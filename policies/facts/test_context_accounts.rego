@@ -54,6 +54,7 @@ facts contains reference(object.union(f, {"via": identity.text}), test_job(job))
 	written := {v | some step in job.steps; is_object(step["with"]); some v in step["with"]} | {v.value | some v in job.variables}
 	some k, identity in job.identities
 	not identity.text in written
+	not cloud_ids.shared_service_identity(identity.text)
 	f := {"type": identity.type, "value": identity.value, "path": ["jobs", j, "identities", k]}
 }
 

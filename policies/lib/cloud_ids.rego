@@ -119,3 +119,15 @@ resolved_to_written(fact, written) if {
 	fact.resolved
 	[fact.type, fact.value, fact.environment] in written
 }
+
+# An identity written into a manifest or a job whose role or account name says it serves
+# every environment on purpose: an `external-dns` or Route 53 role, a registry, logging or
+# audit identity (`arn:aws:iam::…:role/route53-external-dns`, `ecr-pull@acme.iam…`). The
+# account's or project's own name is not read: a `*-shared` project deployed to by staging and
+# production is the problem, not an excuse.
+shared_service_identity(text) if regex.match(`(^|[^a-z])(dns|route53|external-dns|ecr|registry|artifact|artifacts|logs|logging|audit)([^a-z]|$)`, lower(identity_name(text)))
+
+# `role/route53-external-dns` of an ARN, `ecr-pull` of a service account email.
+identity_name(text) := substring(text, indexof(text, ":role/") + 6, -1) if contains(text, ":role/")
+
+else := split(text, "@")[0]

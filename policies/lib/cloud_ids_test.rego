@@ -82,3 +82,11 @@ test_account_project_and_subscription_keys_are_exact_names if {
 	cloud_ids.role_key("role_to_assume")
 	not cloud_ids.role_key("dns_role_arn")
 }
+
+test_shared_service_identities if {
+	cloud_ids.shared_service_identity("arn:aws:iam::111111111111:role/route53-external-dns")
+	cloud_ids.shared_service_identity("ecr-pull@acme-platform.iam.gserviceaccount.com")
+	not cloud_ids.shared_service_identity("arn:aws:iam::111111111111:role/orders-api-prod")
+	not cloud_ids.shared_service_identity("deployer@acme-prod.iam.gserviceaccount.com")
+	not cloud_ids.shared_service_identity("deployer@acme-shared-dns.iam.gserviceaccount.com")
+}
