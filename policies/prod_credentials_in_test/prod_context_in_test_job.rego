@@ -4,9 +4,12 @@
 #   A CI job that runs tests is given production access wholesale: a CircleCI
 #   context, Azure Pipelines variable group or task service connection
 #   (`azureSubscription`, `kubernetesServiceConnection`, `awsCredentials`, …) named
-#   for production, or a GitHub/GitLab `environment:` that names production on a
-#   job that runs a test suite: on a pull request always, otherwise unless the job
-#   is a declared post-deploy check (it needs a job that deploys). A value the
+#   for production, or a deployment environment (`environment:`, Bitbucket
+#   `deployment:`, on any CI system) that names production on a job that runs a
+#   test suite: on a pull request always, otherwise unless the job is a declared
+#   post-deploy check (it needs a job that deploys to it) or also deploys. A job
+#   named for a release that only installs and runs the suite (`E2E (release
+#   gate)`) is a test, not a deploy. A value the
 #   job passes to an Azure template's `parameters:` or a reusable workflow's
 #   `with:` counts where it is passed when the called file uses it as a variable
 #   group, service connection or `environment:`; the binding there is related.

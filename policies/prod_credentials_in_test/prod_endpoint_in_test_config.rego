@@ -7,6 +7,9 @@
 #   `tests/`, Helm `values-test.yaml`/`values-ci.yaml`, the container `env:` of a
 #   Kubernetes workload in a test namespace or directory, a test environment's
 #   own YAML or JSON such as `Pulumi.test.yaml` or `inventories/test/group_vars/`,
+#   a test-named environment inside a file (a helmfile's
+#   `environments.integration-test`), a Gradle test task's `systemProperty`/
+#   `environment`,
 #   the literal variables of a CI test job or Makefile test target and the
 #   `VAR=value` assignments of its commands) names a database or service host that
 #   is production — a whole
@@ -14,8 +17,11 @@
 #   `.blastwall.yaml` declares —, holds a live-mode payment key (`sk_live_…`,
 #   `rk_live_…`), loads a production environment file (compose `env_file:
 #   ./config/production.env`), or reads a production secret (`{{ vault_prod_db_password }}`,
-#   `${PROD_DB_URL}`, a Secrets Manager ARN `…:secret:prod/db`), or logs in with a
-#   production AWS profile or kube context (`aws:profile: ledger-prod`).
+#   `${PROD_DB_URL}`, a Secrets Manager ARN `…:secret:prod/db`, a Spring
+#   `aws-secretsmanager:prod/…` import, a tox `passenv` of `SHOP_PROD_DB_PASSWORD`),
+#   or logs in with a production AWS profile or kube context (`aws:profile:
+#   ledger-prod`). A placeholder's default (`${DB_URL:jdbc:postgresql://db.prod…}`)
+#   is what runs whenever the variable is unset, and counts.
 #
 #   Why is this bad? Whatever reads the test configuration — a developer's
 #   laptop, CI, a fixture loader that truncates tables — now talks to

@@ -10,7 +10,11 @@
 #   per-environment sections of one config (SAM, Serverless, Pulumi, a
 #   Terraform map keyed by environment). Secrets read by jobs that declare
 #   an `environment:` are not compared, since GitHub environments and GitLab
-#   environment-scoped variables give one name a value per environment.
+#   environment-scoped variables give one name a value per environment; nor are
+#   those of jobs given a context or variable group named for an environment
+#   (`aws-staging`). One job definition run for several environments (a CircleCI
+#   job invoked per environment, a GitHub matrix over environments) is one job
+#   per environment.
 #
 #   Why is this bad? A credential that can deploy production makes every
 #   non-production job a production job: a dev cleanup task, a test run or a

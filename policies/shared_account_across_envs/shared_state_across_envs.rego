@@ -3,7 +3,10 @@
 # description: |
 #   Two environments configure the same remote state location: the same S3
 #   bucket and key, GCS bucket and prefix, or azurerm storage container and key
-#   (Terraform `backend` blocks or Terragrunt `remote_state`). One bucket with
+#   (Terraform `backend` blocks or Terragrunt `remote_state`), or the same state a
+#   CI deploy job names (GitLab-managed `TF_STATE_NAME`, `terraform init
+#   -backend-config=key=…`, reported at the job's `extends:` when a template
+#   brings it, the template related). One bucket with
 #   a key per environment is the usual, safe layout and is not flagged; nor is
 #   a shared DynamoDB lock table, whose locks are keyed by state path.
 #

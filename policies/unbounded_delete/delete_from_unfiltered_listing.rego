@@ -8,7 +8,9 @@
 #   variable or a `for` loop, from a listing of the same tool (`describe-*`,
 #   `list`, `get`, a bare `gsutil ls`) that has no filter: no tag/label filter,
 #   no `--filter`/`--query [?…]`, no `grep`/`jq select` between the two (an inverted
-#   `grep -v` deny-list or a `select` on age or state alone does not bound it).
+#   `grep -v` deny-list, a `select` on age or state alone, or a `--query` that only
+#   compares a creation date does not bound it). Deletes run through a script's
+#   wrapper function (`run() { "$@"; }`) count.
 #
 #   Why is this bad? The target set is "everything the credentials can see",
 #   not what the job created. cloud.gov's 2018 outage came from a cleanup task

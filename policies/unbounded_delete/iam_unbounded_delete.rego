@@ -8,7 +8,8 @@
 #   `Condition` that bounds it to what the principal owns
 #   (`aws:ResourceTag/owner`, `ec2:ResourceTag/…`). Read from IAM JSON policy
 #   documents, Terraform `aws_iam_policy_document` and `jsonencode(…)`/heredoc
-#   policies, and CloudFormation `AWS::IAM::*` resources.
+#   policies, CloudFormation `AWS::IAM::*` resources and SAM functions' inline
+#   `Policies` statements (`!Sub` ARNs read with their substitutions as `*`).
 #
 #   Why is this bad? Whatever runs with this policy can delete every instance,
 #   database or bucket in the account, not only its own. cloud.gov's 2018 outage

@@ -3,13 +3,16 @@
 # description: |
 #   A production database (`aws_db_instance`, `aws_rds_cluster`,
 #   `google_sql_database_instance`, `aws_dynamodb_table`, CloudFormation
-#   `AWS::RDS::*`/`AWS::DynamoDB::Table`) that can be deleted with no
+#   `AWS::RDS::*`/`AWS::DynamoDB::Table`, a Cognito user pool) that can be deleted with no
 #   safety net: no `deletion_protection = true` and no `lifecycle {
 #   prevent_destroy = true }`, or `skip_final_snapshot = true`,
 #   `backup_retention_period = 0`, `deletion_protection = false` (GCP), or a
 #   CloudFormation `DeletionPolicy: Delete`. Production is read from the
 #   file's path (`envs/prod/`, `production.tf`) or the resource's own
-#   identifier; dev and test databases are not reported.
+#   identifier; dev and test databases are not reported. A CloudFormation
+#   template written for every environment is judged as its production
+#   parameter file (`params/prod.json`, a SAM `[prod]` `parameter_overrides`)
+#   deploys it, `!Ref` and `!If` resolved with those values.
 #
 #   Why is this bad? An unbounded delete — a destroy on the wrong workspace, a
 #   cleanup script, a test process holding production credentials — reaches

@@ -91,6 +91,14 @@ pub fn build_document_in(
     input.insert("document".into(), json!(index));
     input.insert("environment".into(), json!(environment));
     input.insert("test_context".into(), json!(test_config));
+    // The sections that configure one environment: every stage of a SAM, Serverless or
+    // CloudFormation config; elsewhere only where a file has them (a Pulumi stack, `cdk.json`,
+    // a Terraform map keyed by environment). Computed once: test settings read them too.
+    let stages = match kind {
+        "samconfig" | "serverless" | "cloudformation" | "yaml" | "json" | "terraform"
+        | "terraform-vars" | "terragrunt" | "hcl" => stages::stages(kind, path, &node),
+        _ => Vec::new(),
+    };
     let settings = if format == Format::Toml {
         settings::pytest_env_settings(&node, source)
     } else if format == Format::Groovy && kind == "test-config" {
@@ -110,7 +118,7 @@ pub fn build_document_in(
     } else if matches!(kind, "yaml" | "json") {
         let top = settings::test_section_settings(&node, source);
         if top.is_empty() {
-            settings::stage_settings(&node, source, &stages::stages(kind, path, &node))
+            settings::stage_settings(&node, source, &stages)
         } else {
             top
         }
@@ -141,18 +149,8 @@ pub fn build_document_in(
             json!(linked.cloudformation.deployments(&node)),
         );
     }
-    if matches!(kind, "samconfig" | "serverless" | "cloudformation") {
-        input.insert("stages".into(), json!(stages::stages(kind, path, &node)));
-    } else if matches!(
-        kind,
-        "yaml" | "json" | "terraform" | "terraform-vars" | "terragrunt" | "hcl"
-    ) {
-        // Only where a file has per-environment sections (a Pulumi stack, `cdk.json`, a
-        // Terraform map keyed by environment).
-        let found = stages::stages(kind, path, &node);
-        if !found.is_empty() {
-            input.insert("stages".into(), json!(found));
-        }
+    if matches!(kind, "samconfig" | "serverless" | "cloudformation") || !stages.is_empty() {
+        input.insert("stages".into(), json!(stages));
     }
 
     let mut commands: Vec<ModelCommand> = Vec::new();
