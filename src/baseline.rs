@@ -18,11 +18,18 @@ use crate::report::{Finding, Report};
 /// One fingerprint per finding of `report`, in the same order.
 pub fn fingerprints(report: &Report) -> Vec<String> {
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // Each file split into lines once: a file may hold thousands of findings.
+    let mut lines_of: HashMap<&str, Vec<&str>> = HashMap::new();
     report
         .findings
         .iter()
         .map(|finding| {
-            let key = key(report, finding);
+            let lines = lines_of.entry(&finding.file).or_insert_with(|| {
+                (report.sources.get(&finding.file))
+                    .map(|text| text.lines().collect())
+                    .unwrap_or_default()
+            });
+            let key = key(lines, finding);
             let occurrence = seen.entry(key.clone()).or_insert(0);
             let fingerprint = format!(
                 "{:016x}",
@@ -34,18 +41,13 @@ pub fn fingerprints(report: &Report) -> Vec<String> {
         .collect()
 }
 
-fn key(report: &Report, finding: &Finding) -> String {
-    let lines: Vec<&str> = report
-        .sources
-        .get(&finding.file)
-        .map(|text| {
-            text.lines()
-                .skip(finding.line.saturating_sub(1))
-                .take(finding.end_line.saturating_sub(finding.line) + 1)
-                .map(str::trim)
-                .collect()
-        })
-        .unwrap_or_default();
+/// Rule, file and the finding's trimmed lines of `file_lines`.
+fn key(file_lines: &[&str], finding: &Finding) -> String {
+    let lines: Vec<&str> = (file_lines.iter())
+        .skip(finding.line.saturating_sub(1))
+        .take(finding.end_line.saturating_sub(finding.line) + 1)
+        .map(|line| line.trim())
+        .collect();
     format!("{}\0{}\0{}", finding.rule, finding.file, lines.join("\n"))
 }
 

@@ -16,8 +16,8 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use crate::parse::node::LineIndex;
 use crate::parse::node::Span;
-use crate::report::diagnostic::line_col;
 use crate::report::{Finding, Report};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -40,7 +40,12 @@ pub struct Fix {
 /// Resolves `result.fix` against `text`; `locate` maps a policy path (or fact)
 /// to a span. `None` when there is no fix or it does not fit the text: a
 /// wrong edit is worse than none.
-pub fn resolve(result: &Json, text: &str, locate: impl Fn(&Json) -> Option<Span>) -> Option<Fix> {
+pub fn resolve(
+    result: &Json,
+    lines: &LineIndex,
+    locate: impl Fn(&Json) -> Option<Span>,
+) -> Option<Fix> {
+    let text = lines.text();
     let fix = result.get("fix")?;
     let replacement = fix.get("replacement")?.as_str()?.to_owned();
     let span = locate(fix)?;
@@ -61,8 +66,8 @@ pub fn resolve(result: &Json, text: &str, locate: impl Fn(&Json) -> Option<Span>
     if text.get(span.start..span.end)? == replacement {
         return None;
     }
-    let (line, column) = line_col(text, span.start);
-    let (end_line, end_column) = line_col(text, span.end);
+    let (line, column) = lines.line_col(span.start);
+    let (end_line, end_column) = lines.line_col(span.end);
     Some(Fix {
         line,
         column,
@@ -185,17 +190,18 @@ mod tests {
     #[test]
     fn old_narrows_and_insert_moves_to_an_edge() {
         let text = "x: ${{ secrets.PROD_DB }} # keep";
+        let lines = LineIndex::new(text);
         let result =
             json!({"fix": {"path": [], "old": "PROD_DB", "replacement": "TEST_DB", "safe": true}});
-        let fix = resolve(&result, text, whole).unwrap();
+        let fix = resolve(&result, &lines, whole).unwrap();
         assert_eq!(apply(text, [&fix]), "x: ${{ secrets.TEST_DB }} # keep");
         assert!(fix.safe);
         let result = json!({"fix": {"path": [], "insert": "after", "replacement": "!"}});
-        let fix = resolve(&result, text, whole).unwrap();
+        let fix = resolve(&result, &lines, whole).unwrap();
         assert_eq!(apply(text, [&fix]), "x: ${{ secrets.PROD_DB }}! # keep");
         assert!(!fix.safe);
         let missing = json!({"fix": {"path": [], "old": "NOPE", "replacement": "x"}});
-        assert_eq!(resolve(&missing, text, whole), None);
+        assert_eq!(resolve(&missing, &lines, whole), None);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub(super) fn document_finding(
     raw: &RawFinding,
     document: &Document,
     file: &str,
-    text: &str,
+    lines: &LineIndex,
 ) -> Finding {
     let rule = &engine.set.rules[raw.rule];
     let span = locate(&document.input, &document.node, &path_of(&raw.result));
@@ -41,7 +41,7 @@ pub(super) fn document_finding(
             });
         }
         let span = locate(&document.input, &document.node, &path_of(item));
-        let (line, column) = line_col(text, span.start);
+        let (line, column) = lines.line_col(span.start);
         Some(Related {
             file: file.to_owned(),
             line,
@@ -50,13 +50,13 @@ pub(super) fn document_finding(
             span,
         })
     });
-    let fix = crate::fix::resolve(&raw.result, text, |fix| {
+    let fix = crate::fix::resolve(&raw.result, lines, |fix| {
         let path = fix.get("path")?.as_array()?;
         Some(locate(&document.input, &document.node, path))
     });
     Finding {
         fix,
-        ..finding(rule, &raw.result, file, text, span, related)
+        ..finding(rule, &raw.result, file, lines, span, related)
     }
 }
 
@@ -64,12 +64,12 @@ pub(super) fn finding(
     rule: &crate::engine::registry::Rule,
     result: &Json,
     file: &str,
-    text: &str,
+    lines: &LineIndex,
     span: Span,
     related: Vec<Related>,
 ) -> Finding {
-    let (line, column) = line_col(text, span.start);
-    let (end_line, end_column) = line_col(text, span.end);
+    let (line, column) = lines.line_col(span.start);
+    let (end_line, end_column) = lines.line_col(span.end);
     Finding {
         rule: rule.id.clone(),
         category: rule.category.clone(),
@@ -98,9 +98,14 @@ pub(super) fn finding(
 }
 
 /// Facts are located where they are collected: repository rules only see facts.
-pub(super) fn located_fact(mut fact: Json, document: &Document, file: &str, text: &str) -> Json {
+pub(super) fn located_fact(
+    mut fact: Json,
+    document: &Document,
+    file: &str,
+    lines: &LineIndex,
+) -> Json {
     let span = locate(&document.input, &document.node, &path_of(&fact));
-    let (line, column) = line_col(text, span.start);
+    let (line, column) = lines.line_col(span.start);
     if let Json::Object(map) = &mut fact {
         map.insert("file".into(), json!(file));
         map.insert("document".into(), json!(document.index));
@@ -134,7 +139,7 @@ pub(super) fn repository_finding(
     let rule = &engine.set.rules[raw.rule];
     let at = raw.result.get("at")?;
     let (file, span) = fact_location(at)?;
-    let text = report.sources.get(&file)?;
+    let lines = LineIndex::new(report.sources.get(&file)?);
     let related = related_of(&raw.result, |item| {
         let (file, span) = fact_location(item.get("at")?)?;
         let (line, column) = line_col(report.sources.get(&file)?, span.start);
@@ -147,12 +152,12 @@ pub(super) fn repository_finding(
         })
     });
     // A repository rule's fix names a fact (`fix.at`) in the finding's file.
-    let fix = crate::fix::resolve(&raw.result, text, |fix| {
+    let fix = crate::fix::resolve(&raw.result, &lines, |fix| {
         fact_location(fix.get("at")?).and_then(|(at, span)| (at == file).then_some(span))
     });
     Some(Finding {
         fix,
-        ..finding(rule, &raw.result, &file, text, span, related)
+        ..finding(rule, &raw.result, &file, &lines, span, related)
     })
 }
 

@@ -30,7 +30,7 @@ use crate::model::classify::classify;
 use crate::model::cloudformation::CfnParameters;
 use crate::model::terraform::Scopes;
 use crate::model::{build_document_in, Document};
-use crate::parse::{self, node::Span, Format, Node};
+use crate::parse::{self, node::LineIndex, node::Span, Format, Node};
 use crate::report::diagnostic::line_col;
 use crate::report::diagnostic::ErrorKind;
 use crate::report::{FileError, Finding, Related, Report};

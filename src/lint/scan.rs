@@ -137,6 +137,7 @@ pub(super) fn scan_file(
             return outcome;
         }
     };
+    let lines = LineIndex::new(&text);
     for (index, node) in nodes.into_iter().enumerate() {
         let clock = Instant::now();
         let mut document =
@@ -160,13 +161,13 @@ pub(super) fn scan_file(
                 &raw,
                 &document,
                 &file.display,
-                &text,
+                &lines,
             ));
         }
         for fact in facts {
             outcome
                 .facts
-                .push(located_fact(fact, &document, &file.display, &text));
+                .push(located_fact(fact, &document, &file.display, &lines));
         }
         for e in eval_errors {
             outcome.errors.push(error(

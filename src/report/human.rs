@@ -1,6 +1,7 @@
 //! Default output: rustc-like annotated snippets rendered by miette, then a
 //! one-line summary.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use miette::{
 };
 
 use super::diagnostic::floor_char_boundary;
+use super::snippet::IndexedSource;
 use super::{Finding, Report};
 use crate::engine::registry::Severity;
 use crate::parse::node::Span;
@@ -20,7 +22,7 @@ struct Shown {
     code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<NamedSource<IndexedSource>>,
     label: Option<LabeledSpan>,
     related: Vec<Shown>,
 }
@@ -73,18 +75,28 @@ fn miette_severity(severity: Severity) -> miette::Severity {
     }
 }
 
+/// Each known file's text, indexed once for all its snippets.
+type Sources<'a> = HashMap<&'a str, IndexedSource>;
+
+fn sources(report: &Report) -> Sources<'_> {
+    (report.sources.iter())
+        .map(|(file, text)| (file.as_str(), IndexedSource::new(Arc::clone(text))))
+        .collect()
+}
+
 /// Source, label at `span` in `file`, when the file's text is known.
 fn located(
     report: &Report,
+    sources: &Sources,
     file: &str,
     span: Span,
     label: &str,
-) -> (Option<NamedSource<Arc<str>>>, Option<LabeledSpan>) {
-    match report.sources.get(file) {
-        Some(text) => {
+) -> (Option<NamedSource<IndexedSource>>, Option<LabeledSpan>) {
+    match report.sources.get(file).zip(sources.get(file)) {
+        Some((text, indexed)) => {
             let start = floor_char_boundary(text, span.start.min(text.len()));
             let end = floor_char_boundary(text, span.end.min(text.len())).max(start);
-            let source = NamedSource::new(file, Arc::clone(text))
+            let source = NamedSource::new(file, indexed.clone())
                 .with_language(file.rsplit('.').next().unwrap_or(""));
             (
                 Some(source),
@@ -95,13 +107,13 @@ fn located(
     }
 }
 
-fn finding_diagnostic(report: &Report, finding: &Finding) -> Shown {
-    let (source, label) = located(report, &finding.file, finding.span, &finding.label);
+fn finding_diagnostic(report: &Report, sources: &Sources, finding: &Finding) -> Shown {
+    let (source, label) = located(report, sources, &finding.file, finding.span, &finding.label);
     let related = finding
         .related
         .iter()
         .map(|r| {
-            let (source, label) = located(report, &r.file, r.span, &r.message);
+            let (source, label) = located(report, sources, &r.file, r.span, &r.message);
             Shown {
                 message: format!("{}:{}:{}: {}", r.file, r.line, r.column, r.message),
                 code: None,
@@ -143,8 +155,9 @@ fn render_with(report: &Report, color: bool, fixes: bool) -> String {
         .with_links(false)
         .with_width(100);
     let mut out = String::new();
+    let sources = sources(report);
     for finding in report.active() {
-        let shown = finding_diagnostic(report, finding);
+        let shown = finding_diagnostic(report, &sources, finding);
         let _ = handler.render_report(&mut out, &shown);
         if let Some(diff) = crate::fix::diff(report, finding).filter(|_| fixes) {
             out.push_str(&diff);
@@ -153,7 +166,7 @@ fn render_with(report: &Report, color: bool, fixes: bool) -> String {
     }
     for error in &report.errors {
         let (source, label) = match error.span {
-            Some(span) => located(report, &error.file, span, "here"),
+            Some(span) => located(report, &sources, &error.file, span, "here"),
             None => (None, None),
         };
         let shown = Shown {

@@ -7,5 +7,6 @@ pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;
+mod snippet;
 
 pub use diagnostic::{FileError, Finding, Related, Report};

@@ -6,10 +6,10 @@
 
 use serde::Serialize;
 
-use super::diagnostic::line_col;
 use super::{Finding, Report};
 use crate::engine::registry::{Rule, Severity};
-use crate::parse::node::Span;
+use crate::parse::node::{LineIndex, Span};
+use std::collections::HashMap;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const FINGERPRINT_KEY: &str = "blastwall/v1";
@@ -204,10 +204,17 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn region(report: &Report, file: &str, span: Span) -> Option<Region> {
-    let text = report.sources.get(file)?;
-    let (start_line, start_column) = line_col(text, span.start);
-    let (end_line, end_column) = line_col(text, span.end);
+/// Each source's line index, built once: related locations are many in a large file.
+fn line_indexes(report: &Report) -> HashMap<&str, LineIndex<'_>> {
+    (report.sources.iter())
+        .map(|(file, text)| (file.as_str(), LineIndex::new(text)))
+        .collect()
+}
+
+fn region(lines: &HashMap<&str, LineIndex>, file: &str, span: Span) -> Option<Region> {
+    let lines = lines.get(file)?;
+    let (start_line, start_column) = lines.line_col(span.start);
+    let (end_line, end_column) = lines.line_col(span.end);
     Some(Region {
         start_line,
         start_column,
@@ -262,7 +269,7 @@ fn descriptor(rule: &Rule) -> RuleDescriptor {
 }
 
 fn result(
-    report: &Report,
+    lines: &HashMap<&str, LineIndex>,
     finding: &Finding,
     rule_index: usize,
     fingerprint: String,
@@ -281,7 +288,7 @@ fn result(
             id: Some(i + 1),
             physical_location: location(
                 &r.file,
-                Some(region(report, &r.file, r.span).unwrap_or(point(r.line, r.column))),
+                Some(region(lines, &r.file, r.span).unwrap_or(point(r.line, r.column))),
             ),
             message: Some(Text {
                 text: r.message.clone(),
@@ -356,6 +363,7 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
     let mut rules: Vec<&Rule> = rules.iter().collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let fingerprints = crate::baseline::fingerprints(report);
+    let lines = line_indexes(report);
     let results = report
         .findings
         .iter()
@@ -365,7 +373,7 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
                 .iter()
                 .position(|r| r.id == finding.rule)
                 .unwrap_or_default();
-            result(report, finding, index, fingerprint)
+            result(&lines, finding, index, fingerprint)
         })
         .collect();
     let notifications = report

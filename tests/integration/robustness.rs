@@ -366,3 +366,44 @@ fn deep_jenkinsfiles_are_located_errors() {
         "{error}"
     );
 }
+
+/// Thousands of findings in one file are each located on their own line in every
+/// format (locating them used to rescan the file from its start: quadratic).
+#[test]
+fn thousands_of_findings_in_one_file_are_each_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let deletes: String = (0..2_000)
+        .map(|i| format!("rm -rf \"$DIR{i}/\"\n"))
+        .collect();
+    fs::write(root.join("clean.sh"), format!("#!/bin/sh\n{deletes}")).unwrap();
+    let jobs: Vec<String> = (0..2_000)
+        .map(|i| {
+            format!("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: clean-{i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: clean\n          image: busybox\n          command: [\"sh\", \"-c\", \"rm -rf $CACHE/\"]\n")
+        })
+        .collect();
+    fs::write(root.join("jobs.yaml"), jobs.join("---\n")).unwrap();
+
+    let json = blastwall(root, &["lint", "--format", "json"]).json();
+    let findings = json["findings"].as_array().unwrap();
+    let lines = |file: &str| -> Vec<u64> {
+        (findings.iter())
+            .filter(|f| f["file"] == file && f["rule"] == "rm-rf-empty-expansion")
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(lines("clean.sh"), (2..2_002).collect::<Vec<u64>>());
+    let job_lines = lines("jobs.yaml");
+    assert_eq!(job_lines.len(), 2_000);
+    assert_eq!(job_lines.last(), Some(&(2_000 * 12 - 1)));
+
+    let sarif = blastwall(root, &["lint", "--format", "sarif"]).json();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 4_000);
+    let human = blastwall(root, &["lint"]).stdout;
+    assert!(
+        human.contains("╭─[clean.sh:2001:8]"),
+        "{}",
+        &human[human.len() - 2000..]
+    );
+    assert!(human.contains(&format!("╭─[jobs.yaml:{}:", 2_000 * 12 - 1)));
+}
