@@ -389,6 +389,11 @@ pub fn parse(text: &str, shown: &str) -> Result<Config, ConfigError> {
     {
         return Ok(Config::default());
     }
+    // The span-keeping reader caps nesting (and aliases) first: serde_yaml takes
+    // minutes and gigabytes on a hostile 100k-deep file before its own error.
+    if let Err(e) = crate::parse::yaml::parse_yaml(text) {
+        return Err(render(shown, text, e.offset, 1, &e.message));
+    }
     serde_yaml::from_str(text).map_err(|e| {
         let offset = e.location().map_or(0, |l| l.index());
         render(shown, text, offset, 1, &e.to_string())

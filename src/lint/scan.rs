@@ -207,11 +207,36 @@ pub(super) fn may_hold_facts(engine: &Engine, file: &SourceFile) -> bool {
 /// system's own file (`.circleci/config.yml` with `{{ checksum … }}` cache keys)
 /// is read as it is, so its parse error is one, unless its path is itself templated.
 pub(super) fn is_unrendered_template(format: Format, path: &str, text: &str) -> bool {
-    let markers =
-        |s: &str| s.contains("{%") || s.match_indices("{{").any(|(at, _)| !s[..at].ends_with('$'));
+    // Jinja/Go `{{ }}` and `{% %}`, and Terraform `templatefile()` directives (`%{ for … }`).
+    let markers = |s: &str| {
+        s.contains("{%")
+            || s.contains("%{")
+            || s.match_indices("{{").any(|(at, _)| !s[..at].ends_with('$'))
+    };
     let unread = Node::str("", Span::default());
     let read_as_is = crate::kinds::is_ci(classify(path, format, &unread)) && !markers(path);
     matches!(format, Format::Yaml | Format::Json) && markers(text) && !read_as_is
+}
+
+/// Text saved as UTF-16 with a byte-order mark (Windows editors do): decoded, as
+/// YAML and JSON readers must accept it.
+fn utf16_text(bytes: &[u8]) -> Option<Result<String, String>> {
+    let (units, little_endian) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (rest, true),
+        [0xFE, 0xFF, rest @ ..] => (rest, false),
+        _ => return None,
+    };
+    let units: Vec<u16> = (units.chunks(2))
+        .map(|pair| {
+            let pair = [pair[0], pair.get(1).copied().unwrap_or(0)];
+            if little_endian {
+                u16::from_le_bytes(pair)
+            } else {
+                u16::from_be_bytes(pair)
+            }
+        })
+        .collect();
+    Some(String::from_utf16(&units).map_err(|_| "not valid UTF-16; skipped".to_owned()))
 }
 
 /// A bar on stderr for long scans, only on a terminal and never under CI.
@@ -246,6 +271,9 @@ pub(super) fn read_text(path: &Path) -> Result<String, String> {
         return Err(format!(
             "file is over the {MAX_FILE_BYTES} byte limit; skipped"
         ));
+    }
+    if let Some(text) = utf16_text(&bytes) {
+        return text;
     }
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("binary file (contains NUL bytes); skipped".into());

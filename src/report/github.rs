@@ -4,11 +4,13 @@
 use super::Report;
 use crate::engine::registry::Severity;
 
-/// Message text: `%`, CR and LF are escaped (GitHub's `escapeData`).
+/// Message text: `%`, CR and LF are escaped (GitHub's `escapeData`), other control
+/// characters written out.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = (text.replace('%', "%25"))
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    super::printable(&escaped).into_owned()
 }
 
 /// Property values additionally escape `:` and `,` (GitHub's `escapeProperty`).
@@ -70,5 +72,6 @@ mod tests {
     fn escapes_follow_the_runner() {
         assert_eq!(data("100%\r\ndone: a,b"), "100%25%0D%0Adone: a,b");
         assert_eq!(property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(property("x\u{1b}[31m.yml"), "x\\u{1b}[31m.yml");
     }
 }

@@ -11,7 +11,7 @@ use miette::{
 
 use super::diagnostic::floor_char_boundary;
 use super::snippet::IndexedSource;
-use super::{Finding, Report};
+use super::{printable, Finding, Report};
 use crate::engine::registry::Severity;
 use crate::parse::node::Span;
 
@@ -96,7 +96,7 @@ fn located(
         Some((text, indexed)) => {
             let start = floor_char_boundary(text, span.start.min(text.len()));
             let end = floor_char_boundary(text, span.end.min(text.len())).max(start);
-            let source = NamedSource::new(file, indexed.clone())
+            let source = NamedSource::new(printable(file), indexed.clone())
                 .with_language(file.rsplit('.').next().unwrap_or(""));
             (
                 Some(source),
@@ -115,7 +115,11 @@ fn finding_diagnostic(report: &Report, sources: &Sources, finding: &Finding) -> 
         .map(|r| {
             let (source, label) = located(report, sources, &r.file, r.span, &r.message);
             Shown {
-                message: format!("{}:{}:{}: {}", r.file, r.line, r.column, r.message),
+                message: printable(&format!(
+                    "{}:{}:{}: {}",
+                    r.file, r.line, r.column, r.message
+                ))
+                .into_owned(),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
@@ -126,10 +130,10 @@ fn finding_diagnostic(report: &Report, sources: &Sources, finding: &Finding) -> 
         })
         .collect();
     Shown {
-        message: finding.message.clone(),
+        message: printable(&finding.message).into_owned(),
         code: Some(format!("{}[{}]", finding.rule, finding.category)),
         severity: miette_severity(finding.severity),
-        help: Some(finding.help.clone()),
+        help: Some(printable(&finding.help).into_owned()),
         source,
         label,
         related,
@@ -170,10 +174,11 @@ fn render_with(report: &Report, color: bool, fixes: bool) -> String {
             None => (None, None),
         };
         let shown = Shown {
-            message: format!(
+            message: printable(&format!(
                 "{}:{}:{}: {}",
                 error.file, error.line, error.column, error.message
-            ),
+            ))
+            .into_owned(),
             code: Some("blastwall::error".into()),
             severity: miette::Severity::Error,
             help: None,

@@ -188,6 +188,11 @@ fn unrendered_templates_are_not_errors_but_broken_config_is() {
         "{{cookiecutter.slug}}/.github/workflows/ci.yml",
         "on: push\njobs:\n  {% if cookiecutter.docker %}docker:{% endif %}\n    runs-on: [\n",
     );
+    // A Terraform `templatefile()` template: `%{ for }` directives are not YAML.
+    write(
+        "modules/bastion/templates/cloud-init.yaml",
+        "#cloud-config\nusers:\n%{ for user in users ~}\n  - name: ${user}\n%{ endfor ~}\n",
+    );
     let run = blastwall(root, &["lint", "--format", "json"]);
     let json = run.json();
     let errors: Vec<&str> = json["errors"]
@@ -205,7 +210,7 @@ fn unrendered_templates_are_not_errors_but_broken_config_is() {
         ],
         "{json:#}"
     );
-    assert_eq!(json["summary"]["files_scanned"], 7);
+    assert_eq!(json["summary"]["files_scanned"], 8);
 }
 
 /// Non-ASCII text (emoji, umlauts, CJK) in the scripts and variables of every CI system, each
@@ -406,4 +411,48 @@ fn thousands_of_findings_in_one_file_are_each_located() {
         &human[human.len() - 2000..]
     );
     assert!(human.contains(&format!("╭─[jobs.yaml:{}:", 2_000 * 12 - 1)));
+}
+
+/// A 100k-deep `.blastwall.yaml` is a located configuration error at once (serde_yaml
+/// alone took minutes and gigabytes before its own).
+#[test]
+fn a_deep_config_file_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let deep = format!("environments: {}\n", "[".repeat(100_000));
+    fs::write(root.join(".blastwall.yaml"), deep).unwrap();
+    let run = blastwall(root, &["lint"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(".blastwall.yaml:"), "{}", run.stderr);
+    assert!(run.stderr.contains("limit"), "{}", run.stderr);
+}
+
+/// Text saved as UTF-16 with a byte-order mark is read like UTF-8; a file named with
+/// control characters is shown with them escaped in human and annotation output.
+#[test]
+fn utf16_files_are_read_and_control_characters_in_names_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    let workflow = "on: pull_request\njobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx playwright test\n        env:\n          TOKEN: ${{ secrets.PROD_TOKEN }}\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(workflow.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    fs::write(root.join(".github/workflows/e2e.yml"), utf16).unwrap();
+    fs::write(root.join("evil\u{1b}[2Jname.yml"), "a: [\n").unwrap();
+
+    let json = blastwall(root, &["lint", "--format", "json"]).json();
+    let finding = &json["findings"][0];
+    assert_eq!(finding["file"], ".github/workflows/e2e.yml", "{json:#}");
+    assert_eq!(finding["line"], 8, "{json:#}");
+    for format in ["human", "github"] {
+        let run = blastwall(root, &["lint", "--format", format]);
+        assert!(!run.stdout.contains('\u{1b}'), "{format}: {}", run.stdout);
+        assert!(
+            run.stdout.contains("evil\\u{1b}[2Jname.yml"),
+            "{format}: {}",
+            run.stdout
+        );
+    }
 }
