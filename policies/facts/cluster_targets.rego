@@ -106,6 +106,27 @@ facts contains fact if {
 
 # Index of the word naming the cluster → how it was named; only the forms of
 # the command's program are tried.
+# A deploy job's variable that names its kube context (`KUBE_CONTEXT`, helm's
+# `HELM_KUBECONTEXT`) or its cluster, set in the job or brought in by `extends:`/a template
+# (located there). A generic `CLUSTER_NAME` counts only with a Kubernetes-looking value.
+facts contains fact if {
+	input.jobs != []
+	some job in input.jobs
+	job.env != null
+	not job.test
+	some variable in job.variables
+	concrete(variable.value)
+	cluster_variable(upper(variable.name), variable.value)
+	fact := {"type": "kube-cluster", "value": lower(variable.value), "via": sprintf("`%s`", [variable.name]), "environment": job.env, "path": array.concat(["content"], variable.path)}
+}
+
+cluster_variable(name, _) if regex.match(`^(HELM_KUBECONTEXT|KUBE_?CONTEXT(_NAME)?|K8S_CONTEXT|KUBECTL_CONTEXT|(EKS|GKE|AKS)_CLUSTER(_NAME)?)$`, name)
+
+cluster_variable(name, value) if {
+	regex.match(`^(K8S_|KUBE_)?CLUSTER(_NAME)?$`, name)
+	kube_cluster_name(value)
+}
+
 cluster_word(argv) := object.union(use_context(argv), context_flag(argv)) if argv[0] == "kubectl"
 
 cluster_word(argv) := context_flag(argv) if argv[0] in {"helm", "helmfile"}

@@ -45,6 +45,11 @@ clusters contains fact if {
 	fact.environment != null
 }
 
+# A value every job shares (a workflow-level variable) is its own production use.
+elsewhere(p, fact) if p.file != fact.file
+
+elsewhere(p, fact) if p.span != fact.span
+
 # One finding per non-production file and cluster: the first place it appears.
 deny contains result if {
 	some fact in clusters
@@ -55,7 +60,7 @@ deny contains result if {
 	result := {
 		"msg": sprintf("%s deploys to Kubernetes cluster `%s` (via %s), which production also deploys to (%s)", [fact.environment, fact.value, fact.via, prod[0].file]),
 		"at": fact,
-		"related": [{"at": p, "msg": sprintf("production deploys to `%s` here", [p.value])} | some p in prod],
+		"related": [{"at": p, "msg": sprintf("production deploys to `%s` here", [p.value])} | some p in prod; elsewhere(p, fact)],
 	}
 }
 

@@ -71,3 +71,23 @@ test_collects_cluster_selecting_commands if {
 		[["commands", 3, "words", 4], "gke-main"],
 	}
 }
+
+ci_variable(name, value, path) := {"name": name, "value": value, "path": path}
+
+test_collects_cluster_variables_of_deploy_jobs if {
+	inherited := ci_variable("KUBE_CONTEXT", "acme/agents:gke-euw1-main", ["deploy:staging", "extends"])
+	jobs := [
+		{"env": "staging", "variables": [inherited, ci_variable("KUBE_NAMESPACE", "web-staging", ["x"])]},
+		{"env": "prod", "variables": [ci_variable("HELM_KUBECONTEXT", "prod-ctx", ["deploy:prod", "variables", "HELM_KUBECONTEXT"])]},
+		{"env": "prod", "variables": [ci_variable("CLUSTER_NAME", "gke-prod", ["a"]), ci_variable("CLUSTER_NAME", "orders-ecs", ["b"])]},
+		{"env": "staging", "test": true, "variables": [ci_variable("KUBE_CONTEXT", "test-ctx", ["c"])]},
+		{"env": null, "variables": [ci_variable("KUBE_CONTEXT", "lint-ctx", ["d"])]},
+		{"env": "staging", "variables": [ci_variable("KUBE_CONTEXT", "$CTX", ["e"])]},
+	]
+	facts := cluster_targets.facts with input as {"kind": "gitlab-ci", "file": ".gitlab-ci.yml", "commands": [], "jobs": jobs}
+	{[f.environment, f.value, f.path] | some f in facts} == {
+		["staging", "acme/agents:gke-euw1-main", ["content", "deploy:staging", "extends"]],
+		["prod", "prod-ctx", ["content", "deploy:prod", "variables", "HELM_KUBECONTEXT"]],
+		["prod", "gke-prod", ["content", "a"]],
+	}
+}

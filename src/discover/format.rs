@@ -37,11 +37,12 @@ pub fn format_of(path: &Path) -> Option<Format> {
         return Some(Format::Dotenv);
     }
     // `Jenkinsfile`, `Jenkinsfile.deploy`, `deploy.jenkinsfile`; Gradle's Groovy build
-    // scripts are the same nested calls (`test { environment 'K', 'v' }`).
+    // scripts are the same nested calls (`test { environment 'K', 'v' }`), and so are its
+    // Kotlin ones as far as blastwall reads them (`tasks.test { environment("K", "v") }`).
     if lower == "jenkinsfile" || lower.starts_with("jenkinsfile.") || ext == "jenkinsfile" {
         return Some(Format::Groovy);
     }
-    if ext == "gradle" {
+    if ext == "gradle" || lower.ends_with(".gradle.kts") {
         return Some(Format::Groovy);
     }
     if matches!(lower.as_str(), "makefile" | "gnumakefile") {
@@ -84,6 +85,7 @@ mod tests {
         assert_eq!(f("Makefile"), Some(Format::Make));
         assert_eq!(f("Jenkinsfile"), Some(Format::Groovy));
         assert_eq!(f("services/billing/build.gradle"), Some(Format::Groovy));
+        assert_eq!(f("payouts/build.gradle.kts"), Some(Format::Groovy));
         assert_eq!(f("ci/Jenkinsfile.release"), Some(Format::Groovy));
         assert_eq!(f("deploy.jenkinsfile"), Some(Format::Groovy));
         assert_eq!(f("infra/GNUmakefile"), Some(Format::Make));

@@ -12,7 +12,9 @@ pub fn classify(path: &str, format: Format, doc: &Node) -> &'static str {
         // A Makefile's recipes are shell command lines: every shell rule applies.
         Format::Shell | Format::Make => "shell",
         // A Gradle build script is read for its test tasks' environment only.
-        Format::Groovy if name.ends_with(".gradle") => "test-config",
+        Format::Groovy if name.ends_with(".gradle") || name.ends_with(".gradle.kts") => {
+            "test-config"
+        }
         Format::Groovy => "jenkins",
         Format::Hcl => {
             if name == "terragrunt.hcl" {

@@ -128,8 +128,9 @@ pub fn gradle_test_settings(doc: &Node) -> Vec<Setting> {
             out.extend(gradle_pairs(args, &child_path(&path, "args")));
         }
         let names_test = |n: &Node| n.as_str().is_some_and(is_test_task);
-        let test_task =
-            is_test_task(step) || (step.starts_with("tasks.") && args.iter().any(names_test));
+        // `tasks.register('e2e', Test)`, Kotlin's `val integrationTest by tasks.registering(Test::class)`.
+        let registers = step.starts_with("tasks.") || step == "val";
+        let test_task = is_test_task(step) || (registers && args.iter().any(names_test));
         let body = statement
             .get("body")
             .and_then(Node::as_seq)
@@ -603,6 +604,23 @@ mod tests {
                 ("spring.profiles.active", "test"),
                 ("AWS_PROFILE", "billing-prod"),
                 ("DB_URL", "jdbc:postgresql://db.prod.acme.io/app")
+            ]
+        );
+    }
+
+    #[test]
+    fn kotlin_gradle_test_tasks_give_their_environment() {
+        let src = "tasks.test {\n    systemProperty(\"spring.profiles.active\", \"test\")\n}\nval integrationTest by tasks.registering(Test::class) {\n    useJUnitPlatform()\n    environment(\"AWS_PROFILE\", \"payouts-prod\")\n}\nval bootJarName by extra(\"app.jar\")\ntasks.bootRun {\n    environment(\"AWS_PROFILE\", \"payouts-prod\")\n}\n";
+        let doc = crate::parse::groovy::parse_jenkinsfile(src).unwrap();
+        let pairs: Vec<(String, String)> = gradle_test_settings(&doc)
+            .into_iter()
+            .map(|s| (s.name, s.value))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("spring.profiles.active".to_owned(), "test".to_owned()),
+                ("AWS_PROFILE".to_owned(), "payouts-prod".to_owned()),
             ]
         );
     }
