@@ -230,6 +230,22 @@ job_facts contains object.union(fact, {"environment": job.env, "test_job": test_
 	fact := cloud_ids.setting_fact(variable.name, variable.value, array.concat(["content"], variable.path))
 }
 
+# A job that calls a reusable workflow passes the account it deploys to as an input
+# (`with: aws-account-id: "…"`, `role-to-assume`, `project_id`), located at the input.
+job_facts contains object.union(fact, {"environment": job.env, "test_job": test_job(job)}) if {
+	input.kind == "github-actions"
+	some job in input.jobs
+	job.env != null
+	not test_context_job(job)
+	inputs := object.get(input.content, array.concat(job.path, ["with"]), null)
+	is_object(inputs)
+	some name, value in inputs
+	regex.match(`account|role|project|subscription`, lower(name))
+	is_string(value)
+	not contains(value, "$")
+	fact := cloud_ids.setting_fact(replace(name, "-", "_"), value, array.concat(["content"], array.concat(job.path, ["with", name])))
+}
+
 # A composite action runs in its callers' jobs: the roles and service accounts it writes are
 # the accounts of every caller that deploys to a known environment.
 all_facts contains fact if {

@@ -34,6 +34,24 @@ test_job_variables_of_deploy_jobs if {
 	{[f.value, f.environment, f.path] | some f in facts} == {["555555555555", "staging", ["content", "jobs", "deploy", "env", "AWS_ACCOUNT_ID"]]}
 }
 
+test_reusable_workflow_calls_pass_their_account_as_an_input if {
+	content := {"jobs": {
+		"staging": {"uses": "./.github/workflows/_deploy.yml", "with": {"environment": "staging", "aws-account-id": "204816357920", "ecs-cluster": "media-staging"}},
+		"production": {"uses": "./.github/workflows/_deploy.yml", "with": {"environment": "production", "role-to-assume": "arn:aws:iam::204816357920:role/deploy"}},
+		"preview": {"uses": "./.github/workflows/_deploy.yml", "with": {"aws-account-id": "${{ vars.PREVIEW_ACCOUNT }}"}},
+	}}
+	jobs := [
+		{"env": "staging", "path": ["jobs", "staging"], "steps": [], "variables": [], "identities": []},
+		{"env": "prod", "path": ["jobs", "production"], "steps": [], "variables": [], "identities": []},
+		{"env": "dev", "path": ["jobs", "preview"], "steps": [], "variables": [], "identities": []},
+	]
+	facts := collector.facts with input as {"kind": "github-actions", "file": ".github/workflows/release.yml", "content": content, "jobs": jobs}
+	{[f.value, f.environment, f.path] | some f in facts} == {
+		["204816357920", "staging", ["content", "jobs", "staging", "with", "aws-account-id"]],
+		["204816357920", "prod", ["content", "jobs", "production", "with", "role-to-assume"]],
+	}
+}
+
 # Files in an `examples`/`example` directory document a module; a directory
 # merely named like one (`examples-team`) is an environment.
 test_examples_directories_are_documentation if {
