@@ -11,7 +11,8 @@
 #   `environments.integration-test`), a Gradle test task's `systemProperty`/
 #   `environment`,
 #   the literal variables of a CI test job or Makefile test target and the
-#   `VAR=value` assignments of its commands) names a database or service host that
+#   `VAR=value` assignments of its commands, the variables a script that only
+#   test jobs run sets or exports, a `${VAR:-default}` counting as its default) names a database or service host that
 #   is production — a whole
 #   `prod`/`production` label (`prod-db.acme.io`, `db.prod.acme.net`) or a host
 #   `.blastwall.yaml` declares —, holds a live-mode payment key (`sk_live_…`,

@@ -161,6 +161,9 @@ impl Callers {
             for (index, caller) in callers.iter().enumerate() {
                 lend_context(input, index, caller);
             }
+            if !callers.is_empty() && callers.iter().all(|c| c.test && !c.deploy) {
+                add_script_settings(input);
+            }
         }
         let job = input
             .pointer_mut("/jobs/0")
@@ -179,6 +182,58 @@ impl Callers {
             map.insert("callers".into(), json!(callers));
         }
     }
+}
+
+/// A script only test jobs run configures their tests: the variables it sets outside
+/// functions (`DB_HOST=…`, `export DB_HOST="${DB_HOST:-…}"`, the default being what runs
+/// when the job leaves it unset) are test settings, located at the assignment.
+fn add_script_settings(input: &mut Json) {
+    let mut settings = Vec::new();
+    for command in input["commands"].as_array().into_iter().flatten() {
+        if !command["in_function"].is_null() {
+            continue;
+        }
+        for assignment in command["assignments"].as_array().into_iter().flatten() {
+            if let (Some(name), Some(value)) =
+                (assignment["name"].as_str(), assignment["value"].as_str())
+            {
+                settings.push(script_setting(name, value, &assignment["span"]));
+            }
+        }
+        let words = command["words"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if let [first, rest @ ..] = words {
+            if first["text"] == "export" {
+                for word in rest {
+                    let text = word["text"].as_str().unwrap_or_default();
+                    if let Some((name, value)) = text.split_once('=') {
+                        settings.push(script_setting(name, value, &word["span"]));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(list) = input["settings"].as_array_mut() {
+        list.extend(settings);
+    }
+}
+
+fn script_setting(name: &str, value: &str, span: &Json) -> Json {
+    json!({"name": name, "value": expansion_default(name, value), "path": [], "span": span})
+}
+
+/// `${NAME:-default}` (or `-`, `:=`, `=`) of the variable itself: the default.
+fn expansion_default<'a>(name: &str, value: &'a str) -> &'a str {
+    let inner = value.strip_prefix("${").and_then(|v| v.strip_suffix('}'));
+    let Some(rest) = inner.and_then(|v| v.strip_prefix(name)) else {
+        return value;
+    };
+    let rest = rest.strip_prefix(':').unwrap_or(rest);
+    rest.strip_prefix('-')
+        .or_else(|| rest.strip_prefix('='))
+        .unwrap_or(value)
 }
 
 /// A Makefile's targets that `caller` runs, and what they build first, run in its
@@ -465,6 +520,16 @@ fn caller(job: &Job, file: &str, (line, column): (usize, usize), span: [usize; 2
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_variable_defaulting_to_itself_takes_its_default() {
+        let host = "db.prod.acme.io";
+        assert_eq!(expansion_default("DB", "${DB:-db.prod.acme.io}"), host);
+        assert_eq!(expansion_default("DB", "${DB=db.prod.acme.io}"), host);
+        assert_eq!(expansion_default("DB", "${OTHER:-x}"), "${OTHER:-x}");
+        assert_eq!(expansion_default("DB", "${DB:?}"), "${DB:?}");
+        assert_eq!(expansion_default("DB", "plain"), "plain");
+    }
 
     #[test]
     fn scripts_run_directly_or_through_an_interpreter() {
