@@ -93,6 +93,10 @@ pub struct EvalError {
     pub message: String,
 }
 
+/// The longest one policy may evaluate on one document (the slowest built-in one
+/// takes milliseconds on ordinary files, about a second on 4,000 deletes in one script).
+const POLICY_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Engine {
     /// Compiles the rules and libraries of `set` under `config` (policies
     /// read it as `data.blastwall.config`); its unit-test files only
@@ -121,6 +125,12 @@ impl Engine {
         // of repeating the analysis per thread.
         base.eval_query("true".to_owned(), false)
             .map_err(config_error)?;
+        // A policy that runs away (a comprehension over a product of ranges, a user
+        // policy's mistake) is stopped and reported as that policy's error on the file.
+        base.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: POLICY_TIME_LIMIT,
+            check_interval: std::num::NonZeroU32::MIN.saturating_add(999),
+        });
         let mut set = set;
         for i in 0..set.rules.len() {
             let rule = &set.rules[i];

@@ -456,3 +456,32 @@ fn utf16_files_are_read_and_control_characters_in_names_are_escaped() {
         );
     }
 }
+
+/// A policy that runs away is stopped on each document and named in an error; the other
+/// rules' findings are kept and the run exits 2.
+#[test]
+fn a_runaway_policy_is_stopped_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("policies")).unwrap();
+    fs::write(
+        root.join("policies/runaway.rego"),
+        "# METADATA\n# title: Counts forever\n# description: A product of ranges nobody can wait for.\n# custom:\n#   id: counts-forever\n#   category: team\n#   severity: warning\n#   kinds: [shell]\npackage team.runaway\n\nimport rego.v1\n\ndeny contains {\"msg\": sprintf(\"%d\", [n])} if {\n\tn := count([1 | some a in numbers.range(1, 100000); some b in numbers.range(1, 100000); a != b])\n}\n",
+    )
+    .unwrap();
+    fs::write(root.join(".blastwall.yaml"), "policies: [policies]\n").unwrap();
+    fs::write(root.join("clean.sh"), "rm -rf \"$BUILD_DIR/\"\n").unwrap();
+    let run = blastwall(root, &["lint", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let rules: Vec<&str> = (json["findings"].as_array().unwrap().iter())
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["rm-rf-empty-expansion"], "{json:#}");
+    let error = &json["errors"][0];
+    assert_eq!(error["file"], "clean.sh", "{json:#}");
+    assert!(
+        error["message"].as_str().unwrap().contains("team.runaway"),
+        "{json:#}"
+    );
+}
