@@ -127,6 +127,7 @@ pub fn changed_lines(rev: &str, cwd: &Path) -> Result<BTreeMap<String, Vec<(usiz
             "-U0",
             "--no-color",
             "--no-ext-diff",
+            "--no-textconv",
         ])
         .args([
             "--relative",
