@@ -237,6 +237,7 @@ job_facts contains object.union(fact, {"environment": job.env, "test_job": test_
 	some job in input.jobs
 	job.env != null
 	not test_context_job(job)
+	is_object(input.content)
 	inputs := object.get(input.content, array.concat(job.path, ["with"]), null)
 	is_object(inputs)
 	some name, value in inputs

@@ -56,6 +56,7 @@ facts contains fact if {
 }
 
 helm_facts contains fact if {
+	is_object(input.content)
 	some p in cluster_paths
 	value := object.get(input.content, p, null)
 	concrete(value)
@@ -63,6 +64,7 @@ helm_facts contains fact if {
 }
 
 helm_facts contains fact if {
+	is_object(input.content)
 	some p in ambiguous_paths
 	value := object.get(input.content, p, null)
 	concrete(value)
@@ -75,6 +77,7 @@ in_cluster := {"https://kubernetes.default.svc", "https://kubernetes.default.svc
 facts contains fact if {
 	input.kind == "kubernetes"
 	input.content.kind == "Application"
+	is_string(input.content.apiVersion)
 	startswith(input.content.apiVersion, "argoproj.io/")
 	some key in ["server", "name"]
 	value := input.content.spec.destination[key]

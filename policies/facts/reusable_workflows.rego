@@ -22,6 +22,7 @@ facts contains fact if {
 	some step in job.steps
 	step.path == job.path
 	startswith(step.uses, "./")
+	is_object(input.content)
 	object.get(input.content, array.concat(job.path, ["secrets"]), null) == "inherit"
 	fact := {
 		"type": "reusable-call",

@@ -32,7 +32,9 @@ import data.blastwall.lib.cloud_ids
 stage_values contains [stage, path, key, value] if {
 	some stage in input.stages
 	# Terraform's `resolved` has the shape of `content` with references resolved.
-	section := object.get(object.get(input, "resolved", input.content), array.slice(stage.path, 1, count(stage.path)), null)
+	root := object.get(input, "resolved", input.content)
+	is_object(root)
+	section := object.get(root, array.slice(stage.path, 1, count(stage.path)), null)
 	walk(section, [rel, value])
 	is_string(value)
 	not contains(value, "${")

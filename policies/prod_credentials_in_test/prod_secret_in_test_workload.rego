@@ -82,10 +82,15 @@ metadata(field) := value if {
 	is_string(value)
 } else := "?"
 
-workload := sprintf("test workload `%s/%s` in namespace `%s`", [object.get(input.content, "kind", "?"), metadata("name"), metadata("namespace")]) if {
+content_kind := kind if {
+	kind := input.content.kind
+	is_string(kind)
+} else := "?"
+
+workload := sprintf("test workload `%s/%s` in namespace `%s`", [content_kind, metadata("name"), metadata("namespace")]) if {
 	input.kind == "kubernetes"
 	metadata("namespace") != "?"
-} else := sprintf("test workload `%s/%s` (`%s`)", [object.get(input.content, "kind", "?"), metadata("name"), input.file]) if {
+} else := sprintf("test workload `%s/%s` (`%s`)", [content_kind, metadata("name"), input.file]) if {
 	input.kind == "kubernetes"
 } else := sprintf("Helm test values `%s`", [input.file])
 

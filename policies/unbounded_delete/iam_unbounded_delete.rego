@@ -165,6 +165,7 @@ policy_object(p) := json.unmarshal(p) if {
 # inside a JSON string has no span of its own, so it is located on the string.
 document_statements(doc, base, owner, located) := [st |
 	some i, s in as_list(doc.Statement)
+	is_object(s)
 	st := {
 		"path": statement_path(doc, base, i, located),
 		"owner": owner,

@@ -10,3 +10,4 @@ mod policies;
 mod robustness;
 mod rules;
 mod suppress;
+mod totality;
