@@ -56,6 +56,9 @@ pub struct ScriptMap {
     /// Where unlocated offsets go: the scalar the script came from (an alias of
     /// a script defined elsewhere is located nowhere inside its own span).
     fallback: Span,
+    /// No offset maps past it: a block scalar's last line break is the parser's when
+    /// the file ends inside it (or inside an unterminated quote of its script).
+    end: usize,
 }
 
 impl ScriptMap {
@@ -88,6 +91,7 @@ impl ScriptMap {
         ScriptMap {
             lines,
             fallback: node_span,
+            end: region_end,
         }
     }
 
@@ -106,6 +110,7 @@ impl ScriptMap {
                 offsets.first().copied().unwrap_or_default(),
                 offsets.first().copied().unwrap_or_default(),
             ),
+            end: usize::MAX,
         }
     }
 
@@ -115,6 +120,7 @@ impl ScriptMap {
         ScriptMap {
             lines: Vec::new(),
             fallback: span,
+            end: usize::MAX,
         }
     }
 
@@ -123,6 +129,7 @@ impl ScriptMap {
         ScriptMap {
             lines: vec![(0, 0)],
             fallback: Span::default(),
+            end: usize::MAX,
         }
     }
 
@@ -131,7 +138,7 @@ impl ScriptMap {
             0 => self.fallback.start,
             i => {
                 let (script_start, file_start) = self.lines[i - 1];
-                file_start + (offset - script_start)
+                (file_start + (offset - script_start)).min(self.end)
             }
         }
     }
@@ -143,7 +150,7 @@ impl ScriptMap {
         let start = self.map(span.start);
         let end = self.map(span.end.saturating_sub(1).max(span.start))
             + usize::from(span.end > span.start);
-        Span::new(start, end.max(start))
+        Span::new(start, end.min(self.end).max(start))
     }
 }
 

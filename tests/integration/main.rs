@@ -6,6 +6,7 @@ mod common;
 mod config;
 mod custom_policies;
 mod integrations;
+mod mutations;
 mod policies;
 mod robustness;
 mod rules;
