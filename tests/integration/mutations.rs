@@ -34,7 +34,7 @@ fn variants(text: &str) -> Vec<(&'static str, String)> {
     let half = boundary(text, text.len() / 2);
     let mut multibyte = text.to_owned();
     multibyte.insert_str(half, "Grüße ☠️ 東京");
-    multibyte.insert_str(third, "é");
+    multibyte.insert(third, 'é');
     let mut nul = text.to_owned();
     nul.insert(half, '\0');
     vec![
