@@ -54,7 +54,12 @@ value_key(_, rel) := rel[count(rel) - 2] if {
 	is_string(rel[count(rel) - 2])
 }
 
-value_key(section, rel) := section[count(section) - 2] if count(rel) == 0
+# A value that is the stage itself (`custom.profiles.dev: acme-dev`) is named by the map's
+# key; a local or list item (`locals[0].a_test`) has none.
+value_key(section, rel) := section[count(section) - 2] if {
+	count(rel) == 0
+	is_string(section[count(section) - 2])
+}
 
 # `deploymentRole`, `aws_profile`, `AccountId` → `deploymentrole`, `awsprofile`, `accountid`.
 # `aws:profile` (Pulumi's provider namespace) is a `profile`.

@@ -100,3 +100,17 @@ test_pulumi_stack_projects_and_subscriptions if {
 		["azure-subscription", "9d3a6f10-2c47-4e8b-b5a1-7f0e64c2d913"],
 	}
 }
+
+# Locals named for environments (`a_test`, `b_prod`) are stages whose value has no key naming it.
+test_environment_named_locals_give_no_fact_and_no_error if {
+	facts := sam_serverless.facts with input as {
+		"kind": "terraform",
+		"file": "main.tf",
+		"stages": [
+			{"name": "a_test", "env": "test", "path": ["content", "locals", 0, "a_test"]},
+			{"name": "b_prod", "env": "prod", "path": ["content", "locals", 0, "b_prod"]},
+		],
+		"content": {"locals": [{"a_test": "x", "b_prod": "y"}]},
+	}
+	count(facts) == 0
+}
