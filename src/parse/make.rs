@@ -380,17 +380,10 @@ fn recipe_line(src: &str, from: usize, lines: &[(usize, usize)]) -> Result<Mappe
     while at < end && matches!(src.as_bytes()[at], b'@' | b'-' | b'+' | b' ' | b'\t') {
         at += 1;
     }
+    // One pass over the logical line: a reference may span its continuations
+    // (`$(if $(A), \` then `$(B))` on the next line), as make expands it whole.
     let mut out = Mapped::default();
-    for (n, &(start, line_end)) in lines.iter().enumerate() {
-        let mut s = if n == 0 { at } else { start };
-        if n > 0 {
-            out.push(b'\n', start - 1);
-            if src.as_bytes().get(s) == Some(&b'\t') {
-                s += 1;
-            }
-        }
-        rewrite(src, s.max(start), line_end, true, 0, &mut out)?;
-    }
+    rewrite(src, at, end, true, 0, &mut out)?;
     Ok(out)
 }
 
@@ -415,6 +408,13 @@ fn rewrite(
     let mut i = from;
     let mut run = from;
     while i < to {
+        // A recipe's continuation line loses its leading tab, as make does.
+        if recipe && bytes[i] == b'\n' && bytes.get(i + 1) == Some(&b'\t') && i + 1 < to {
+            out.copy(src, run, i + 1);
+            i += 2;
+            run = i;
+            continue;
+        }
         if !recipe && bytes[i] == b'\\' && bytes.get(i + 1) == Some(&b'\n') && i + 1 < to {
             out.copy(src, run, i);
             out.push(b' ', i);
@@ -552,6 +552,14 @@ mod tests {
                 ],
             ]
         );
+    }
+
+    #[test]
+    fn references_span_continuation_lines() {
+        let src = "all:\n\t$(eval x := $(if $(A), \\\n\t\t$(B), \\\n\t\t$(C)))\n\t@echo $(x)\n";
+        let texts = &recipes(src)[0];
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert_eq!(texts[1], "echo ${x}");
     }
 
     #[test]
