@@ -208,10 +208,18 @@ pub fn summary(report: &Report) -> String {
             plural(report.files_scanned, "file"),
         )
     };
-    if !report.errors.is_empty() {
+    let failures = (report.errors.iter())
+        .filter(|e| e.kind.is_scan_failure())
+        .count();
+    let unread = report.errors.len() - failures;
+    if unread > 0 {
+        line.push_str(&format!("; {} could not be read", plural(unread, "file")));
+    }
+    // A policy that failed or a file whose check broke: not the input's fault.
+    if failures > 0 {
         line.push_str(&format!(
-            "; {} could not be read",
-            plural(report.errors.len(), "file")
+            "; {} failed (see the errors above)",
+            plural(failures, "check")
         ));
     }
     line.push('.');

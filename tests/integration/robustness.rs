@@ -484,4 +484,11 @@ fn a_runaway_policy_is_stopped_and_named() {
         error["message"].as_str().unwrap().contains("team.runaway"),
         "{json:#}"
     );
+    // The summary says a check failed, not that the file could not be read.
+    let human = blastwall(root, &["lint"]).stdout;
+    assert!(
+        human.contains("; 1 check failed (see the errors above)"),
+        "{human}"
+    );
+    assert!(!human.contains("could not be read"), "{human}");
 }
