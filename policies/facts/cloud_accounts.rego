@@ -9,7 +9,8 @@
 #   and `*.tfvars.json`,
 #   `locals`, module arguments, Terragrunt `inputs`/`locals` and `account.hcl`,
 #   role ARNs, subscription ids and service accounts CI deploy jobs log in with
-#   or name, a composite action's for each deploying caller (manifests'
+#   or name (also as an input they pass a reusable workflow, `with:
+#   aws-account-id`), a composite action's for each deploying caller (manifests'
 #   identities: `facts.manifest_accounts`). Values come
 #   from `input.resolved` (Terraform references resolved), paths from
 #   `content`, so locations are the expressions as written. Files under

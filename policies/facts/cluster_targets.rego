@@ -11,7 +11,9 @@
 #   `Application` destinations (`spec.destination.server`/`name`), and CI deploy
 #   commands (`kubectl config use-context X`, `kubectl|helm --context|--kube-context X`,
 #   `aws eks update-kubeconfig --name X`, `gcloud container clusters
-#   get-credentials X`, `az aks get-credentials --name X`). An Argo CD
+#   get-credentials X`, `az aks get-credentials --name X`) and their variables
+#   (`KUBE_CONTEXT`, `HELM_KUBECONTEXT`, `EKS_CLUSTER_NAME`, also brought in by
+#   `extends:`). An Argo CD
 #   in-cluster destination (`https://kubernetes.default.svc`, `in-cluster`) is
 #   the cluster of the Argo CD install that reads the file, so it is named by
 #   its directory: per-cluster installs in different directories never pair.

@@ -6,7 +6,8 @@
 #   same `clusterName`/`kubeContext`, Argo CD `Application`s for prod and dev
 #   with the same destination, or CI deploy jobs that select the same cluster
 #   (`kubectl config use-context`, `--context`, `aws eks update-kubeconfig
-#   --name`, `gcloud container clusters get-credentials`). One cluster with a
+#   --name`, `gcloud container clusters get-credentials`, a `KUBE_CONTEXT` or
+#   `HELM_KUBECONTEXT` variable). One cluster with a
 #   namespace per environment is a deliberate choice for many small teams, so
 #   this is a `warning`. Shared `KUBECONFIG` secrets are
 #   `same-credential-in-prod-and-nonprod`.

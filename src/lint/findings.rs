@@ -130,19 +130,22 @@ pub(super) fn located_fact(
     fact
 }
 
+/// Line indexes of the report's sources ([`Report::line_indexes`]).
+pub(super) type SourceLines<'a> = std::collections::HashMap<&'a str, LineIndex<'a>>;
+
 /// A repository finding sits at `result.at` (a fact); `related[].at` likewise.
 pub(super) fn repository_finding(
     engine: &Engine,
     raw: &RawFinding,
-    report: &Report,
+    sources: &SourceLines,
 ) -> Option<Finding> {
     let rule = &engine.set.rules[raw.rule];
     let at = raw.result.get("at")?;
     let (file, span) = fact_location(at)?;
-    let lines = LineIndex::new(report.sources.get(&file)?);
+    let lines = sources.get(file.as_str())?;
     let related = related_of(&raw.result, |item| {
         let (file, span) = fact_location(item.get("at")?)?;
-        let (line, column) = line_col(report.sources.get(&file)?, span.start);
+        let (line, column) = sources.get(file.as_str())?.line_col(span.start);
         Some(Related {
             file,
             line,
@@ -152,12 +155,12 @@ pub(super) fn repository_finding(
         })
     });
     // A repository rule's fix names a fact (`fix.at`) in the finding's file.
-    let fix = crate::fix::resolve(&raw.result, &lines, |fix| {
+    let fix = crate::fix::resolve(&raw.result, lines, |fix| {
         fact_location(fix.get("at")?).and_then(|(at, span)| (at == file).then_some(span))
     });
     Some(Finding {
         fix,
-        ..finding(rule, &raw.result, &file, &lines, span, related)
+        ..finding(rule, &raw.result, &file, lines, span, related)
     })
 }
 

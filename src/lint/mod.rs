@@ -281,11 +281,12 @@ pub fn lint(engine: &Engine, targets: &[PathBuf], cwd: &Path, cache_dir: &CacheD
     });
     let pointed: Vec<String> = pointed.collect();
     load_sources(&mut report, pointed, files);
-    for raw in raw {
-        if let Some(finding) = repository_finding(engine, &raw, &report) {
-            report.findings.push(finding);
-        }
-    }
+    let sources = report.line_indexes();
+    let found: Vec<Finding> = (raw.iter())
+        .filter_map(|raw| repository_finding(engine, raw, &sources))
+        .collect();
+    drop(sources);
+    report.findings.extend(found);
     for error in eval_errors {
         report.errors.push(FileError {
             file: error.package,

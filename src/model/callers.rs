@@ -15,7 +15,8 @@ use serde_json::{json, Value as Json};
 use super::ci::{ci_model, GitlabIncludes, Job, Linked};
 use super::classify::classify;
 use super::environment::Env;
-use crate::parse::node::line_col;
+use super::script::set_variables;
+use crate::parse::node::{line_col, Span};
 use crate::parse::{parse, Format};
 
 /// A CI job that runs a script, as the script sees it.
@@ -193,26 +194,27 @@ fn add_script_settings(input: &mut Json) {
         if !command["in_function"].is_null() {
             continue;
         }
-        for assignment in command["assignments"].as_array().into_iter().flatten() {
-            if let (Some(name), Some(value)) =
-                (assignment["name"].as_str(), assignment["value"].as_str())
-            {
-                settings.push(script_setting(name, value, &assignment["span"]));
-            }
-        }
-        let words = command["words"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        if let [first, rest @ ..] = words {
-            if first["text"] == "export" {
-                for word in rest {
-                    let text = word["text"].as_str().unwrap_or_default();
-                    if let Some((name, value)) = text.split_once('=') {
-                        settings.push(script_setting(name, value, &word["span"]));
-                    }
-                }
-            }
+        let span = |at: &Json| Span::new(number(&at[0]), number(&at[1]));
+        let list = |key: &str| {
+            command[key]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+        };
+        let set = set_variables(
+            list("argv").first().and_then(Json::as_str),
+            (list("assignments").iter()).filter_map(|a| {
+                Some((a["name"].as_str()?, a["value"].as_str()?, span(&a["span"])))
+            }),
+            (list("words").iter()).filter_map(|w| Some((w["text"].as_str()?, span(&w["span"])))),
+        );
+        for (name, value, at) in set {
+            settings.push(json!({
+                "name": name,
+                "value": expansion_default(name, value),
+                "path": [],
+                "span": [at.start, at.end],
+            }));
         }
     }
     if let Some(list) = input["settings"].as_array_mut() {
@@ -220,8 +222,8 @@ fn add_script_settings(input: &mut Json) {
     }
 }
 
-fn script_setting(name: &str, value: &str, span: &Json) -> Json {
-    json!({"name": name, "value": expansion_default(name, value), "path": [], "span": span})
+fn number(value: &Json) -> usize {
+    value.as_u64().unwrap_or_default() as usize
 }
 
 /// `${NAME:-default}` (or `-`, `:=`, `=`) of the variable itself: the default.

@@ -154,6 +154,27 @@ impl ScriptMap {
     }
 }
 
+/// The variables one command sets, with their spans: `X=v` statements (a command
+/// with no program) and the `X=v` words of `export`/`declare`/`typeset`/`readonly`.
+/// Callers read commands in their own shape (typed, or as policy input).
+pub fn set_variables<'a>(
+    program: Option<&str>,
+    statements: impl Iterator<Item = (&'a str, &'a str, Span)>,
+    words: impl Iterator<Item = (&'a str, Span)>,
+) -> Vec<(&'a str, &'a str, Span)> {
+    match program {
+        None => statements.collect(),
+        Some("export" | "declare" | "typeset" | "readonly") => words
+            .skip(1)
+            .filter_map(|(text, span)| {
+                let (name, value) = text.split_once('=')?;
+                Some((name, value, span))
+            })
+            .collect(),
+        Some(_) => Vec::new(),
+    }
+}
+
 /// Whitespace-separated words of `line` with their byte offsets.
 fn words(line: &str) -> impl Iterator<Item = (usize, &str)> {
     line.split(char::is_whitespace)

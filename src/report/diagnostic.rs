@@ -1,13 +1,13 @@
 //! The one data model every output format renders.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::engine::registry::Severity;
-use crate::parse::node::Span;
 pub use crate::parse::node::{floor_char_boundary, line_col};
+use crate::parse::node::{LineIndex, Span};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Related {
@@ -94,6 +94,13 @@ pub struct Report {
 }
 
 impl Report {
+    /// Each source's line index, built once: a file may hold thousands of locations.
+    pub fn line_indexes(&self) -> HashMap<&str, LineIndex<'_>> {
+        (self.sources.iter())
+            .map(|(file, text)| (file.as_str(), LineIndex::new(text)))
+            .collect()
+    }
+
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
             (&a.file, a.line, a.column, &a.rule, &a.message)

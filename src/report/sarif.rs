@@ -204,13 +204,6 @@ fn uri(path: &str) -> String {
     out
 }
 
-/// Each source's line index, built once: related locations are many in a large file.
-fn line_indexes(report: &Report) -> HashMap<&str, LineIndex<'_>> {
-    (report.sources.iter())
-        .map(|(file, text)| (file.as_str(), LineIndex::new(text)))
-        .collect()
-}
-
 fn region(lines: &HashMap<&str, LineIndex>, file: &str, span: Span) -> Option<Region> {
     let lines = lines.get(file)?;
     let (start_line, start_column) = lines.line_col(span.start);
@@ -363,7 +356,7 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
     let mut rules: Vec<&Rule> = rules.iter().collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let fingerprints = crate::baseline::fingerprints(report);
-    let lines = line_indexes(report);
+    let lines = report.line_indexes();
     let results = report
         .findings
         .iter()

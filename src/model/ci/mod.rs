@@ -103,19 +103,13 @@ fn script_variables(jobs: &mut [Job], commands: &[super::script::ModelCommand]) 
         let Some(job) = command.job.and_then(|j| jobs.get_mut(j)) else {
             continue;
         };
-        let words = &command.command.words;
-        let exported = match command.command.argv.first().map(String::as_str) {
-            Some("export" | "declare" | "typeset" | "readonly") => &words[1..],
-            _ => &[],
-        };
-        let statements = (command.command.assignments.iter())
-            .filter(|_| command.command.argv.is_empty())
-            .map(|a| (a.name.as_str(), a.value.as_str(), a.span));
-        let exports = exported.iter().filter_map(|word| {
-            let (name, value) = word.text.split_once('=')?;
-            Some((name, value, word.span))
-        });
-        for (name, value, span) in statements.chain(exports) {
+        let set = super::script::set_variables(
+            command.command.argv.first().map(String::as_str),
+            (command.command.assignments.iter())
+                .map(|a| (a.name.as_str(), a.value.as_str(), a.span)),
+            (command.command.words.iter()).map(|w| (w.text.as_str(), w.span)),
+        );
+        for (name, value, span) in set {
             let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !plain || value.is_empty() || value.contains(['$', '`']) {
                 continue;
